@@ -1,0 +1,30 @@
+// swift-tools-version:6.1
+// libtracekit: the capture engine (TraceKitCore), its C ABI (TraceKitC ->
+// libtracekit.so) and the Swift native module. The server lives in its own
+// package (server/) so that building the library never compiles SwiftNIO.
+import PackageDescription
+
+let package = Package(
+    name: "tracekit-native",
+    products: [
+        // libtracekit.so: the C ABI. Release link flags (static Swift runtime,
+        // SONAME, version script) are given on the command line by the Makefile.
+        .library(name: "tracekit", type: .dynamic, targets: ["TraceKitC"]),
+        // The engine, for the server and the fuzz/benchmark packages.
+        .library(name: "TraceKitCore", targets: ["TraceKitCore"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CPCRE2", path: "Sources/CPCRE2", pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"])]),
+        .target(name: "TraceKitCore", dependencies: ["CPCRE2", "CCurl"]),
+        .target(name: "TraceKitC", dependencies: ["TraceKitCore"]),
+        .testTarget(
+            name: "TraceKitCoreTests", dependencies: ["TraceKitCore"],
+            resources: [.copy("Fixtures")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

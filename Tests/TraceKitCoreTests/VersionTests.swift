@@ -1,0 +1,8 @@
+import Testing
+@testable import TraceKitCore
+
+@Suite struct VersionTests {
+    @Test func versionStringMatchesComponents() {
+        #expect(TraceKitVersion.string == "\(TraceKitVersion.major).\(TraceKitVersion.minor).\(TraceKitVersion.patch)")
+    }
+}
