@@ -196,8 +196,7 @@ struct SanitizePass {
                     case .typed(let category): policy = .typed(category)
                     }
                 }
-                pass.recordKey(text)
-                pass.writeScrubbedString(text, needsEscaping: !simple)
+                pass.writeScrubbedString(text, needsEscaping: !simple, isKey: true)
             }
         }
         skipWhitespace()
@@ -207,6 +206,7 @@ struct SanitizePass {
         return policy
     }
 
+    /// Remembers the key as written (scrubbed), for security flag paths.
     private mutating func recordKey(_ text: UnsafeBufferPointer<UInt8>) {
         guard scrubbing, let top = frames.last else { return }
         keyArena.removeLast(keyArena.count - top.keyStart)
@@ -264,7 +264,10 @@ struct SanitizePass {
 
     /// Writes a string literal with PII spans replaced and cut to
     /// max_string_length (at a character boundary, never inside a marker).
-    private mutating func writeScrubbedString(_ text: UnsafeBufferPointer<UInt8>, needsEscaping: Bool) {
+    /// A key is recorded, as written, before its redactions are flagged, so
+    /// flag paths never hold the PII they report.
+    private mutating func writeScrubbedString(_ text: UnsafeBufferPointer<UInt8>, needsEscaping: Bool,
+                                              isKey: Bool = false) {
         let cap = sanitizer.maxStringLength
         // Only what can survive the cut is scanned, plus room for a secret
         // that straddles it.
@@ -276,11 +279,20 @@ struct SanitizePass {
             spanCount = scratch.spans.count
         }
         if spanCount == 0 && (cap == 0 || text.count <= cap) {
+            if isKey { recordKey(text) }
             out.appendString(text, needsEscaping: needsEscaping)
             return
         }
         compose(scanned, originalCount: text.count, cap: cap)
-        composed.withUnsafeBufferPointer { out.appendString($0, needsEscaping: true) }
+        let written = composed  // shares storage; lets `self` be mutated below
+        written.withUnsafeBufferPointer { buffer in
+            if isKey { recordKey(buffer) }
+            out.appendString(buffer, needsEscaping: true)
+        }
+        for span in scratch?.spans ?? [] {
+            redactions += 1
+            addFlag(category: span.category, severity: "high")
+        }
     }
 
     /// Builds `composed`: the text with markers in place of spans, then cut.
@@ -294,8 +306,6 @@ struct SanitizePass {
             composed.append(contentsOf: span.marker)
             markerRanges.append(start..<composed.count)
             last = span.range.upperBound
-            redactions += 1
-            addFlag(category: span.category, severity: "high")
         }
         composed.append(contentsOf: UnsafeBufferPointer(rebasing: text[last..<text.count]))
         guard cap > 0, composed.count > cap || originalCount > text.count else { return }

@@ -4,9 +4,10 @@
 /// `sanitize` from any thread. Each call keeps its own scratch state.
 public struct Sanitizer: Sendable {
     /// Nesting deeper than this always becomes a depth marker, even with
-    /// capture_depth 0: consumers (Python's json, Foundation) cannot take
-    /// unbounded nesting, and the pass must stay bounded in memory.
-    public static let hardMaxDepth = 1000
+    /// capture_depth 0: consumers cannot take unbounded nesting (Foundation
+    /// stops at 512 levels, Python's json near 1000) and the snapshot
+    /// envelope adds a few levels around the variables.
+    public static let hardMaxDepth = 256
 
     let scrubber: Scrubber?
     private(set) var maxDepth: Int

@@ -34,7 +34,7 @@ enum BuiltinPatterns {
         BuiltinPattern(.oauthToken, #"\bbearer[ \t]+[A-Za-z0-9\-._~+/]{20,}=*"#, caseless: true),
         BuiltinPattern(.stripeKey, #"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}"#),
         BuiltinPattern(.password,
-            #"\b(?:password|passwd|pwd)["']?[ \t]*[=:][ \t]*\K(?:"[^"]*"|'[^']*'|[^\s,;&"']+)"#, caseless: true),
+            #"\b(?:password|passwd|pwd)["']?[ \t]*[=:][ \t]*\K(?:"[^"]*"|'[^']*'|[^\s,;"':=][^\s,;"']*)"#, caseless: true),
         BuiltinPattern(.jwt, #"\beyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"#),
         BuiltinPattern(.privateKey,
             #"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----(?:[\s\S]*?-----END (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----|[\s\S]*)"#),
