@@ -86,6 +86,13 @@ struct SanitizerBoundingTests {
         #expect(output == "mail [TRUNCATED:39 bytes]")
     }
 
+    @Test func aCutStringAfterARedactedOneKeepsItsOwnText() throws {
+        // Regression (found by the fuzz corpus): the spans of the previous
+        // string must not be applied to the next one.
+        #expect(try sanitized(#"["mail a@b.io","0123456789abcdefghij"]"#, options(string: 8))
+            == #"["mail [REDACTED:email]","01234567[TRUNCATED:20 bytes]"]"#)
+    }
+
     @Test func keysAreCutLikeValues() throws {
         let key = String(repeating: "k", count: 20)
         #expect(try sanitized("{\"\(key)\":1}", options(string: 4)) == #"{"kkkk[TRUNCATED:20 bytes]":1}"#)

@@ -25,10 +25,16 @@ struct SanitizerJSONTests {
         #expect(try sanitized(json, plain) == json)
     }
 
-    @Test func hugeNumbersAreKeptVerbatim() throws {
-        let digits = String(repeating: "9", count: 5000)
-        let json = "[\(digits),1e999999,-\(digits).\(digits)e-99999]"
+    @Test func numbersInADoublesRangeAreKeptVerbatim() throws {
+        let json = "[123456789012345678901234567890,1.7976931348623157e308,-4.9e-324,0.000e-99999,3.14159265358979323846]"
         #expect(try sanitized(json, plain) == json)
+    }
+
+    @Test func numbersBeyondADoublesRangeBecomeStringsOfTheirText() throws {
+        let digits = String(repeating: "9", count: 400)
+        let json = "[\(digits),1e999999,-2.5e-99999,1e400]"
+        #expect(try sanitized(json, plain) == "[\"\(digits)\",\"1e999999\",\"-2.5e-99999\",\"1e400\"]")
+        _ = try parsedJSON(try sanitized(json, plain))
     }
 
     @Test func invalidUTF8AndLoneSurrogatesBecomeReplacementCharacters() throws {

@@ -1,29 +1,54 @@
 /// The sanitizer's output: keeps bytes up to `limit`, then only counts, so
 /// memory stays bounded by max_payload while the final size is still known
 /// for the payload marker.
-struct OutputBuffer {
-    private(set) var bytes: [UInt8] = []
+///
+/// Raw memory rather than an `[UInt8]`: appends are the sanitizer's hottest
+/// path and Array's uniqueness checks cost more than the copies.
+struct OutputBuffer: ~Copyable {
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
     /// Bytes the output would have had without the limit.
     private(set) var total = 0
     let limit: Int
 
     init(limit: Int, expected: Int) {
         self.limit = limit
-        bytes.reserveCapacity(min(limit, expected))
+        capacity = max(64, min(limit, expected) &+ 16)
+        storage = .allocate(capacity: capacity)
     }
 
+    deinit { storage.deallocate() }
+
     var overLimit: Bool { total > limit }
+
+    var bytes: [UInt8] { Array(UnsafeBufferPointer(start: storage, count: count)) }
 
     @inline(__always)
     mutating func append(_ byte: UInt8) {
         total &+= 1
-        if total <= limit { bytes.append(byte) }
+        guard total <= limit else { return }
+        if count == capacity { grow(to: count &+ 1) }
+        storage[count] = byte
+        count &+= 1
     }
 
     @inline(__always)
     mutating func append(_ chunk: UnsafeBufferPointer<UInt8>) {
         total &+= chunk.count
-        if total <= limit { bytes.append(contentsOf: chunk) }
+        guard total <= limit, let source = chunk.baseAddress else { return }
+        if count &+ chunk.count > capacity { grow(to: count &+ chunk.count) }
+        (storage + count).update(from: source, count: chunk.count)
+        count &+= chunk.count
+    }
+
+    private mutating func grow(to needed: Int) {
+        let newCapacity = max(needed, capacity &* 2)
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        bigger.update(from: storage, count: count)
+        storage.deallocate()
+        storage = bigger
+        capacity = newCapacity
     }
 
     mutating func append(_ text: StaticString) {

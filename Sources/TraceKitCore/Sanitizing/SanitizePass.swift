@@ -5,15 +5,15 @@
 /// Containers that are cut (too deep, or under a sensitive key) are still
 /// parsed — the input must be valid JSON — but nothing is written for them
 /// until their end, where their marker is written instead.
-struct SanitizePass {
+struct SanitizePass: ~Copyable {
     private struct Frame {
         var isObject: Bool
         /// Values (arrays) or keys (objects) started so far.
         var elements = 0
         var cut: Cut = .none
         var elementPolicy: ValuePolicy = .normal
-        /// Where this frame's current key starts in `keyArena`.
-        var keyStart = 0
+        /// The current key's body in the input (objects), for flag paths.
+        var key: Range<Int> = 0..<0
     }
 
     private enum Cut: Equatable {
@@ -32,7 +32,6 @@ struct SanitizePass {
     /// Containers opened inside a cut container: only their kind matters.
     private var innerKinds: [Bool] = []
     private var cutFrames = 0
-    private var keyArena: [UInt8] = []
     private var decoded: [UInt8] = []
     private var composed: [UInt8] = []
     private var markerRanges: [Range<Int>] = []
@@ -40,6 +39,8 @@ struct SanitizePass {
     private var redactions = 0
     private var truncations = 0
     private var flags: [SecurityFlag] = []
+    /// "category|path" of each flag, so each is added once in O(1).
+    private var flagKeys: Set<String> = []
     private static let maxFlags = 1000
 
     init(input: UnsafeBufferPointer<UInt8>, sanitizer: Sanitizer) {
@@ -53,7 +54,7 @@ struct SanitizePass {
     private var writing: Bool { cutFrames == 0 }
     private var scrubbing: Bool { sanitizer.scrubber != nil }
 
-    mutating func finish() -> SanitizeResult {
+    consuming func finish() -> SanitizeResult {
         var json = out.bytes
         if out.overLimit {
             json = Sanitizer.payloadMarker(size: out.total, max: sanitizer.maxPayload)
@@ -130,7 +131,7 @@ struct SanitizePass {
         if !writing {
             innerKinds.append(isObject)
         } else {
-            var frame = Frame(isObject: isObject, keyStart: keyArena.count)
+            var frame = Frame(isObject: isObject)
             if policy == .sensitive {
                 frame.cut = .sensitive
             } else if frames.count >= sanitizer.maxDepth {
@@ -157,7 +158,6 @@ struct SanitizePass {
     private mutating func close() {
         if innerKinds.popLast() != nil { return }
         guard let frame = frames.popLast() else { return }
-        keyArena.removeLast(keyArena.count - frame.keyStart)
         switch frame.cut {
         case .none:
             out.append(frame.isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
@@ -188,6 +188,7 @@ struct SanitizePass {
         let (body, simple) = try scanString()
         var policy = ValuePolicy.normal
         if writing {
+            frames[frames.count - 1].key = body
             withText(body, simple: simple) { pass, text in
                 if pass.scrubbing {
                     switch KeyClassifier.classify(text) {
@@ -196,7 +197,7 @@ struct SanitizePass {
                     case .typed(let category): policy = .typed(category)
                     }
                 }
-                pass.writeScrubbedString(text, needsEscaping: !simple, isKey: true)
+                pass.writeScrubbedString(text, needsEscaping: !simple)
             }
         }
         skipWhitespace()
@@ -204,13 +205,6 @@ struct SanitizePass {
         pos += 1
         if writing { out.append(UInt8(ascii: ":")) }
         return policy
-    }
-
-    /// Remembers the key as written (scrubbed), for security flag paths.
-    private mutating func recordKey(_ text: UnsafeBufferPointer<UInt8>) {
-        guard scrubbing, let top = frames.last else { return }
-        keyArena.removeLast(keyArena.count - top.keyStart)
-        keyArena.append(contentsOf: text.prefix(256))
     }
 
     // MARK: - Scalars
@@ -232,10 +226,15 @@ struct SanitizePass {
         let start = pos
         try scanNumber()
         guard writing else { return }
+        let text = UnsafeBufferPointer(rebasing: input[start..<pos])
         switch policy {
         case .sensitive: writeSensitiveMarker()
         case .typed(let category): writeTypedMarker(category)
-        case .normal: out.append(UnsafeBufferPointer(rebasing: input[start..<pos]))
+        case .normal where NumberRange.fitsInDouble(text): out.append(text)
+        case .normal:
+            // RFC 8259 §6: beyond a double's range many parsers (Foundation
+            // among them) reject the number; its text survives as a string.
+            writeScrubbedString(text, needsEscaping: false)
         }
     }
 
@@ -264,43 +263,40 @@ struct SanitizePass {
 
     /// Writes a string literal with PII spans replaced and cut to
     /// max_string_length (at a character boundary, never inside a marker).
-    /// A key is recorded, as written, before its redactions are flagged, so
-    /// flag paths never hold the PII they report.
-    private mutating func writeScrubbedString(_ text: UnsafeBufferPointer<UInt8>, needsEscaping: Bool,
-                                              isKey: Bool = false) {
+    private mutating func writeScrubbedString(_ text: UnsafeBufferPointer<UInt8>, needsEscaping: Bool) {
         let cap = sanitizer.maxStringLength
         // Only what can survive the cut is scanned, plus room for a secret
         // that straddles it.
         let window = cap > 0 ? min(text.count, cap + 4096) : text.count
         let scanned = UnsafeBufferPointer(rebasing: text[0..<window])
-        var spanCount = 0
+        var spans: [Scrubber.Span] = []
         if let scrubber = sanitizer.scrubber, let scratch {
-            scrubber.findSpans(in: scanned, scratch: scratch)
-            spanCount = scratch.spans.count
+            let (mask, anyPattern) = scrubber.candidates(in: scanned)
+            if anyPattern {
+                scrubber.findSpans(in: scanned, mask: mask, scratch: scratch)
+                spans = scratch.spans
+            }
         }
-        if spanCount == 0 && (cap == 0 || text.count <= cap) {
-            if isKey { recordKey(text) }
+        if spans.isEmpty && (cap == 0 || text.count <= cap) {
             out.appendString(text, needsEscaping: needsEscaping)
             return
         }
-        compose(scanned, originalCount: text.count, cap: cap)
+        compose(scanned, spans: spans, originalCount: text.count, cap: cap)
         let written = composed  // shares storage; lets `self` be mutated below
-        written.withUnsafeBufferPointer { buffer in
-            if isKey { recordKey(buffer) }
-            out.appendString(buffer, needsEscaping: true)
-        }
-        for span in scratch?.spans ?? [] {
+        written.withUnsafeBufferPointer { out.appendString($0, needsEscaping: true) }
+        for span in spans {
             redactions += 1
             addFlag(category: span.category, severity: "high")
         }
     }
 
     /// Builds `composed`: the text with markers in place of spans, then cut.
-    private mutating func compose(_ text: UnsafeBufferPointer<UInt8>, originalCount: Int, cap: Int) {
+    private mutating func compose(_ text: UnsafeBufferPointer<UInt8>, spans: [Scrubber.Span], originalCount: Int,
+                                  cap: Int) {
         composed.removeAll(keepingCapacity: true)
         markerRanges.removeAll(keepingCapacity: true)
         var last = 0
-        for span in scratch?.spans ?? [] {
+        for span in spans {
             composed.append(contentsOf: UnsafeBufferPointer(rebasing: text[last..<span.range.lowerBound]))
             let start = composed.count
             composed.append(contentsOf: span.marker)
@@ -334,24 +330,44 @@ struct SanitizePass {
     private mutating func addFlag(category: String, severity: String) {
         guard flags.count < Self.maxFlags else { return }
         let path = currentPath()
-        if flags.contains(where: { $0.variable == path && $0.category == category }) { return }
+        guard flagKeys.insert(category + "|" + path).inserted else { return }
         flags.append(SecurityFlag(category: category, severity: severity, variable: path))
     }
 
     /// `user.cards[0].number`, from the open frames and their current keys.
+    /// Keys appear as written: scrubbed again here (flags are rare, so the
+    /// hot path keeps no copy of them), never with the PII they report.
     private func currentPath() -> String {
         var path = ""
-        for (index, frame) in frames.enumerated() {
+        for frame in frames {
             if frame.isObject {
-                let end = index + 1 < frames.count ? frames[index + 1].keyStart : keyArena.count
-                guard frame.keyStart <= end, end <= keyArena.count else { continue }
                 if !path.isEmpty { path += "." }
-                path += String(decoding: keyArena[frame.keyStart..<end], as: UTF8.self)
+                path += writtenKey(frame.key)
             } else {
                 path += "[\(max(frame.elements - 1, 0))]"
             }
         }
         return path
+    }
+
+    private func writtenKey(_ body: Range<Int>) -> String {
+        var text: [UInt8] = []
+        JSONStringDecoder.decode(UnsafeBufferPointer(rebasing: input[body]), into: &text)
+        guard let scrubber = sanitizer.scrubber, let scratch else { return String(decoding: text, as: UTF8.self) }
+        return text.withUnsafeBufferPointer { key in
+            let (mask, anyPattern) = scrubber.candidates(in: key)
+            guard anyPattern else { return String(decoding: key.prefix(256), as: UTF8.self) }
+            scrubber.findSpans(in: key, mask: mask, scratch: scratch)
+            var written: [UInt8] = []
+            var last = 0
+            for span in scratch.spans {
+                written += key[last..<span.range.lowerBound]
+                written += span.marker
+                last = span.range.upperBound
+            }
+            written += key[last...]
+            return String(decoding: written.prefix(256), as: UTF8.self)
+        }
     }
 
     // MARK: - Scanning
@@ -368,7 +384,7 @@ struct SanitizePass {
     /// `simple`: printable ASCII without escapes (copied as is).
     private mutating func scanString() throws(SanitizeError) -> (Range<Int>, simple: Bool) {
         let start = pos + 1
-        var i = start
+        var i = skipPlainASCII(from: start)
         var simple = true
         let n = input.count
         while i < n {
@@ -387,6 +403,24 @@ struct SanitizePass {
             i += 1
         }
         throw error("unterminated string", at: pos)
+    }
+
+    /// Skips 8 bytes at a time while none is `"`, `\`, a control character or
+    /// non-ASCII (SWAR: the classic "has zero byte" bit tricks).
+    @inline(__always)
+    private func skipPlainASCII(from start: Int) -> Int {
+        guard let base = input.baseAddress else { return start }
+        var i = start
+        let lows: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while i + 8 <= input.count {
+            let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            let quote = word ^ (lows &* 0x22), backslash = word ^ (lows &* 0x5C)
+            let special = ((quote &- lows) & ~quote) | ((backslash &- lows) & ~backslash)
+                | (word &- lows &* 0x20) | word
+            if special & highs != 0 { break }
+            i += 8
+        }
+        return i
     }
 
     private func scanEscape(at i: Int) throws(SanitizeError) -> Int {

@@ -37,12 +37,20 @@ final class Scrubber: Sendable {
         customMarkers = customPatterns.map { StaticMarker($0.marker) }
     }
 
+    /// Which built-in patterns could match `text` (`ShapeFilter` bits), and
+    /// whether any pattern at all has to run: most strings need none.
+    func candidates(in text: UnsafeBufferPointer<UInt8>) -> (mask: UInt16, anyPattern: Bool) {
+        guard !text.isEmpty else { return (0, false) }
+        let mask = ShapeFilter.candidates(in: text)
+        return (mask, mask != 0 || !custom.isEmpty)
+    }
+
     /// Fills `scratch.spans` with non-overlapping spans, sorted by start:
     /// among overlapping matches the earliest wins, then the longest.
-    func findSpans(in text: UnsafeBufferPointer<UInt8>, scratch: ScrubScratch) {
+    /// `mask` comes from `candidates(in:)` for the same text.
+    func findSpans(in text: UnsafeBufferPointer<UInt8>, mask: UInt16, scratch: ScrubScratch) {
         scratch.spans.removeAll(keepingCapacity: true)
         guard !text.isEmpty else { return }
-        let mask = ShapeFilter.candidates(in: text)
         if mask != 0 {
             for (index, loaded) in Self.builtins.enumerated() where mask & (1 << UInt16(index)) != 0 {
                 guard let loaded else { continue }
