@@ -128,8 +128,8 @@ tk_status tk_options_set_capture_depth(tk_options *options, int32_t depth);
    replaced whole by {"_truncated":true,"_payload_size":N,"_max_payload":M,
    "_truncated_by":"payload_limit"}. 0 = unlimited. Default: 65536.
    Exact bound: the output of tk_sanitize_json is at most
-   max(max_payload, 85 + digits(N) + digits(M)) bytes, where the second term
-   (at most 125 bytes) is the marker's length. */
+   max(max_payload, 84 + digits(N) + digits(M)) bytes, where the second term
+   (at most 124 bytes) is the marker's length. */
 tk_status tk_options_set_max_payload(tk_options *options, int64_t bytes);
 
 /* String values and keys longer than this many bytes (after scrubbing) are
