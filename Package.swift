@@ -20,7 +20,8 @@ let package = Package(
         .systemLibrary(
             name: "CPCRE2", path: "Sources/CPCRE2", pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"])]),
-        .target(name: "TraceKitCore", dependencies: ["CPCRE2", "CCurl"]),
+        .target(name: "CTraceKitSupport"),
+        .target(name: "TraceKitCore", dependencies: ["CPCRE2", "CCurl", "CTraceKitSupport"]),
         .target(name: "TraceKitC", dependencies: ["TraceKitCore"]),
         .testTarget(
             name: "TraceKitCoreTests", dependencies: ["TraceKitCore"],
