@@ -1,0 +1,100 @@
+/// The server's extra functions: pure, bounded, and known at parse time (an
+/// unknown name is a parse error).
+enum BuiltinFunction: String, Sendable, CaseIterable {
+    case len, contains, startsWith, endsWith, lower, upper
+
+    var arity: Int {
+        switch self {
+        case .len, .lower, .upper: return 1
+        case .contains, .startsWith, .endsWith: return 2
+        }
+    }
+}
+
+/// What the built-in functions do. Strings are compared as UTF-8 bytes (code
+/// points), like the rest of the language.
+enum BuiltinFunctions {
+    static func call(_ function: BuiltinFunction, _ arguments: [JSONValue], offset: Int) throws(ExpressionError) -> JSONValue {
+        let first = arguments.first ?? .null
+        let second = arguments.count > 1 ? arguments[1] : .null
+        switch function {
+        case .len: return try length(of: first, offset: offset)
+        case .contains: return .bool(try contains(first, second, offset: offset))
+        case .startsWith:
+            let (text, prefix) = try twoStrings(first, second, function, offset: offset)
+            return .bool(text.utf8.starts(with: prefix.utf8))
+        case .endsWith:
+            let (text, suffix) = try twoStrings(first, second, function, offset: offset)
+            return .bool(text.utf8.reversed().starts(with: suffix.utf8.reversed()))
+        case .lower: return .string(try oneString(first, function, offset: offset).lowercased())
+        case .upper:
+            let upper = try oneString(first, function, offset: offset).uppercased()
+            // Upper-casing can lengthen a string (ß -> SS): keep the result bound.
+            guard upper.utf8.count <= ExpressionLimits.maxStringBytes else {
+                throw ExpressionError(offset: offset, message: "string result longer than \(ExpressionLimits.maxStringBytes) bytes")
+            }
+            return .string(upper)
+        }
+    }
+
+    /// Characters as Unicode scalars (code points) for strings, element count for containers.
+    private static func length(of value: JSONValue, offset: Int) throws(ExpressionError) -> JSONValue {
+        switch value {
+        case .string(let text): return .int(Int64(text.unicodeScalars.count))
+        case .array(let items): return .int(Int64(items.count))
+        case .object(let members): return .int(Int64(members.count))
+        default: throw ExpressionError(offset: offset, message: "len() needs a string, array or object, got \(value.typeName)")
+        }
+    }
+
+    /// Substring of a string, element of an array, key of an object.
+    private static func contains(_ haystack: JSONValue, _ needle: JSONValue, offset: Int) throws(ExpressionError) -> Bool {
+        switch (haystack, needle) {
+        case (.string(let text), .string(let part)): return ByteSearch.contains(Array(text.utf8), Array(part.utf8))
+        case (.array(let items), _):
+            var steps = StepBudget()
+            for item in items where try ExpressionValues.equal(item, needle, steps: &steps, offset: offset) {
+                return true
+            }
+            return false
+        case (.object(let members), .string(let key)): return members[key] != nil
+        default:
+            throw ExpressionError(offset: offset, message: "contains() cannot look for \(needle.typeName) in \(haystack.typeName)")
+        }
+    }
+
+    private static func oneString(_ value: JSONValue, _ function: BuiltinFunction, offset: Int) throws(ExpressionError) -> String {
+        guard case .string(let text) = value else {
+            throw ExpressionError(offset: offset, message: "\(function.rawValue)() needs a string, got \(value.typeName)")
+        }
+        return text
+    }
+
+    private static func twoStrings(_ a: JSONValue, _ b: JSONValue, _ function: BuiltinFunction,
+                                   offset: Int) throws(ExpressionError) -> (String, String) {
+        (try oneString(a, function, offset: offset), try oneString(b, function, offset: offset))
+    }
+}
+
+/// Substring search in linear time (Knuth–Morris–Pratt), so `contains` on
+/// long inputs cannot become quadratic.
+enum ByteSearch {
+    static func contains(_ text: [UInt8], _ pattern: [UInt8]) -> Bool {
+        if pattern.isEmpty { return true }
+        if pattern.count > text.count { return false }
+        var failure = [Int](repeating: 0, count: pattern.count)
+        var matched = 0
+        for index in 1..<max(pattern.count, 1) {
+            while matched > 0 && pattern[index] != pattern[matched] { matched = failure[matched - 1] }
+            if pattern[index] == pattern[matched] { matched += 1 }
+            failure[index] = matched
+        }
+        matched = 0
+        for byte in text {
+            while matched > 0 && byte != pattern[matched] { matched = failure[matched - 1] }
+            if byte == pattern[matched] { matched += 1 }
+            if matched == pattern.count { return true }
+        }
+        return false
+    }
+}
