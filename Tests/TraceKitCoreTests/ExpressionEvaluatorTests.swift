@@ -182,6 +182,16 @@ struct ExpressionEvaluatorTests {
         #expect(throws: ExpressionError.self) { try condition.evaluate(.object(["s": chunk])) }
     }
 
+    @Test func caseMappingResultsAreBounded() throws {
+        // "ΐ" (2 bytes) upper-cases to three scalars (6 bytes): 40,000 bytes become 120,000.
+        let long = JSONValue.object(["s": .string(String(repeating: "ΐ", count: 20_000))])
+        #expect(try ConditionExpression("len(lower(s))").evaluate(long, mode: .server) == .int(20_000))
+        let error = #expect(throws: ExpressionError.self) {
+            try ConditionExpression("upper(s)").evaluate(long, mode: .server)
+        }
+        #expect(error?.message == "string result longer than 65536 bytes")
+    }
+
     @Test func equalityWorkIsBoundedBySteps() throws {
         let long = JSONValue.array(Array(repeating: .int(1), count: 20_000))
         let condition = try ConditionExpression("a == b")

@@ -26,15 +26,18 @@ enum BuiltinFunctions {
         case .endsWith:
             let (text, suffix) = try twoStrings(first, second, function, offset: offset)
             return .bool(text.utf8.reversed().starts(with: suffix.utf8.reversed()))
-        case .lower: return .string(try oneString(first, function, offset: offset).lowercased())
-        case .upper:
-            let upper = try oneString(first, function, offset: offset).uppercased()
-            // Upper-casing can lengthen a string (ß -> SS): keep the result bound.
-            guard upper.utf8.count <= ExpressionLimits.maxStringBytes else {
-                throw ExpressionError(offset: offset, message: "string result longer than \(ExpressionLimits.maxStringBytes) bytes")
-            }
-            return .string(upper)
+        case .lower: return .string(try bounded(oneString(first, function, offset: offset).lowercased(), offset: offset))
+        case .upper: return .string(try bounded(oneString(first, function, offset: offset).uppercased(), offset: offset))
         }
+    }
+
+    /// Case mapping can lengthen a string (ß -> SS) and its input may be a long
+    /// captured variable: keep the produced string within the sandbox bound.
+    private static func bounded(_ text: String, offset: Int) throws(ExpressionError) -> String {
+        guard text.utf8.count <= ExpressionLimits.maxStringBytes else {
+            throw ExpressionError(offset: offset, message: "string result longer than \(ExpressionLimits.maxStringBytes) bytes")
+        }
+        return text
     }
 
     /// Characters as Unicode scalars (code points) for strings, element count for containers.
