@@ -141,11 +141,27 @@ struct ExpressionParserTests {
         #expect(parseError(source)?.message.contains("more than 1000 nodes") == true)
     }
 
-    @Test func longOperatorChainsAreBoundedInHeight() throws {
-        let accepted = Array(repeating: "1", count: 200).joined(separator: "+")
-        #expect(try value(accepted) == .int(200))
-        let tooTall = Array(repeating: "a", count: 400).joined(separator: ".")
-        #expect(parseError(tooTall)?.message == "expression deeper than 256 levels")
+    @Test func longOperatorChainsNeedNoRecursion() throws {
+        #expect(try value(Array(repeating: "1", count: 500).joined(separator: "+")) == .int(500))
+        #expect(try value(Array(repeating: "a", count: 1000).joined(separator: ".")) == .null)
+        let statuses = (0..<200).map { "s == \($0)" }.joined(separator: " || ")
+        #expect(try value(statuses, .object(["s": .int(199)])) == .bool(true))
+    }
+
+    @Test func callsAndIndexesNestInsideEachOther() throws {
+        let variables = JSONValue.object(["m": .object(["k": .array([.string("Ab"), .string("cD")])])])
+        let source = #"upper(lower(m["k"][1 + 0])) == "CD" && len(m.k) * -2 == -4"#
+        #expect(try ConditionExpression(source).evaluate(variables, mode: .server) == .bool(true))
+    }
+
+    @Test func misplacedBracketsAreErrors() {
+        #expect(parseError("(1]")?.message == "expected ')'")
+        #expect(parseError("a[1)")?.message == "expected ']'")
+        #expect(parseError("1)")?.message == "unexpected ')'")
+        #expect(parseError("a, b")?.message == "unexpected ','")
+        #expect(parseError("len(a")?.message == "expected ')' after arguments")
+        #expect(parseError("(1 2)")?.message == "expected an operator")
+        #expect(parseError("a.1")?.message == "expected a member name after '.'")
     }
 
     // MARK: Classification

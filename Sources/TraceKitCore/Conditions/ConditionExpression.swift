@@ -2,28 +2,25 @@
 /// number of times from any thread.
 public struct ConditionExpression: Sendable {
     public let source: String
-    private let root: ExpressionNode
-    /// Where the first server-only construct is, if any.
-    private let serverOnlyOffset: Int?
+    private let program: ExpressionProgram
 
     /// Parses `source`. Errors carry the byte offset in `source`.
     public init(_ source: String) throws(ExpressionError) {
         self.source = source
-        root = try ExpressionParser.parse(source)
-        serverOnlyOffset = root.firstServerOnlyOffset
+        program = try ExpressionParser.parse(source)
     }
 
     /// False when the condition uses function calls, `matches` or indexing,
     /// which only the server evaluates.
-    public var isSDKEvaluable: Bool { serverOnlyOffset == nil }
+    public var isSDKEvaluable: Bool { program.serverOnlyOffset == nil }
 
     /// The condition's value on `variables` (a JSON object of captured variables).
     public func evaluate(_ variables: JSONValue, mode: EvaluationMode = .sdk) throws(ExpressionError) -> JSONValue {
-        if mode == .sdk, let serverOnlyOffset {
+        if mode == .sdk, let serverOnlyOffset = program.serverOnlyOffset {
             throw ExpressionError(offset: serverOnlyOffset, message: "unsupported in SDK mode: server-only construct")
         }
         var evaluator = ExpressionEvaluator(variables: variables, mode: mode)
-        return try evaluator.evaluate(root)
+        return try evaluator.run(program)
     }
 
     /// Whether the condition holds; a non-boolean result is an error.

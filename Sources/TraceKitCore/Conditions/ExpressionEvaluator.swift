@@ -1,55 +1,93 @@
-/// Walks a checked syntax tree over the variables. One evaluator per call:
-/// it holds the step budget, nothing else, so evaluation has no side effects.
+/// Runs a compiled condition (a postfix program) on the variables with a value
+/// stack: a loop, not recursion. One evaluator per call: it holds only the
+/// step budget and the stack, so evaluation has no side effects.
 struct ExpressionEvaluator {
     let variables: JSONValue
     let mode: EvaluationMode
     private var steps = StepBudget()
+    private var stack: [JSONValue] = []
 
     init(variables: JSONValue, mode: EvaluationMode) {
         self.variables = variables
         self.mode = mode
     }
 
-    mutating func evaluate(_ node: ExpressionNode) throws(ExpressionError) -> JSONValue {
-        try steps.spend(1, at: node.offset)
-        switch node {
-        case .literal(let value, _):
-            return value
-        case .variable(let name, _):
-            return Self.member(name, of: variables)
-        case .member(let base, let name, _):
-            return Self.member(name, of: try evaluate(base))
-        case .index(let base, let key, let offset):
-            try requireServer(offset, "indexing")
-            return try Self.index(try evaluate(base), by: try evaluate(key), offset: offset)
-        case .unary(let op, let operand, let offset):
-            let value = try evaluate(operand)
-            switch op {
-            case .not: return .bool(!(try Self.boolean(value, for: "!", offset: offset)))
-            case .negate: return try ExpressionValues.negate(value, offset: offset)
+    /// Runs the program; its result is the one value left on the stack.
+    mutating func run(_ program: ExpressionProgram) throws(ExpressionError) -> JSONValue {
+        let instructions = program.instructions
+        var next = 0
+        while next < instructions.count {
+            let instruction = instructions[next]
+            next += 1
+            try steps.spend(1, at: instruction.offset)
+            if let target = try execute(instruction) {
+                // Jumps only go forward within the program (the parser patches them).
+                guard target >= next, target <= instructions.count else {
+                    throw ExpressionError(offset: instruction.offset, message: "internal error: bad jump")
+                }
+                next = target
             }
-        case .binary(let op, let lhs, let rhs, let offset):
-            return try evaluateBinary(op, lhs, rhs, offset: offset)
-        case .call(let function, let arguments, let offset):
-            try requireServer(offset, "function \(function.rawValue)()")
-            var values: [JSONValue] = []
-            for argument in arguments { values.append(try evaluate(argument)) }
-            try steps.spend(Self.workUnits(values), at: offset)
-            return try BuiltinFunctions.call(function, values, offset: offset)
         }
+        return try pop(at: 0)
     }
 
-    private mutating func evaluateBinary(_ op: BinaryOperator, _ lhsNode: ExpressionNode, _ rhsNode: ExpressionNode,
-                                         offset: Int) throws(ExpressionError) -> JSONValue {
-        // && and || decide on the left operand alone when they can (short-circuit).
-        if op == .and || op == .or {
-            let lhs = try Self.boolean(try evaluate(lhsNode), for: op.rawValue, offset: offset)
-            if op == .and && !lhs { return .bool(false) }
-            if op == .or && lhs { return .bool(true) }
-            return .bool(try Self.boolean(try evaluate(rhsNode), for: op.rawValue, offset: offset))
+    /// Executes one instruction; returns the jump target when it jumps.
+    private mutating func execute(_ instruction: Instruction) throws(ExpressionError) -> Int? {
+        switch instruction {
+        case .push(let value, _):
+            stack.append(value)
+        case .loadVariable(let name, _):
+            stack.append(Self.member(name, of: variables))
+        case .member(let name, let offset):
+            stack.append(Self.member(name, of: try pop(at: offset)))
+        case .index(let offset):
+            try requireServer(offset, "indexing")
+            let key = try pop(at: offset)
+            stack.append(try Self.index(try pop(at: offset), by: key, offset: offset))
+        case .unary(let op, let offset):
+            let value = try pop(at: offset)
+            switch op {
+            case .not: stack.append(.bool(!(try Self.boolean(value, for: op.symbol, offset: offset))))
+            case .negate: stack.append(try ExpressionValues.negate(value, offset: offset))
+            }
+        case .binary(let op, let offset):
+            let rhs = try pop(at: offset)
+            let lhs = try pop(at: offset)
+            stack.append(try evaluateBinary(op, lhs, rhs, offset: offset))
+        case .call(let function, let argumentCount, let offset):
+            try requireServer(offset, "function \(function.rawValue)()")
+            var arguments: [JSONValue] = []
+            for _ in 0..<argumentCount { arguments.append(try pop(at: offset)) }
+            arguments.reverse()
+            try steps.spend(Self.workUnits(arguments), at: offset)
+            stack.append(try BuiltinFunctions.call(function, arguments, offset: offset))
+        case .jumpIfFalse(let target, let offset):
+            // `&&`: a false left operand decides, and the right one is skipped.
+            if !(try Self.boolean(try pop(at: offset), for: "&&", offset: offset)) {
+                stack.append(.bool(false))
+                return target
+            }
+        case .jumpIfTrue(let target, let offset):
+            if try Self.boolean(try pop(at: offset), for: "||", offset: offset) {
+                stack.append(.bool(true))
+                return target
+            }
+        case .requireBool(let op, let offset):
+            stack.append(.bool(try Self.boolean(try pop(at: offset), for: op.rawValue, offset: offset)))
         }
-        let lhs = try evaluate(lhsNode)
-        let rhs = try evaluate(rhsNode)
+        return nil
+    }
+
+    private mutating func pop(at offset: Int) throws(ExpressionError) -> JSONValue {
+        // The parser only emits balanced programs; this guards the invariant without trapping.
+        guard let value = stack.popLast() else {
+            throw ExpressionError(offset: offset, message: "internal error: malformed expression program")
+        }
+        return value
+    }
+
+    private mutating func evaluateBinary(_ op: BinaryOperator, _ lhs: JSONValue, _ rhs: JSONValue,
+                                         offset: Int) throws(ExpressionError) -> JSONValue {
         switch op {
         case .equal: return .bool(try ExpressionValues.equal(lhs, rhs, steps: &steps, offset: offset))
         case .notEqual: return .bool(!(try ExpressionValues.equal(lhs, rhs, steps: &steps, offset: offset)))
@@ -72,7 +110,8 @@ struct ExpressionEvaluator {
         case .add, .subtract, .multiply, .divide:
             return try ExpressionValues.arithmetic(op, lhs, rhs, offset: offset)
         case .and, .or:
-            return .null // handled above
+            // Compiled to jumps and requireBool; never a plain binary instruction.
+            throw ExpressionError(offset: offset, message: "internal error: '\(op.rawValue)' without short-circuit")
         }
     }
 

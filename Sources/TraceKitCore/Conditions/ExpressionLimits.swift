@@ -3,12 +3,10 @@
 enum ExpressionLimits {
     /// Longest accepted source, in UTF-8 bytes.
     static let maxSourceBytes = 4096
-    /// Most AST nodes one expression may have.
+    /// Most nodes (operands and operators) one expression may have.
     static let maxNodes = 1000
-    /// Deepest nesting of parentheses, unary operators and operands.
+    /// Deepest nesting of parentheses, brackets, calls and prefix operators.
     static let maxNesting = 64
-    /// Tallest syntax tree (long operator chains), so evaluation recursion stays shallow.
-    static let maxTreeHeight = 256
     /// Most evaluation steps (nodes visited plus container elements compared).
     static let maxSteps = 10_000
     /// Longest string an operator may produce (concatenation, lower, upper), in bytes.

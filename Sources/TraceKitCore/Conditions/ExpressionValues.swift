@@ -5,28 +5,30 @@ enum ExpressionValues {
 
     /// `==`: numbers compare by value across int/float (`30 == 30.0`), strings
     /// by code points, containers structurally; `nil` equals only `nil`, and
-    /// values of different types are simply unequal.
+    /// values of different types are simply unequal. Containers are walked with
+    /// a work list, not recursion (documents may be deeply nested).
     static func equal(_ lhs: JSONValue, _ rhs: JSONValue, steps: inout StepBudget, offset: Int) throws(ExpressionError) -> Bool {
-        try steps.spend(1, at: offset)
-        switch (lhs, rhs) {
-        case (.null, .null): return true
-        case (.bool(let a), .bool(let b)): return a == b
-        case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
-        case (.int, _), (.double, _):
-            guard let order = compareNumbers(lhs, rhs) else { return false }
-            return order == 0
-        case (.array(let a), .array(let b)):
-            guard a.count == b.count else { return false }
-            for (x, y) in zip(a, b) where try !equal(x, y, steps: &steps, offset: offset) { return false }
-            return true
-        case (.object(let a), .object(let b)):
-            guard a.count == b.count else { return false }
-            for (key, x) in a {
-                guard let y = b[key], try equal(x, y, steps: &steps, offset: offset) else { return false }
+        var pending: [(JSONValue, JSONValue)] = [(lhs, rhs)]
+        while let (a, b) = pending.popLast() {
+            try steps.spend(1, at: offset)
+            switch (a, b) {
+            case (.null, .null): continue
+            case (.bool(let x), .bool(let y)): if x != y { return false }
+            case (.string(let x), .string(let y)): if !x.utf8.elementsEqual(y.utf8) { return false }
+            case (.int, _), (.double, _): if compareNumbers(a, b) != 0 { return false }
+            case (.array(let x), .array(let y)):
+                guard x.count == y.count else { return false }
+                pending.append(contentsOf: zip(x, y))
+            case (.object(let x), .object(let y)):
+                guard x.count == y.count else { return false }
+                for (key, xValue) in x {
+                    guard let yValue = y[key] else { return false }
+                    pending.append((xValue, yValue))
+                }
+            default: return false
             }
-            return true
-        default: return false
         }
+        return true
     }
 
     // MARK: Ordering

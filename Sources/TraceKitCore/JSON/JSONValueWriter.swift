@@ -14,7 +14,31 @@ extension JSONValue {
 }
 
 enum JSONTextWriter {
-    static func write(_ value: JSONValue, into output: inout [UInt8]) {
+    /// What is left to write: a value, a punctuation byte, or an object key
+    /// with its colon. An explicit work list instead of recursion, so deep
+    /// documents cannot exhaust a small thread stack.
+    private enum Pending {
+        case value(JSONValue)
+        case byte(UInt8)
+        case key(String)
+    }
+
+    static func write(_ root: JSONValue, into output: inout [UInt8]) {
+        var pending: [Pending] = [.value(root)]
+        while let next = pending.popLast() {
+            switch next {
+            case .byte(let byte): output.append(byte)
+            case .key(let key):
+                writeString(key, into: &output)
+                output.append(UInt8(ascii: ":"))
+            case .value(let value): writeValue(value, into: &output, pending: &pending)
+            }
+        }
+    }
+
+    /// Writes a scalar, or opens a container and schedules its contents
+    /// (pushed in reverse, since the work list is a stack).
+    private static func writeValue(_ value: JSONValue, into output: inout [UInt8], pending: inout [Pending]) {
         switch value {
         case .null: append("null", to: &output)
         case .bool(let flag): append(flag ? "true" : "false", to: &output)
@@ -24,20 +48,20 @@ enum JSONTextWriter {
         case .string(let text): writeString(text, into: &output)
         case .array(let items):
             output.append(UInt8(ascii: "["))
-            for (index, item) in items.enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                write(item, into: &output)
+            pending.append(.byte(UInt8(ascii: "]")))
+            for (index, item) in items.enumerated().reversed() {
+                pending.append(.value(item))
+                if index > 0 { pending.append(.byte(UInt8(ascii: ","))) }
             }
-            output.append(UInt8(ascii: "]"))
         case .object(let members):
             output.append(UInt8(ascii: "{"))
-            for (index, key) in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                writeString(key, into: &output)
-                output.append(UInt8(ascii: ":"))
-                if let member = members[key] { write(member, into: &output) }
+            pending.append(.byte(UInt8(ascii: "}")))
+            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            for (index, key) in keys.enumerated().reversed() {
+                pending.append(.value(members[key] ?? .null))
+                pending.append(.key(key))
+                if index > 0 { pending.append(.byte(UInt8(ascii: ","))) }
             }
-            output.append(UInt8(ascii: "}"))
         }
     }
 
