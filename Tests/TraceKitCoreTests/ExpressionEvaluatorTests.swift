@@ -148,6 +148,13 @@ struct ExpressionEvaluatorTests {
         #expect(evaluationError("len(status)", mode: .server) != nil)
     }
 
+    @Test func substringSearchHandlesOverlappingPrefixes() {
+        #expect(ByteSearch.contains(Array("aabaabaaa".utf8), Array("aabaaa".utf8)))
+        #expect(!ByteSearch.contains(Array("aabaabaab".utf8), Array("aabaaa".utf8)))
+        #expect(ByteSearch.contains(Array("abc".utf8), []))
+        #expect(!ByteSearch.contains(Array("ab".utf8), Array("abc".utf8)))
+    }
+
     @Test func indexing() throws {
         #expect(try value("tags[1]", mode: .server) == .string("internal"))
         #expect(try value("tags[5]", mode: .server) == .null)
