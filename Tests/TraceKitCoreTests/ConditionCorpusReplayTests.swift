@@ -16,6 +16,7 @@ import TraceKitCore
     }()
 
     struct Outcome {
+        var variables: JSONValue = .null
         var parsed = false
         var results: [JSONValue] = []
         var engineText: String?
@@ -29,6 +30,7 @@ import TraceKitCore
             let json = UnsafeRawBufferPointer(rebasing: bytes[min(newline + 1, bytes.count)...])
             let variables = (try? JSONValue.parse(json)) ?? .object([:])
             var outcome = Outcome()
+            outcome.variables = variables
             if let condition = try? ConditionExpression(expression) {
                 outcome.parsed = true
                 for mode in [EvaluationMode.sdk, .server] {
@@ -52,6 +54,7 @@ import TraceKitCore
     func seedEvaluatesWithoutCrashingAndResultsAreValidJSON(_ name: String) throws {
         let data = try Data(contentsOf: Self.corpusDirectory.appendingPathComponent(name))
         let outcome = Self.replay(Array(data))
+        #expect(throws: Never.self) { try JSONValue.parse(outcome.variables.jsonText) }
         for value in outcome.results {
             #expect(throws: Never.self) { try JSONValue.parse(value.jsonText) }
         }
