@@ -14,4 +14,5 @@ static inline CURLcode tk_curl_setopt_off(CURL *h, CURLoption o, curl_off_t v) {
 static inline CURLcode tk_curl_setopt_write(CURL *h, CURLoption o, tk_curl_write_fn v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode tk_curl_setopt_xferinfo(CURL *h, CURLoption o, tk_curl_xferinfo_fn v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode tk_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
+static inline CURLcode tk_curl_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
 #endif
