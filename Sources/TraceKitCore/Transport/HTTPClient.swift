@@ -272,13 +272,15 @@ public final class HTTPSession {
         return .failure(TransportError(kind, message(for: code, kind: kind, request: request)))
     }
 
-    private static let tlsCodes: [CURLcode] = [
+    private static var tlsCodes: [CURLcode] {
+        [
         CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,
         CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ENGINE_NOTFOUND,
         CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED, CURLE_SSL_SHUTDOWN_FAILED,
         CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
         CURLE_SSL_INVALIDCERTSTATUS, CURLE_USE_SSL_FAILED, CURLE_SSL_CLIENTCERT,
-    ]
+        ]
+    }
 
     /// libcurl's detailed message (host, port, OS error), with any header
     /// value scrubbed out in case some future libcurl echoes one.
@@ -291,5 +293,3 @@ public final class HTTPSession {
         return text
     }
 }
-
-extension CURLcode: @retroactive @unchecked Sendable {}
