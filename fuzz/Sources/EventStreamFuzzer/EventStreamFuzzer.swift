@@ -9,7 +9,8 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data else { return 0 }
     let violations = EventStreamParserCheck.run(UnsafeRawBufferPointer(start: data, count: size))
     if !violations.isEmpty {
-        for violation in violations { print("EventStreamFuzzer invariant violated: \(violation)") }
+        // stderr is unbuffered: the message survives the abort.
+        for violation in violations { fputs("EventStreamFuzzer invariant violated: \(violation)\n", stderr) }
         abort()
     }
     return 0
