@@ -9,11 +9,16 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data else { return 0 }
     let violations = EventStreamParserCheck.run(UnsafeRawBufferPointer(start: data, count: size))
     if !violations.isEmpty {
-        // stderr is unbuffered: the message survives the abort.
-        for violation in violations { fputs("EventStreamFuzzer invariant violated: \(violation)\n", stderr) }
+        for violation in violations { report("EventStreamFuzzer invariant violated: \(violation)\n") }
         abort()
     }
     return 0
+}
+
+/// Straight to file descriptor 2: unbuffered, so the message survives the abort.
+func report(_ message: String) {
+    var text = message
+    text.withUTF8 { bytes in _ = write(STDERR_FILENO, bytes.baseAddress, bytes.count) }
 }
 
 @_cdecl("EventStreamFuzzer_main")
