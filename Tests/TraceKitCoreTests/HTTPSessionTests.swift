@@ -78,8 +78,10 @@ struct HTTPSessionTests {
             let (result, ms) = elapsedMilliseconds { session.send(get(server, "/stall/600", totalMs: 200)) }
             #expect(result.error?.kind == .timedOut)
             #expect(ms >= 190 && ms < 450, "took \(ms) ms")
-            // The session is still usable afterwards.
+            // The session is still usable afterwards, and a timeout on a
+            // reused connection is still a timeout, not a connect failure.
             #expect(session.send(get(server, "/status/200")).response?.statusCode == 200)
+            #expect(session.send(get(server, "/stall/600", totalMs: 200)).error?.kind == .timedOut)
         }
     }
 

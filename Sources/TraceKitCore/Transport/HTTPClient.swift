@@ -118,12 +118,14 @@ public final class HTTPSession {
         if let problem = Self.validate(request) { return .failure(problem) }
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headerList) }
-        for header in request.headers {
-            let line = header.value.isEmpty ? "\(header.name);" : "\(header.name): \(header.value)"
-            headerList = curl_slist_append(headerList, line)
+        // "Expect:" (empty) stops libcurl waiting for "100 Continue" on POSTs.
+        let lines = request.headers.map { $0.value.isEmpty ? "\($0.name);" : "\($0.name): \($0.value)" } + ["Expect:"]
+        for line in lines {
+            guard let appended = curl_slist_append(headerList, line) else {
+                return .failure(TransportError(.other, "out of memory building the header list"))
+            }
+            headerList = appended
         }
-        // Never wait for "100 Continue": one round trip less per capture.
-        headerList = curl_slist_append(headerList, "Expect:")
 
         let context = Unmanaged.passRetained(context)
         defer { context.release() }
@@ -196,6 +198,11 @@ public final class HTTPSession {
             TransferContext.from(user)?.receiveHeader(data, size &* count) ?? 0
         }))
         check(tk_curl_setopt_ptr(easy, CURLOPT_HEADERDATA, context))
+        check(tk_curl_setopt_prereq(easy, CURLOPT_PREREQFUNCTION, { user, _, _, _, _ in
+            TransferContext.from(user)?.connectionReady()
+            return 0  // CURL_PREREQFUNC_OK
+        }))
+        check(tk_curl_setopt_ptr(easy, CURLOPT_PREREQDATA, context))
         // Optional: libcurl may be built without some decoders.
         _ = tk_curl_setopt_ptr(easy, CURLOPT_ACCEPT_ENCODING, "")
         if streaming {
@@ -260,8 +267,8 @@ public final class HTTPSession {
                     || code == CURLE_COULDNT_RESOLVE_PROXY {
             kind = .connectFailed
         } else if code == CURLE_OPERATION_TIMEDOUT {
-            // libcurl reports a connect timeout with the same code.
-            kind = TransferContext.timedOutWhileConnecting(easy) ? .connectFailed : .timedOut
+            // libcurl reports connect and total timeouts with the same code.
+            kind = context.connected ? .timedOut : .connectFailed
         } else if Self.tlsCodes.contains(code) {
             kind = .tls
         } else if code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT {

@@ -12,6 +12,9 @@ final class TransferContext {
     /// Streaming: a non-2xx status arrived; the transfer was aborted.
     private(set) var rejectedStatus = false
     private(set) var bytesDelivered = 0
+    /// The connection was up before the request went out (a timeout after
+    /// this is a total timeout, not a connect failure).
+    private(set) var connected = false
     /// Monotonic time of the last byte received (headers included).
     private(set) var lastActivityNs: UInt64
 
@@ -55,11 +58,9 @@ final class TransferContext {
         return count
     }
 
-    /// Whether a timeout hit before the TCP connection was up (libcurl
-    /// reports connect and total timeouts with the same code).
-    static func timedOutWhileConnecting(_ easy: UnsafeMutableRawPointer) -> Bool {
-        var connectMicroseconds: curl_off_t = 0
-        guard tk_curl_getinfo_off(easy, CURLINFO_CONNECT_TIME_T, &connectMicroseconds) == CURLE_OK else { return false }
-        return connectMicroseconds == 0
+    /// libcurl has a connection (new or reused) and is about to send.
+    func connectionReady() {
+        connected = true
+        lastActivityNs = MonotonicClock.nowNanoseconds()
     }
 }
