@@ -1,7 +1,7 @@
 import CCurl
 
 /// The state libcurl's callbacks write into during one transfer. Reached
-/// from C through an opaque pointer (`CURLOPT_WRITEDATA`/`HEADERDATA`).
+/// from C through an opaque pointer (`CURLOPT_WRITEDATA`, `HEADERDATA`, `PREREQDATA`).
 final class TransferContext {
     let maxBodyBytes: Int
     /// Streaming: bytes go here instead of `body`.
@@ -9,13 +9,11 @@ final class TransferContext {
     private(set) var body: [UInt8] = []
     private(set) var headers = ResponseHeaders()
     private(set) var tooLarge = false
-    /// Streaming: a non-2xx status arrived; the transfer was aborted.
-    private(set) var rejectedStatus = false
     private(set) var bytesDelivered = 0
     /// The connection was up before the request went out (a timeout after
     /// this is a total timeout, not a connect failure).
     private(set) var connected = false
-    /// Monotonic time of the last byte received (headers included).
+    /// Monotonic time of the last sign of life: connection up, a header or body byte.
     private(set) var lastActivityNs: UInt64
 
     init(maxBodyBytes: Int, sink: ((UnsafeRawBufferPointer) -> Void)?) {
@@ -42,10 +40,9 @@ final class TransferContext {
         guard let data, count > 0 else { return count }
         let bytes = UnsafeRawBufferPointer(start: data, count: count)
         if let sink {
-            guard (200...299).contains(headers.statusCode) else {
-                rejectedStatus = true
-                return 0
-            }
+            // An error page is not an event stream: end the transfer, the
+            // caller reads the status from `headers`.
+            guard (200...299).contains(headers.statusCode) else { return 0 }
             bytesDelivered &+= count
             sink(bytes)
             return count
