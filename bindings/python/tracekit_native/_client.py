@@ -1,0 +1,274 @@
+"""The capture client: checkpoints, flush, stats, shutdown.
+
+The inactive checkpoint never crosses into C. Each call site (code object,
+bytecode offset, label) gets a `_Site` holding the library's `tk_site *`
+handle and a cached `active` flag. A background thread refreshes every
+flag from `tk_site_active` (one atomic load) every REFRESH_SECONDS, so a
+breakpoint enabled on the server is live here within ~REFRESH_SECONDS of
+the library learning about it (SSE: well under 50 ms). The hot path is a
+frame lookup, a dict lookup and an attribute read.
+"""
+import json
+import logging
+import os
+import sys
+import threading
+import weakref
+from collections.abc import Mapping
+
+from . import _lib
+from ._errors import TraceKitError
+from ._json import to_json
+from .middleware import current_context
+
+REFRESH_SECONDS = 0.05
+MAX_CACHED_SITES = 100_000
+MAX_STACK_FRAMES = 64
+
+_getframe = sys._getframe
+_log = logging.getLogger("tracekit_native")
+_LOG_LEVELS = {0: logging.DEBUG, 1: logging.INFO, 2: logging.WARNING, 3: logging.ERROR}
+_live_clients = weakref.WeakSet()
+_finalizing = False
+
+
+class _Site:
+    """A cached call site. It holds its code object so that the id() in its
+    cache key cannot be reused by another code object while it is cached
+    (hashing a code object costs ~0.4 us; hashing its id a few ns)."""
+
+    __slots__ = ("handle", "active", "code")
+
+    def __init__(self, handle, active, code):
+        self.handle = handle
+        self.active = active
+        self.code = code
+
+
+def _invalid(message):
+    return TraceKitError(_lib.TK_ERR_INVALID_ARGUMENT, message, "invalid argument")
+
+
+def _on_library_log(level, message, _userdata):
+    # Called on the library's threads; must not call back into the client.
+    if _finalizing:
+        return
+    try:
+        _log.log(_LOG_LEVELS.get(level, logging.INFO), "%s", message.decode("utf-8", "replace") if message else "")
+    except Exception:
+        pass
+
+
+_LOG_CALLBACK = _lib.LOG_FN(_on_library_log)
+
+
+def _stack(frame):
+    """The Python stack from the checkpoint outwards, innermost first."""
+    frames = []
+    while frame is not None and len(frames) < MAX_STACK_FRAMES:
+        code = frame.f_code
+        frames.append({"function": code.co_name, "file": code.co_filename, "line": frame.f_lineno or 0})
+        frame = frame.f_back
+    return frames
+
+
+class Client:
+    """A TraceKit capture client; create it with `tracekit_native.init()`."""
+
+    def __init__(self, lib, options_handle, limits):
+        self._lib = lib
+        self._limits = limits
+        lib.tk_options_set_logger(options_handle, _LOG_CALLBACK, None)
+        self._handle = lib.tk_client_new(options_handle)
+        if not self._handle:
+            raise lib.error(_lib.TK_ERR_INVALID_ARGUMENT, "client")
+        self._sites = {}            # (id(code), offset, label) -> _Site; read without a lock
+        self._site_list = []        # the same sites, for the refresher
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._in_flight = 0
+        self._closed = False
+        self._stop = threading.Event()
+        self._refresher = threading.Thread(target=self._refresh_loop, name="tracekit-native-refresh", daemon=True)
+        self._refresher.start()
+        _live_clients.add(self)
+
+    # -- checkpoints -------------------------------------------------------
+
+    def capture_snapshot(self, label, variables=None):
+        """Captures `variables` (a dict) with the caller's file, line, function,
+        Python stack and request context, if a breakpoint is enabled for this
+        call site on the server. Returns immediately: never waits on the
+        network. An inactive checkpoint costs a dict lookup.
+
+        Raises TraceKitError for an invalid label or variables that are not a
+        mapping. Values that are not JSON-serialisable become placeholders.
+        After shutdown() it does nothing."""
+        frame = _getframe(1)
+        try:
+            site = self._sites.get((id(frame.f_code), frame.f_lasti, label))
+        except TypeError:  # unhashable label: reported below
+            site = None
+        if site is not None and not site.active:
+            return
+        self._capture(frame, label, variables, site)
+
+    def _capture(self, frame, label, variables, site):
+        if type(label) is not str or not label:
+            raise _invalid(f"label must be a non-empty string, got {label!r:.80}")
+        if "\x00" in label:
+            raise _invalid("label must not contain NUL characters")
+        if variables is None:
+            variables = {}
+        elif not isinstance(variables, Mapping):
+            raise _invalid(f"variables must be a dict (mapping), got {type(variables).__name__}")
+        if not self._enter():
+            return
+        try:
+            status = self._capture_in_library(frame, label, variables, site)
+        finally:
+            self._leave()
+        if status not in (_lib.TK_OK, _lib.TK_ERR_QUEUE_FULL):
+            raise self._lib.error(status, "capture_snapshot")
+
+    def _capture_in_library(self, frame, label, variables, site):
+        lib = self._lib
+        if site is None:
+            site = self._site_for(frame, label)
+            if not lib.tk_site_active(site.handle):
+                # Lets the library auto-register the site with the backend;
+                # it does not parse the variables of an inactive site.
+                return lib.tk_site_capture(site.handle, b"{}", 2, None)
+        variables_json = to_json(variables, self._limits).encode("utf-8", "surrogatepass")
+        context = current_context()
+        context["stack_trace"] = _stack(frame)
+        context_json = to_json(context, self._limits).encode("utf-8", "surrogatepass")
+        return lib.tk_site_capture(site.handle, variables_json, len(variables_json), context_json)
+
+    def _site_for(self, frame, label):
+        code = frame.f_code
+        handle = self._lib.tk_site_get(self._handle, label.encode("utf-8", "surrogatepass"),
+                                       code.co_filename.encode("utf-8", "surrogatepass"),
+                                       max(0, min(frame.f_lineno or 0, 2**31 - 1)),
+                                       code.co_name.encode("utf-8", "surrogatepass"))
+        if not handle:
+            raise self._lib.error(_lib.TK_ERR_INVALID_ARGUMENT, "capture_snapshot")
+        site = _Site(handle, bool(self._lib.tk_site_active(handle)), code)
+        with self._lock:
+            if len(self._sites) < MAX_CACHED_SITES:
+                key = (id(code), frame.f_lasti, label)
+                existing = self._sites.get(key)
+                if existing is None:
+                    self._sites[key] = site
+                    self._site_list.append(site)
+                else:
+                    site = existing
+        return site
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def _enter(self):
+        with self._lock:
+            if self._closed:
+                return False
+            self._in_flight += 1
+            return True
+
+    def _leave(self):
+        with self._lock:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.notify_all()
+
+    def _refresh_loop(self):
+        site_active = self._lib.tk_site_active
+        while not self._stop.wait(REFRESH_SECONDS):
+            sites = self._site_list
+            for index in range(len(sites)):
+                site = sites[index]
+                site.active = bool(site_active(site.handle))
+
+    def _after_fork_in_child(self):
+        # The library's client is inert in a forked child and the refresher
+        # thread is gone: make every cached site inactive.
+        self._stop.set()
+        for site in self._site_list:
+            site.active = False
+
+    def flush(self, timeout=5.0):
+        """Waits until the snapshots queued so far are sent, at most `timeout`
+        seconds. True when the queue drained in time, False on timeout."""
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout >= 0:
+            raise _invalid(f"timeout must be a non-negative number of seconds, got {timeout!r}")
+        if not self._enter():
+            raise TraceKitError(_lib.TK_ERR_SHUT_DOWN, "the client has been shut down", "shut down")
+        try:
+            status = self._lib.tk_client_flush(self._handle, int(min(timeout, 10**9) * 1000))
+        finally:
+            self._leave()
+        if status == _lib.TK_ERR_DISABLED:
+            return False
+        if status != _lib.TK_OK:
+            raise self._lib.error(status, "flush")
+        return True
+
+    def stats(self):
+        """The library's counters (captured, sent, failed, dropped_*,
+        suppressed_*, redactions, kill_switch, circuit_state, ...) as a dict."""
+        if not self._enter():
+            raise TraceKitError(_lib.TK_ERR_SHUT_DOWN, "the client has been shut down", "shut down")
+        try:
+            text = self._lib.take_string(self._lib.tk_client_stats(self._handle))
+        finally:
+            self._leave()
+        if text is None:
+            raise self._lib.error(_lib.TK_ERR_INTERNAL, "stats")
+        return json.loads(text)
+
+    def shutdown(self):
+        """Sends what is queued (bounded by capture_timeout), stops the
+        client's threads and frees it. Later checkpoints do nothing; flush()
+        and stats() raise TraceKitError. Calling it again does nothing."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            while self._in_flight:
+                self._idle.wait()
+        self._stop.set()
+        if self._refresher is not threading.current_thread():
+            self._refresher.join()
+        for site in self._site_list:
+            site.active = False
+        handle, self._handle = self._handle, None
+        self._lib.tk_client_free(handle)
+        _live_clients.discard(self)
+
+    @property
+    def is_shut_down(self):
+        return self._closed
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.shutdown()
+
+
+def _shutdown_all_at_exit():
+    for client in list(_live_clients):
+        try:
+            client.shutdown()
+        except Exception:
+            pass
+    global _finalizing
+    _finalizing = True
+
+
+def _after_fork_in_child():
+    for client in list(_live_clients):
+        client._after_fork_in_child()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -1,0 +1,188 @@
+"""Turns arbitrary Python values into JSON text, safely and with bounded work.
+
+The library scrubs and bounds the JSON it receives; this module only makes
+sure there is valid JSON to give it, whatever the application passes:
+
+- JSON types pass through (str, int, float, bool, None, dict, list, tuple);
+  datetime/date/time become ISO 8601 text, Decimal/UUID/PurePath their str(),
+  Enum members their value, sets and frozensets arrays, dataclass instances
+  objects of their fields.
+- Anything else becomes the placeholder "[UNSERIALIZABLE:<module.Type>]"
+  (never repr(): it may run arbitrary code or leak secrets).
+- A container that contains itself becomes "[CIRCULAR]" where it recurs.
+- NaN and infinities become the strings "NaN", "Infinity", "-Infinity".
+- Work is bounded before serialisation: containers deeper than max_depth
+  become {"_truncated": true, "_depth": N}; a container keeps at most
+  max_items entries (then {"_truncated": true, "_length": N} is appended to
+  lists, "_truncated_keys": N added to objects); strings longer than
+  max_string are cut and end with "[TRUNCATED:<length> chars]"; after
+  max_nodes values in total, the rest become {"_truncated": true}.
+"""
+import dataclasses
+import datetime
+import decimal
+import enum
+import itertools
+import json
+import math
+import pathlib
+import uuid
+
+CIRCULAR = "[CIRCULAR]"
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+                           check_circular=False).encode
+_isfinite = math.isfinite
+_SPECIAL_FLOATS = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+# Python refuses to print ints beyond ~4300 digits; stay well below.
+_MAX_INT_BITS = 4096
+
+
+def placeholder(value):
+    kind = type(value)
+    return f"[UNSERIALIZABLE:{kind.__module__}.{kind.__qualname__}]"
+
+
+class Limits:
+    __slots__ = ("max_depth", "max_items", "max_string", "max_nodes")
+
+    def __init__(self, max_depth=64, max_items=10000, max_string=65536, max_nodes=100000):
+        self.max_depth = max_depth
+        self.max_items = max_items
+        self.max_string = max_string
+        self.max_nodes = max_nodes
+
+
+class _Walk:
+    """One conversion: the path of containers being visited and the budget left."""
+
+    __slots__ = ("limits", "path", "nodes")
+
+    def __init__(self, limits):
+        self.limits = limits
+        self.path = set()
+        self.nodes = limits.max_nodes
+
+    def value(self, value, depth):
+        self.nodes -= 1
+        if self.nodes < 0:
+            return {"_truncated": True}
+        kind = type(value)
+        if kind is str:
+            return value if len(value) <= self.limits.max_string else self._cut(value)
+        if kind is int:
+            return value if value.bit_length() <= _MAX_INT_BITS else f"[TRUNCATED:int of {value.bit_length()} bits]"
+        if kind is bool or value is None:
+            return value
+        if kind is float:
+            return value if _isfinite(value) else _SPECIAL_FLOATS[repr(value)]
+        if kind is dict or kind is list or kind is tuple:
+            return self._container(value, depth)
+        return self._other(value, depth)
+
+    def _cut(self, text):
+        return text[: self.limits.max_string] + f"[TRUNCATED:{len(text)} chars]"
+
+    def _container(self, value, depth):
+        if depth >= self.limits.max_depth:
+            marker = {"_truncated": True, "_depth": depth + 1}
+            if not isinstance(value, dict):
+                marker["_length"] = len(value)
+            return marker
+        key = id(value)
+        if key in self.path:
+            return CIRCULAR
+        self.path.add(key)
+        try:
+            if isinstance(value, dict):
+                return self._object(value, depth)
+            return self._array(value, depth)
+        finally:
+            self.path.discard(key)
+
+    def _object(self, mapping, depth):
+        result = {}
+        count = 0
+        try:
+            for name, item in itertools.islice(mapping.items(), self.limits.max_items):
+                result[self._key(name)] = self.value(item, depth + 1)
+                count += 1
+        except RuntimeError:  # changed size during iteration (another thread)
+            result["_truncated_by"] = "changed during capture"
+        if len(mapping) > count:
+            result["_truncated_keys"] = len(mapping)
+        return result
+
+    def _array(self, sequence, depth):
+        items = list(sequence[: self.limits.max_items]) if isinstance(sequence, (list, tuple)) else sequence
+        result = [self.value(item, depth + 1) for item in items]
+        if len(sequence) > len(result):
+            result.append({"_truncated": True, "_length": len(sequence)})
+        return result
+
+    def _key(self, name):
+        """Object keys are strings in JSON: the json module's rules for
+        scalar keys, a placeholder for anything else."""
+        if type(name) is not str:
+            if isinstance(name, str):
+                name = str.__str__(name)
+            elif isinstance(name, bool) or name is None:
+                return {True: "true", False: "false", None: "null"}[name]
+            elif isinstance(name, int):
+                return str(int(name)) if name.bit_length() <= _MAX_INT_BITS else "[TRUNCATED:int key]"
+            elif isinstance(name, float):
+                return repr(float(name))
+            else:
+                return placeholder(name)
+        return name if len(name) <= self.limits.max_string else self._cut(name)
+
+    def _other(self, value, depth):
+        """Subclasses of the JSON types and the well-known value types."""
+        if isinstance(value, enum.Enum):
+            return self.value(value.value, depth)
+        if isinstance(value, str):
+            return self.value(str.__str__(value), depth)
+        if isinstance(value, bool):
+            return bool(value)
+        if isinstance(value, int):
+            return self.value(int(value), depth)
+        if isinstance(value, float):
+            return self.value(float(value), depth)
+        if isinstance(value, dict):
+            return self._container(value, depth)
+        if isinstance(value, (list, tuple)):
+            return self._container(value, depth)
+        if isinstance(value, (set, frozenset)):
+            return self._container(list(value)[: self.limits.max_items + 1], depth) if len(value) <= \
+                self.limits.max_items else self._bounded_set(value, depth)
+        if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+            return value.isoformat()
+        if isinstance(value, (decimal.Decimal, uuid.UUID, pathlib.PurePath)):
+            return str(value)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            fields = {field.name: getattr(value, field.name, None) for field in dataclasses.fields(value)}
+            return self._container(fields, depth)
+        return placeholder(value)
+
+    def _bounded_set(self, value, depth):
+        items = []
+        for item in value:
+            if len(items) >= self.limits.max_items:
+                break
+            items.append(item)
+        result = self._container(items, depth)
+        if isinstance(result, list):
+            result.append({"_truncated": True, "_length": len(value)})
+        return result
+
+
+def to_json(value, limits):
+    """JSON text for value (see the module docstring); never raises for any
+    value, except MemoryError."""
+    try:
+        safe = _Walk(limits).value(value, 0)
+    except RecursionError:
+        safe = {"_truncated": True, "_error": "recursion limit"}
+    except Exception as error:  # a hostile __eq__/__len__/items(): keep the capture, say what happened
+        safe = {"_error": f"variables could not be converted: {type(error).__name__}"}
+    return _encode(safe)
