@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from . import _lib
 from ._errors import TraceKitError
 from ._json import to_json
+from ._json import _encode
 from .middleware import current_context
 
 REFRESH_SECONDS = 0.05
@@ -70,6 +71,19 @@ def _stack(frame):
         frames.append({"function": code.co_name, "file": code.co_filename, "line": frame.f_lineno or 0})
         frame = frame.f_back
     return frames
+
+
+def _context_json(frame, limits):
+    """context_json for tk_site_capture. Its parts are built here from str
+    and int only, so the C encoder takes them as they are; the general
+    conversion is the fallback should anything else slip in."""
+    context = current_context()
+    context["stack_trace"] = _stack(frame)
+    try:
+        text = _encode(context)
+    except (TypeError, ValueError):
+        text = to_json(context, limits)
+    return text.encode("utf-8", "surrogatepass")
 
 
 class Client:
@@ -140,9 +154,7 @@ class Client:
                 # it does not parse the variables of an inactive site.
                 return lib.tk_site_capture(site.handle, b"{}", 2, None)
         variables_json = to_json(variables, self._limits).encode("utf-8", "surrogatepass")
-        context = current_context()
-        context["stack_trace"] = _stack(frame)
-        context_json = to_json(context, self._limits).encode("utf-8", "surrogatepass")
+        context_json = _context_json(frame, self._limits)
         return lib.tk_site_capture(site.handle, variables_json, len(variables_json), context_json)
 
     def _site_for(self, frame, label):
