@@ -241,8 +241,11 @@ def orchestrate(args):
             proxy.shutdown()
             process.terminate()
             process.wait(timeout=10)
+    results["machine"] = {"cpus": os.cpu_count(), "load_average_1m_after": round(os.getloadavg()[0], 2),
+                          "python": sys.version.split()[0]}
     print(json.dumps(results, indent=2))
     print(table(results), file=sys.stderr)
+    print(f"machine: {results['machine']}", file=sys.stderr)
 
 
 def table(results):

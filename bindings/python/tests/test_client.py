@@ -353,3 +353,30 @@ def test_missing_library_error_names_every_place_tried(tmp_path):
 
 def test_loader_falls_back_to_the_system_library(tmp_path, library):
     assert run_loader(tmp_path, library).strip() == f"loaded {library}"
+
+
+def test_flask_app_with_the_wsgi_middleware_captures_request_context(server, service, make_client):
+    flask = pytest.importorskip("flask")
+    client = make_client(service)
+    app = flask.Flask(__name__)
+    app.wsgi_app = TraceKitWSGIMiddleware(app.wsgi_app)
+
+    @app.post("/orders/<int:order_id>")
+    def place_order(order_id):
+        client.capture_snapshot("flask-order", {"order_id": order_id, "email": flask.request.json["email"]})
+        return {"ok": True}
+
+    http = app.test_client()
+    body = {"email": "buyer@example.com"}
+    assert http.post("/orders/7", json=body).status_code == 200
+    bp = registered_breakpoint(server, service, "flask-order")
+    assert server.api("PATCH", f"/api/breakpoints/{bp['id']}", {"enabled": True})[0] == 200
+    assert wait_for(lambda: site_of(client, "flask-order").active, timeout=3.0)
+    assert http.post("/orders/8?src=app", json=body, headers={"Authorization": "Bearer t0ken"}).status_code == 200
+    assert client.flush(5.0)
+    snapshot = wait_for(lambda: server.snapshots(service))[0]
+    assert snapshot["function_name"] == "place_order"
+    assert snapshot["variables"] == {"order_id": 8, "email": "[REDACTED:email]"}
+    request = snapshot["request_context"]
+    assert (request["method"], request["path"], request["query"]) == ("POST", "/orders/8", "src=app")
+    assert request["headers"]["authorization"] == "[REDACTED:sensitive_name]"
