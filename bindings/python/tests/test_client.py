@@ -380,3 +380,15 @@ def test_flask_app_with_the_wsgi_middleware_captures_request_context(server, ser
     request = snapshot["request_context"]
     assert (request["method"], request["path"], request["query"]) == ("POST", "/orders/8", "src=app")
     assert request["headers"]["authorization"] == "[REDACTED:sensitive_name]"
+
+
+def test_sanitize_and_eval_helpers_report_bad_input_as_trace_kit_error():
+    assert tracekit_native.sanitize_json('{"email": "a@b.example", "n": 1}') == '{"email":"[REDACTED:email]","n":1}'
+    with pytest.raises(TraceKitError) as raised:
+        tracekit_native.sanitize_json('{"unterminated": ')
+    assert raised.value.status == _lib.TK_ERR_INVALID_JSON
+    assert tracekit_native.eval_expression("amount > 100 && user.plan == 'pro'",
+                                           {"amount": 150, "user": {"plan": "pro"}}) is True
+    with pytest.raises(TraceKitError) as raised:
+        tracekit_native.eval_expression("amount >", {"amount": 1})
+    assert raised.value.status == _lib.TK_ERR_INVALID_ARGUMENT

@@ -13,11 +13,14 @@ The inactive checkpoint stays in Python (a dict lookup); captures are
 scrubbed, bounded and queued by the library and sent from its own threads.
 """
 import atexit
+import json as _json_module
 import sys as _sys
 
 from . import _lib
 from ._client import Client, _shutdown_all_at_exit
 from ._errors import TraceKitError
+from ._json import Limits as _Limits
+from ._json import to_json as _to_json
 from ._options import OptionsBuilder, conversion_limits
 from .middleware import TraceKitASGIMiddleware, TraceKitWSGIMiddleware
 
@@ -122,20 +125,16 @@ def eval_expression(expression, variables=None):
     """Evaluates a breakpoint condition on variables (a dict) as the library
     would; returns the value as a Python object. TraceKitError when the
     expression does not parse or evaluate."""
-    import json
-
-    from ._json import Limits, to_json
-
     lib = _lib.load()
     if not isinstance(expression, str):
         raise TraceKitError(_lib.TK_ERR_INVALID_ARGUMENT, "expression must be a string", "invalid argument")
-    data = to_json(variables if variables is not None else {}, Limits()).encode("utf-8", "surrogatepass")
+    data = _to_json(variables if variables is not None else {}, _Limits()).encode("utf-8", "surrogatepass")
     status = _lib.ctypes.c_int(0)
     result = lib.take_string(lib.tk_eval_expression(expression.encode("utf-8", "surrogatepass"), data, len(data),
                                                     _lib.ctypes.byref(status)))
     if result is None:
         raise lib.error(status.value, "eval_expression")
-    return json.loads(result)
+    return _json_module.loads(result)
 
 
 def library_version():

@@ -202,7 +202,11 @@ class Client:
 
     def _after_fork_in_child(self):
         # The library's client is inert in a forked child and the refresher
-        # thread is gone: make every cached site inactive.
+        # thread is gone: make every cached site inactive. Another thread
+        # may have held the lock at fork time: the child gets fresh ones.
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._in_flight = 0
         self._stop.set()
         for site in self._site_list:
             site.active = False
