@@ -387,7 +387,7 @@ def test_sanitize_and_eval_helpers_report_bad_input_as_trace_kit_error():
     with pytest.raises(TraceKitError) as raised:
         tracekit_native.sanitize_json('{"unterminated": ')
     assert raised.value.status == _lib.TK_ERR_INVALID_JSON
-    assert tracekit_native.eval_expression("amount > 100 && user.plan == 'pro'",
+    assert tracekit_native.eval_expression('amount > 100 && user.plan == "pro"',
                                            {"amount": 150, "user": {"plan": "pro"}}) is True
     with pytest.raises(TraceKitError) as raised:
         tracekit_native.eval_expression("amount >", {"amount": 1})
