@@ -392,3 +392,33 @@ def test_sanitize_and_eval_helpers_report_bad_input_as_trace_kit_error():
     with pytest.raises(TraceKitError) as raised:
         tracekit_native.eval_expression("amount >", {"amount": 1})
     assert raised.value.status == _lib.TK_ERR_INVALID_ARGUMENT
+
+
+def test_threads_capturing_while_the_client_shuts_down(server, service, make_client):
+    import threading
+
+    client = make_client(service, capture_config={"max_captures_per_second": 0, "capture_timeout": 1})
+    checkout(client)
+    enable(server, client, registered_breakpoint(server, service)["id"])
+    errors = []
+    stop = threading.Event()
+
+    def worker():
+        try:
+            while not stop.is_set():
+                checkout(client)
+        except Exception as error:  # any exception is a failure of the test
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    client.shutdown()
+    assert time.monotonic() - started < 3.0  # capture_timeout + 1 s
+    stop.set()
+    for thread in threads:
+        thread.join(5)
+    assert errors == []
+    assert all(not thread.is_alive() for thread in threads)
