@@ -5,7 +5,9 @@ bytecode offset, label) gets a `_Site` holding the library's `tk_site *`
 handle and a cached `active` flag. A background thread refreshes every
 flag from `tk_site_active` (one atomic load) every REFRESH_SECONDS, so a
 breakpoint enabled on the server is live here within ~REFRESH_SECONDS of
-the library learning about it (SSE: well under 50 ms). The hot path is a
+the library learning about it (SSE: well under 50 ms). With tens of
+thousands of sites a pass takes longer and the interval grows with it (at
+most ~10% of the time spent refreshing). The hot path is a
 frame lookup, a dict lookup and an attribute read.
 """
 import json
@@ -13,6 +15,7 @@ import logging
 import os
 import sys
 import threading
+import time
 import weakref
 from collections.abc import Mapping
 
@@ -194,11 +197,16 @@ class Client:
 
     def _refresh_loop(self):
         site_active = self._lib.tk_site_active
-        while not self._stop.wait(REFRESH_SECONDS):
+        interval = REFRESH_SECONDS
+        while not self._stop.wait(interval):
+            started = time.monotonic()
             sites = self._site_list
             for index in range(len(sites)):
                 site = sites[index]
                 site.active = bool(site_active(site.handle))
+            # A pass holds the GIL (~0.3 us a site): with very many sites,
+            # refresh less often so it stays under ~10% of one core.
+            interval = max(REFRESH_SECONDS, 10 * (time.monotonic() - started))
 
     def _after_fork_in_child(self):
         # The library's client is inert in a forked child and the refresher
