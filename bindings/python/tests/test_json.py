@@ -106,3 +106,10 @@ def test_a_value_that_raises_during_conversion_does_not_escape():
 def test_lone_surrogates_survive_as_encodable_text():
     text = to_json({"s": "a\ud800b"}, Limits())
     assert text.encode("utf-8", "surrogatepass")
+
+
+def test_any_mapping_becomes_an_object_and_big_sets_are_bounded():
+    import types
+
+    assert convert(types.MappingProxyType({"a": 1})) == {"a": 1}
+    assert convert({"s": set(range(10))}, max_items=3)["s"][3] == {"_truncated": True, "_length": 10}

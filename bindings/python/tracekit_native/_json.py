@@ -4,9 +4,9 @@ The library scrubs and bounds the JSON it receives; this module only makes
 sure there is valid JSON to give it, whatever the application passes:
 
 - JSON types pass through (str, int, float, bool, None, dict, list, tuple);
-  datetime/date/time become ISO 8601 text, Decimal/UUID/PurePath their str(),
-  Enum members their value, sets and frozensets arrays, dataclass instances
-  objects of their fields.
+  other mappings become objects, sets and frozensets arrays, dataclass
+  instances objects of their fields; datetime/date/time become ISO 8601
+  text, Decimal/UUID/PurePath their str(), Enum members their value.
 - Anything else becomes the placeholder "[UNSERIALIZABLE:<module.Type>]"
   (never repr(): it may run arbitrary code or leak secrets).
 - A container that contains itself becomes "[CIRCULAR]" where it recurs.
@@ -27,6 +27,7 @@ import json
 import math
 import pathlib
 import uuid
+from collections.abc import Mapping
 
 CIRCULAR = "[CIRCULAR]"
 
@@ -83,10 +84,12 @@ class _Walk:
     def _cut(self, text):
         return text[: self.limits.max_string] + f"[TRUNCATED:{len(text)} chars]"
 
-    def _container(self, value, depth):
+    def _container(self, value, depth, is_object=None):
+        if is_object is None:
+            is_object = isinstance(value, dict)
         if depth >= self.limits.max_depth:
             marker = {"_truncated": True, "_depth": depth + 1}
-            if not isinstance(value, dict):
+            if not is_object:
                 marker["_length"] = len(value)
             return marker
         key = id(value)
@@ -94,9 +97,7 @@ class _Walk:
             return CIRCULAR
         self.path.add(key)
         try:
-            if isinstance(value, dict):
-                return self._object(value, depth)
-            return self._array(value, depth)
+            return self._object(value, depth) if is_object else self._array(value, depth)
         finally:
             self.path.discard(key)
 
@@ -148,13 +149,15 @@ class _Walk:
             return self.value(int(value), depth)
         if isinstance(value, float):
             return self.value(float(value), depth)
-        if isinstance(value, dict):
-            return self._container(value, depth)
         if isinstance(value, (list, tuple)):
-            return self._container(value, depth)
+            return self._container(value, depth, is_object=False)
+        if isinstance(value, Mapping):
+            return self._container(value, depth, is_object=True)
         if isinstance(value, (set, frozenset)):
-            return self._container(list(value)[: self.limits.max_items + 1], depth) if len(value) <= \
-                self.limits.max_items else self._bounded_set(value, depth)
+            items = self._container(list(itertools.islice(value, self.limits.max_items)), depth, is_object=False)
+            if isinstance(items, list) and len(value) > self.limits.max_items:
+                items.append({"_truncated": True, "_length": len(value)})
+            return items
         if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
             return value.isoformat()
         if isinstance(value, (decimal.Decimal, uuid.UUID, pathlib.PurePath)):
@@ -163,17 +166,6 @@ class _Walk:
             fields = {field.name: getattr(value, field.name, None) for field in dataclasses.fields(value)}
             return self._container(fields, depth)
         return placeholder(value)
-
-    def _bounded_set(self, value, depth):
-        items = []
-        for item in value:
-            if len(items) >= self.limits.max_items:
-                break
-            items.append(item)
-        result = self._container(items, depth)
-        if isinstance(result, list):
-            result.append({"_truncated": True, "_length": len(value)})
-        return result
 
 
 def to_json(value, limits):
