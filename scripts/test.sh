@@ -65,6 +65,12 @@ python_tests() {
   TRACEKIT_LIBRARY=$STAGE/lib/libtracekit.so.0 python3 -m pytest -q Tests/python
 }
 
+# The tracekit_native binding against a real tracekit-server (TRACEKIT_SERVER_BIN,
+# default: server/.build-server); a missing server fails the suite, it is not skipped.
+python_binding_tests() {
+  TRACEKIT_LIBRARY=$STAGE/lib/libtracekit.so.0 python3 -m pytest -q bindings/python/tests
+}
+
 # What README's install step promises: after `make install` (PREFIX=/usr/local)
 # ctypes finds the library by its SONAME, no LD_LIBRARY_PATH. Root only (CI is).
 python_finds_system_install() {
@@ -78,6 +84,7 @@ suite "libtracekit.so exports and SONAME" library_exports_only_the_c_api
 suite "C ABI tests (pkg-config)" c_tests
 suite "tracekit.h as C99 and C++17" header_compiles_as_c99_and_cxx17
 suite "Python ctypes smoke test" python_tests
+suite "Python binding tracekit_native (tracekit-server)" python_binding_tests
 suite "Python ctypes after make install to /usr/local" python_finds_system_install
 
 echo
