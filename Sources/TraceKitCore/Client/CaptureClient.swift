@@ -14,7 +14,7 @@ public final class CaptureClient: Sendable {
     let log: RateLimitedLog
     let rateLimiter: TokenBucket?
     /// Snapshot request bodies waiting for the sender.
-    let outbox: WaitQueue<[UInt8]>
+    let outbox: WaitQueue<OutgoingSnapshot>
     /// Sites waiting to be auto-registered by the sync thread.
     let registrations = WaitQueue<SiteKey>(capacity: 10_000)
 

@@ -96,8 +96,9 @@ extension CaptureClient {
         stats.add(.truncations, sanitized.truncations)
         let body = snapshotBody(site: site, breakpoint: breakpoint, variables: sanitized, rawVariables: variables,
                                 context: parsedContext)
+        let stack = parsedContext.stackTrace == nil ? NativeStack.capture(maxFrames: breakpoint.stackDepth ?? 50) : nil
         stats.add(.captured)
-        guard outbox.push(body) else {
+        guard outbox.push(OutgoingSnapshot(body: body, nativeStack: stack)) else {
             stats.add(.droppedQueueFull)
             return .queueFull
         }
@@ -105,7 +106,7 @@ extension CaptureClient {
     }
 
     private func snapshotBody(site: Site, breakpoint: Breakpoint, variables: SanitizeResult,
-                              rawVariables: UnsafeBufferPointer<UInt8>, context: CaptureContext) -> [UInt8] {
+                              rawVariables: UnsafeBufferPointer<UInt8>, context: CaptureContext) -> SnapshotBody {
         var body = SnapshotBody()
         body.string("breakpoint_id", breakpoint.id)
         body.string("service_name", options.serviceName)
@@ -117,13 +118,12 @@ extension CaptureClient {
             body.raw("variables", json: Array("{}".utf8))
         } else {
             body.raw("variables", json: variables.json)
-            body.raw("security_flags", .array(variables.securityFlags.map(\.json)))
+            body.securityFlags(variables.securityFlags)
         }
         if !breakpoint.captureExpressions.isEmpty {
             body.raw("expression_results", expressionResults(breakpoint, rawVariables))
         }
-        let stack = context.stackTrace ?? NativeStack.capture(maxFrames: breakpoint.stackDepth ?? 50)
-        body.string("stack_trace", stack)
+        body.string("stack_trace", context.stackTrace)
         body.string("trace_id", context.traceID)
         body.string("span_id", context.spanID)
         if let request = context.request, let scrubbed = try? sanitizedRequest(request) {
@@ -131,7 +131,7 @@ extension CaptureClient {
         }
         body.string("captured_at", RFC3339.now())
         body.string("mode", breakpoint.mode.rawValue)
-        return body.finish()
+        return body
     }
 
     /// Each expression's value, scrubbed like the variables; an expression
