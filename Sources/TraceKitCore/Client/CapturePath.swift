@@ -23,7 +23,10 @@ extension CaptureClient {
             return .skipped
         }
         guard let breakpoint = site.breakpoint, breakpoint.enabled else { return .skipped }
-        if let suppressed = suppression(for: breakpoint, at: site) {
+        // Cheap checks first; the condition before anything that consumes a
+        // slot (rate budget, max_captures, frequency).
+        if let suppressed = stateSuppression(for: breakpoint) ?? conditionSuppression(breakpoint, variables)
+            ?? claimSuppression(for: breakpoint, at: site) {
             stats.add(suppressed)
             return .skipped
         }
@@ -52,12 +55,26 @@ extension CaptureClient {
         if !registrations.push(site.key) { site.registrationQueued.store(false, ordering: .relaxed) }
     }
 
-    /// Why an enabled breakpoint does not capture now, if it does not.
-    private func suppression(for breakpoint: Breakpoint, at site: Site) -> ClientStats.Counter? {
+    /// Expired breakpoint or open circuit.
+    private func stateSuppression(for breakpoint: Breakpoint) -> ClientStats.Counter? {
         if breakpoint.expireAt != nil, breakpoint.isExpired(nowUnixSeconds: Double(WallClock.nowUnixNanoseconds()) / 1e9) {
             return .suppressedExpired
         }
-        if circuitOpen.load(ordering: .relaxed) { return .suppressedCircuit }
+        return circuitOpen.load(ordering: .relaxed) ? .suppressedCircuit : nil
+    }
+
+    /// An SDK-evaluable condition that is false. Evaluation errors (and
+    /// variables that do not parse) capture anyway, as the official SDKs do.
+    private func conditionSuppression(_ breakpoint: Breakpoint,
+                                      _ variables: UnsafeBufferPointer<UInt8>) -> ClientStats.Counter? {
+        guard breakpoint.sdkEvaluable, let condition = breakpoint.condition,
+              let values = try? JSONValue.parse(UnsafeRawBufferPointer(variables), maxDepth: 64),
+              (try? condition.holds(values)) == false else { return nil }
+        return .suppressedCondition
+    }
+
+    /// The process-wide budget, then the site's max_captures and frequency.
+    private func claimSuppression(for breakpoint: Breakpoint, at site: Site) -> ClientStats.Counter? {
         let now = MonotonicClock.nowNanoseconds()
         if let rateLimiter, !rateLimiter.tryTake(nowNs: now) { return .suppressedRateLimit }
         switch site.claimCapture(breakpoint, nowNs: now) {
@@ -69,14 +86,6 @@ extension CaptureClient {
 
     private func snapshot(site: Site, breakpoint: Breakpoint, variables: UnsafeBufferPointer<UInt8>,
                           context: UnsafeBufferPointer<UInt8>?) -> CaptureOutcome {
-        if let condition = breakpoint.condition, breakpoint.sdkEvaluable || !breakpoint.captureExpressions.isEmpty {
-            // Parsed only when a condition or expression needs the values.
-            let values = try? JSONValue.parse(UnsafeRawBufferPointer(variables), maxDepth: 64)
-            if breakpoint.sdkEvaluable, let values, (try? condition.holds(values)) == false {
-                stats.add(.suppressedCondition)
-                return .skipped
-            }
-        }
         let sanitized: SanitizeResult
         do {
             sanitized = try sanitizer.with(maxDepth: breakpoint.maxDepth, maxPayload: breakpoint.maxPayloadBytes)
