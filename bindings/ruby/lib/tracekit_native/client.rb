@@ -1,0 +1,179 @@
+# frozen_string_literal: true
+
+require "json"
+
+module TracekitNative
+  # One libtracekit client: breakpoints of one service kept in sync by the
+  # library's own threads, captures queued and sent in the background.
+  #
+  # Cost of a checkpoint whose breakpoint is off: caller_locations(1, 1), a
+  # Hash lookup of the interned site, and tk_site_active — one FFI call of
+  # one atomic load (~60 ns) that reads the library's live flag, so enabling
+  # a breakpoint takes effect on the very next call. For the hottest loops a
+  # Checkpoint handle (#checkpoint) skips caller_locations too.
+  class Client
+    attr_reader :config
+
+    def initialize(config)
+      @config = config
+      options = config.build_native_options
+      begin
+        @handle = Native.tk_client_new(options)
+      ensure
+        Native.tk_options_free(options)
+      end
+      raise Native.error_for(STATUS_CODES[:invalid_argument], "client") if @handle.null?
+
+      @closed = false
+      @sites = {}
+      @sites_lock = Mutex.new
+      @stack_depth = config.stack_depth.is_a?(Integer) ? config.stack_depth.clamp(1, 1000) : 64
+    end
+
+    # Captures `variables` (any Ruby value; a block is called only when the
+    # breakpoint is active) if a breakpoint is enabled for this call site.
+    # File, line and function come from the caller. Returns true when the
+    # snapshot was queued, false when it was captured but dropped (queue
+    # full), nil when nothing was captured (no active breakpoint, shut down).
+    def capture_snapshot(label, variables = nil, &block)
+      capture_snapshot_at(label, caller_locations(1, 1)[0], variables, &block)
+    end
+
+    # capture_snapshot for a given Thread::Backtrace::Location.
+    def capture_snapshot_at(label, location, variables = nil, &block)
+      site = site_for(label, location)
+      return nil if site.nil? || Native.tk_site_active(site).zero?
+
+      capture_at(site, block ? block.call : variables)
+    end
+
+    # A handle for one call site (this caller's file/line, or the ones
+    # given): `active?` and `capture` cost one FFI call when inactive.
+    def checkpoint(label, file: nil, line: nil, function: nil)
+      location = caller_locations(1, 1)[0]
+      site = intern(label, file || location.path, line || location.lineno, function || location.label)
+      Checkpoint.new(self, site)
+    end
+
+    # Waits up to timeout seconds for what is queued to be sent. True when
+    # it drained, false on timeout or after shutdown.
+    def flush(timeout = 5.0)
+      return false if @closed
+
+      Native.tk_client_flush(@handle, (timeout.to_f * 1000).round.clamp(0, 2**62)).zero?
+    end
+
+    # The library's counters (captured, sent, failed, kill_switch, ...).
+    def stats
+      return {} if @closed
+
+      JSON.parse(Native.take_string(Native.tk_client_stats(@handle)) || "{}")
+    end
+
+    # Sends what is queued (bounded by capture_timeout), stops the library's
+    # threads and frees the client. Later calls are no-ops.
+    def shutdown
+      handle = @sites_lock.synchronize do
+        return if @closed
+
+        @closed = true
+        @sites = {}
+        @handle
+      end
+      # Let any thread that read @closed just before it was set finish its
+      # call into the client before the memory goes away.
+      sleep 0.01
+      Native.tk_client_free(handle)
+      nil
+    end
+
+    def closed?
+      @closed
+    end
+
+    # Internal: queue a snapshot at an interned site (used by Checkpoint too).
+    def capture_at(site, variables)
+      return nil if @closed
+
+      json = Variables.to_json(variables)
+      context = JSON.generate(RequestContext.build(stack_trace))
+      status = Native.tk_site_capture(site, json, json.bytesize, context)
+      return true if status.zero?
+      return false if status == STATUS_CODES[:queue_full]
+      return nil if status == STATUS_CODES[:shut_down]
+
+      raise Native.error_for(status, "capture")
+    end
+
+    private
+
+    # The interned tk_site for (label, location), cached by label, line and
+    # path so the common case is two Hash lookups and no allocation.
+    def site_for(label, location)
+      return nil if @closed
+
+      lines = @sites[label]
+      entry = lines && lines[location.lineno]
+      return entry[1] if entry && entry[0] == location.path
+
+      intern(label, location.path, location.lineno, location.label)
+    end
+
+    def intern(label, file, line, function)
+      check_label(label)
+      @sites_lock.synchronize do
+        return nil if @closed
+
+        site = Native.tk_site_get(@handle, label, file.to_s, line.to_i.clamp(0, 2**31 - 1), function.to_s)
+        raise Native.error_for(STATUS_CODES[:invalid_argument], "site") if site.null?
+
+        (@sites[label] ||= {})[line] = [file, site]
+        site
+      end
+    rescue ArgumentError => e # a NUL byte inside a string
+      raise Error.new("label, file and function must not contain NUL bytes (#{e.message})")
+    end
+
+    def check_label(label)
+      return if label.is_a?(String) && !label.empty?
+
+      raise Error.new("label must be a non-empty String, got #{label.inspect[0, 40]}")
+    end
+
+    # This gem's own files: their frames are left out of stack traces.
+    OWN_FILES = ["#{File.expand_path(__dir__)}/", File.expand_path("../tracekit_native.rb", __dir__)].freeze
+
+    # The Ruby stack from the checkpoint outwards, without this gem's frames.
+    def stack_trace
+      locations = caller_locations(1, @stack_depth + 8) || []
+      first = locations.index { |loc| !own_frame?(loc) } || locations.size
+      locations[first, @stack_depth].map do |loc|
+        { "function" => loc.label, "file" => loc.path, "line" => loc.lineno }
+      end
+    end
+
+    def own_frame?(location)
+      path = location.absolute_path || location.path
+      OWN_FILES.any? { |own| path.start_with?(own) }
+    end
+  end
+
+  # A call-site handle from Client#checkpoint.
+  class Checkpoint
+    def initialize(client, site)
+      @client = client
+      @site = site
+    end
+
+    def active?
+      !@client.closed? && !@site.nil? && Native.tk_site_active(@site) != 0
+    end
+
+    # Same results as Client#capture_snapshot.
+    def capture(variables = nil, &block)
+      return nil unless active?
+
+      @client.capture_at(@site, block ? block.call : variables)
+    end
+  end
+end
