@@ -127,12 +127,23 @@ module TracekitNative
         site = Native.tk_site_get(@handle, label, file.to_s, line.to_i.clamp(0, 2**31 - 1), function.to_s)
         raise Native.error_for(STATUS_CODES[:invalid_argument], "site") if site.null?
 
+        register(site)
         (@sites[label] ||= {})[line] = [file, site]
         site
       end
     rescue ArgumentError => e # a NUL byte inside a string
       raise Error.new("label, file and function must not contain NUL bytes (#{e.message})")
     end
+
+    # The first hit of a site goes through tk_site_capture once, as a C
+    # checkpoint would: an inactive site that no breakpoint knows is then
+    # auto-registered with the backend (in the background). Later inactive
+    # hits stop at tk_site_active.
+    def register(site)
+      Native.tk_site_capture(site, EMPTY_OBJECT, EMPTY_OBJECT.bytesize, nil) if Native.tk_site_active(site).zero?
+    end
+
+    EMPTY_OBJECT = "{}"
 
     def check_label(label)
       return if label.is_a?(String) && !label.empty?

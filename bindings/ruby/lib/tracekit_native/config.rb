@@ -62,7 +62,7 @@ module TracekitNative
       set_string(:api_key, config.api_key)
       set_string(:service_name, config.service_name)
       set_string(:endpoint, config.endpoint_url)
-      set_bool(:code_monitoring, config.enable_code_monitoring)
+      set_bool(:code_monitoring, config.enable_code_monitoring, "enable_code_monitoring")
       set_int(:capture_depth, config.capture_depth)
       set_int(:max_payload, config.max_payload)
       set_int(:max_string_length, config.max_string_length)
@@ -91,11 +91,11 @@ module TracekitNative
       call(:"set_#{name}", name, value.to_s)
     end
 
-    def set_bool(name, value)
+    def set_bool(setter, value, name = setter)
       return if value.nil?
 
       reject(name, value, "true or false") unless [true, false].include?(value)
-      call(:"set_#{name}", name, value ? 1 : 0)
+      call(:"set_#{setter}", name, value ? 1 : 0)
     end
 
     def set_int(name, value)
