@@ -21,6 +21,12 @@ class TestVariables < Minitest::Test
     assert_equal input, convert(input)
   end
 
+  def test_subclasses_never_run_their_own_serialisation
+    loud = Class.new(Hash) { def to_json(*) = raise("to_json must not be called") }
+    value = loud.new.merge!("a" => 1)
+    assert_equal({ "outer" => { "a" => 1 } }, convert({ "outer" => value }))
+  end
+
   def test_symbols_become_strings_in_keys_and_values
     assert_equal({ "state" => "paid", "1" => "x" }, convert({ state: :paid, 1 => "x" }))
   end
