@@ -34,8 +34,7 @@ module TracekitNative
       client = SDK.current
       return nil if client.nil?
 
-      location = caller_locations(1, 1)[0]
-      client.capture_snapshot_at(label, location, variables, &block)
+      client.capture_snapshot_at(label, caller_locations(1, 1)[0], variables, &block)
     end
 
     # A call-site handle at the caller's location (Client#checkpoint).

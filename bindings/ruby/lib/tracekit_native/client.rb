@@ -26,6 +26,7 @@ module TracekitNative
 
       @closed = false
       @sites = {}
+      @by_key = {}
       @sites_lock = Mutex.new
       @stack_depth = config.stack_depth.is_a?(Integer) ? config.stack_depth.clamp(1, 1000) : 64
     end
@@ -39,9 +40,15 @@ module TracekitNative
       capture_snapshot_at(label, caller_locations(1, 1)[0], variables, &block)
     end
 
-    # capture_snapshot for a given Thread::Backtrace::Location.
+    # capture_snapshot for a given Thread::Backtrace::Location. The site
+    # lookup is inlined: this is the whole inactive path.
     def capture_snapshot_at(label, location, variables = nil, &block)
-      site = site_for(label, location)
+      entry = @sites[location.lineno]
+      site = if entry && entry[0] == label && entry[1] == location.path && !@closed
+               entry[2]
+             else
+               site_for(label, location)
+             end
       return nil if site.nil? || Native.tk_site_active(site).zero?
 
       capture_at(site, block ? block.call : variables)
@@ -78,6 +85,7 @@ module TracekitNative
 
         @closed = true
         @sites = {}
+        @by_key = {}
         @handle
       end
       # Let any thread that read @closed just before it was set finish its
@@ -107,16 +115,14 @@ module TracekitNative
 
     private
 
-    # The interned tk_site for (label, location), cached by label, line and
-    # path so the common case is two Hash lookups and no allocation.
+    # The interned tk_site for (label, location). The fast cache holds one
+    # site per line number (an Integer key: the cheapest Hash lookup); a
+    # second site on the same line is found in @by_key, never re-interned.
     def site_for(label, location)
       return nil if @closed
 
-      lines = @sites[label]
-      entry = lines && lines[location.lineno]
-      return entry[1] if entry && entry[0] == location.path
-
-      intern(label, location.path, location.lineno, location.label)
+      @by_key[[label, location.path, location.lineno]] ||
+        intern(label, location.path, location.lineno, location.label)
     end
 
     def intern(label, file, line, function)
@@ -128,7 +134,8 @@ module TracekitNative
         raise Native.error_for(STATUS_CODES[:invalid_argument], "site") if site.null?
 
         register(site)
-        (@sites[label] ||= {})[line] = [file, site]
+        @sites[line] = [label, file, site].freeze
+        @by_key[[label, file, line]] = site
         site
       end
     rescue ArgumentError => e # a NUL byte inside a string
