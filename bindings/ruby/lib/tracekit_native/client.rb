@@ -27,8 +27,10 @@ module TracekitNative
       @closed = false
       @sites = {}
       @by_key = {}
+      @frames = {}
+      @frame_count = 0
       @sites_lock = Mutex.new
-      @stack_depth = config.stack_depth.is_a?(Integer) ? config.stack_depth.clamp(1, 1000) : 64
+      @stack_depth = config.stack_depth.is_a?(Integer) ? config.stack_depth.clamp(1, 1000) : 32
     end
 
     # Captures `variables` (any Ruby value; a block is called only when the
@@ -104,7 +106,7 @@ module TracekitNative
       return nil if @closed
 
       json = Variables.to_json(variables)
-      context = JSON.generate(RequestContext.build(stack_trace))
+      context = RequestContext.json(stack_json)
       status = Native.tk_site_capture(site, json, json.bytesize, context)
       return true if status.zero?
       return false if status == STATUS_CODES[:queue_full]
@@ -161,12 +163,23 @@ module TracekitNative
     # This gem's own files: their frames are left out of stack traces.
     OWN_FILES = ["#{File.expand_path(__dir__)}/", File.expand_path("../tracekit_native.rb", __dir__)].freeze
 
-    # The Ruby stack from the checkpoint outwards, without this gem's frames.
-    def stack_trace
+    # The Ruby stack from the checkpoint outwards, without this gem's frames,
+    # as the JSON array tk_capture takes ([{"function","file","line"}]).
+    # Each frame's JSON is made once and cached by path and line.
+    def stack_json
       locations = caller_locations(1, @stack_depth + 8) || []
       first = locations.index { |loc| !own_frame?(loc) } || locations.size
-      locations[first, @stack_depth].map do |loc|
-        { "function" => loc.label, "file" => loc.path, "line" => loc.lineno }
+      frames = locations[first, @stack_depth].map { |loc| frame_json(loc) }
+      "[#{frames.join(',')}]"
+    end
+
+    MAX_CACHED_FRAMES = 10_000
+
+    def frame_json(location)
+      by_line = @frames[location.path] ||= {}
+      by_line[location.lineno] ||= begin
+        @frames = {} if (@frame_count += 1) > MAX_CACHED_FRAMES # bounded: start over
+        JSON.generate({ "function" => location.label, "file" => location.path, "line" => location.lineno })
       end
     end
 

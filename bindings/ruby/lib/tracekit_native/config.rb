@@ -21,7 +21,7 @@ module TracekitNative
     def initialize
       @use_ssl = true
       @pii_patterns = {}
-      @stack_depth = 64
+      @stack_depth = 32
     end
 
     # The endpoint as the library wants it. The official SDK takes a bare

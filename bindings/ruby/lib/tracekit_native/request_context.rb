@@ -30,22 +30,26 @@ module TracekitNative
       Thread.current[KEY]
     end
 
-    # The tk_capture context object for the current request (or none), with
-    # the given Ruby stack; a Hash ready for JSON.
-    def build(stack_trace)
-      context = { "stack_trace" => stack_trace }
+    # The context_json of tk_capture: the stack (a JSON array), and the
+    # current request and its trace ids, serialised once per request.
+    def json(stack_json)
       env = current_env
       if env
-        context["request"] = request(env)
-        trace_id, span_id = trace_ids(env)
-        context["trace_id"] = trace_id if trace_id
-        context["span_id"] = span_id if span_id
+        ids = env.frozen? ? request_json(env) : (env[JSON_KEY] ||= request_json(env))
       else
         trace_id, span_id = opentelemetry_ids
-        context["trace_id"] = trace_id if trace_id
-        context["span_id"] = span_id if span_id
+        ids = trace_id ? %("trace_id":"#{trace_id}","span_id":"#{span_id}",) : ""
       end
-      context
+      %({#{ids}"stack_trace":#{stack_json}})
+    end
+
+    JSON_KEY = "tracekit_native.context_json"
+
+    # The request's members of the context document, ending with a comma.
+    def request_json(env)
+      trace_id, span_id = trace_ids(env)
+      ids = trace_id ? %("trace_id":"#{trace_id}","span_id":"#{span_id}",) : ""
+      %(#{ids}"request":#{JSON.generate(request(env))},)
     end
 
     # method, path, url, remote_addr, user_agent, query and headers. The
