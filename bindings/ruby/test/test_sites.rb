@@ -39,3 +39,29 @@ class TestSites < Minitest::Test
     assert_equal 1, @client.stats["sites"]
   end
 end
+
+# The library's log lines reach the configured Ruby logger.
+class TestLogger < Minitest::Test
+  def test_a_failing_poll_is_logged_as_a_warning
+    require "logger"
+    require "stringio"
+    output = StringIO.new
+    logger = Logger.new(output)
+    TracekitNative::SDK.configure do |c|
+      c.api_key = "tk_test_key"
+      c.endpoint = "http://127.0.0.1:9" # nothing listens
+      c.logger = logger
+    end
+    assert eventually { output.string.include?("poll failed") }, "no log line arrived: #{output.string.inspect}"
+    assert_match(/\AW, .*tracekit: breakpoint poll failed/, output.string)
+  ensure
+    TracekitNative.shutdown
+  end
+
+  def test_a_logger_without_add_is_refused
+    error = assert_raises(TracekitNative::Error) do
+      TracekitNative::SDK.configure { |c| c.api_key = "k"; c.logger = Object.new }
+    end
+    assert_includes error.message, "logger"
+  end
+end

@@ -16,7 +16,9 @@ module TracekitNative
 
     def initialize(config)
       @config = config
-      options = config.build_native_options
+      # Held for the client's lifetime: the library calls it from its threads.
+      @log_callback = LogBridge.callback(config.logger)
+      options = config.build_native_options(@log_callback)
       begin
         @handle = Native.tk_client_new(options)
       ensure

@@ -15,7 +15,7 @@ module TracekitNative
                   :enable_code_monitoring, :code_monitoring_poll_interval,
                   :capture_depth, :max_payload, :max_string_length, :capture_timeout,
                   :pii_scrubbing, :pii_patterns, :circuit_breaker,
-                  :sse, :max_queue, :max_captures_per_second, :stack_depth,
+                  :sse, :max_queue, :max_captures_per_second, :stack_depth, :logger,
                   *OFFICIAL_ONLY
 
     def initialize
@@ -37,12 +37,15 @@ module TracekitNative
 
     # A new tk_options (caller frees it) with every set value applied; an
     # invalid value raises TracekitNative::Error naming the option.
-    def build_native_options
+    # log_callback: an FFI callback for the library's log lines (the caller
+    # keeps it alive as long as the client).
+    def build_native_options(log_callback = nil)
       options = Native.tk_options_new
       raise Native.error_for(STATUS_CODES[:invalid_argument], "options") if options.null?
 
       begin
         OptionsWriter.new(options).apply(self)
+        Native.check(Native.tk_options_set_logger(options, log_callback, nil), "logger") if log_callback
       rescue StandardError
         Native.tk_options_free(options)
         raise

@@ -60,6 +60,7 @@ module TracekitNative
     attach_function :tk_options_set_sse, %i[pointer int], :int
     attach_function :tk_options_set_max_queue, %i[pointer int32], :int
     attach_function :tk_options_set_max_captures_per_second, %i[pointer double], :int
+    attach_function :tk_options_set_logger, %i[pointer tk_log_fn pointer], :int
 
     attach_function :tk_sanitize_json, %i[pointer buffer_in size_t pointer], :pointer
     attach_function :tk_eval_expression, %i[string buffer_in size_t pointer], :pointer
