@@ -175,6 +175,27 @@ class TestCapture < Minitest::Test
     assert_nil TracekitNative.capture_snapshot(LABEL, {}) # no client configured
   end
 
+  def test_what_is_queued_at_process_exit_is_sent
+    @server.create_breakpoint(@service, function: "checkout", label: LABEL)
+    script = <<~RUBY
+      require "tracekit_native"
+      client = TracekitNative::SDK.configure do |c|
+        c.api_key = #{@server.admin_key.inspect}
+        c.service_name = #{@service.inspect}
+        c.endpoint = #{@server.base_url.inspect}
+      end
+      def checkout = TracekitNative.capture_snapshot(#{LABEL.inspect}, { at: "exit" })
+      deadline = Time.now + 10
+      sleep 0.02 until checkout || Time.now > deadline
+      exit 0 # no shutdown, no flush: the exit hook sends it
+    RUBY
+    lib = File.expand_path("../lib", __dir__)
+    assert system(RbConfig.ruby, "-I", lib, "-e", script), "the child process failed"
+    snapshots = eventually { (list = @server.snapshots(@service)).any? && list }
+    assert snapshots, "the snapshot queued before exit never arrived"
+    assert_equal({ "at" => "exit" }, snapshots.first["variables"])
+  end
+
   def test_shutdown_is_bounded_when_the_backend_stalls
     stall = TCPServer.new("127.0.0.1", 0) # accepts, never answers
     holder = Thread.new { loop { (conns ||= []) << stall.accept } }

@@ -21,6 +21,7 @@ module TracekitNative
         config = Config.new
         yield(config) if block_given?
         client = Client.new(config)
+        install_exit_hook
         previous = @lock.synchronize do
           old = @current
           @current = client
@@ -32,6 +33,18 @@ module TracekitNative
 
       def current
         @current
+      end
+
+      # At process exit, send what is still queued (bounded by
+      # capture_timeout) instead of losing it with the library's threads.
+      # In a forked child the library makes this a no-op.
+      def install_exit_hook
+        @lock.synchronize do
+          return if @exit_hook
+
+          @exit_hook = true
+          at_exit { shutdown }
+        end
       end
 
       # Shuts down the current client, if any.
