@@ -196,6 +196,26 @@ class TestCapture < Minitest::Test
     assert_equal({ "at" => "exit" }, snapshots.first["variables"])
   end
 
+  def test_a_forked_worker_gets_its_own_client_and_captures
+    parent = configure
+    enable_checkout_breakpoint(parent)
+    reader, writer = IO.pipe
+    pid = fork do
+      reader.close
+      child = TracekitNative::SDK.current
+      captured = eventually { checkout({ from: "worker" }) }
+      writer.puts [child.equal?(parent), parent.closed?, captured, child.flush(5)].inspect
+      exit!(0) # skip at_exit hooks inherited from the test process
+    end
+    writer.close
+    Process.wait(pid)
+    assert_equal "[false, true, true, true]", reader.read.strip
+    snapshots = eventually { (list = @server.snapshots(@service)).any? && list }
+    assert_equal({ "from" => "worker" }, snapshots && snapshots.first["variables"])
+    refute parent.closed?, "the parent's client must be untouched by the child"
+    assert_equal 0, parent.stats["captured"]
+  end
+
   def test_shutdown_is_bounded_when_the_backend_stalls
     stall = TCPServer.new("127.0.0.1", 0) # accepts, never answers
     holder = Thread.new { loop { (conns ||= []) << stall.accept } }

@@ -99,6 +99,17 @@ module TracekitNative
       nil
     end
 
+    # In a forked child: the library made this client inert there; release
+    # its memory without waiting for anything (tk_client_free only frees).
+    def release_after_fork
+      return if @closed
+
+      @closed = true
+      @sites = {}
+      @by_key = {}
+      Native.tk_client_free(@handle)
+    end
+
     def closed?
       @closed
     end

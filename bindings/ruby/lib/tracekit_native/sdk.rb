@@ -9,6 +9,16 @@ module TracekitNative
   #     c.endpoint = "http://127.0.0.1:7070"
   #     c.capture_depth = 5
   #   end
+  # Process._fork (Ruby >= 3.1) runs for every fork: Kernel#fork,
+  # Process.fork, IO.popen("-"). The child restarts the SDK's client.
+  module ForkHook
+    def _fork
+      pid = super
+      SDK.after_fork if pid.zero?
+      pid
+    end
+  end
+
   module SDK
     @lock = Mutex.new
     @current = nil
@@ -47,6 +57,22 @@ module TracekitNative
         end
       end
 
+      # In a forked child (Puma, Unicorn, Resque workers) the parent's client
+      # is inert: its threads did not survive the fork. Start a fresh one
+      # with the same configuration, so TracekitNative.capture_snapshot keeps
+      # working in every worker. Called by ForkHook, in the child only; no
+      # lock (one held by a parent thread at fork time would never open).
+      def after_fork
+        previous = @current
+        return if previous.nil?
+
+        @current = nil
+        previous.release_after_fork
+        @current = Client.new(previous.config)
+      rescue Error => e
+        warn "tracekit_native: no client in forked process #{Process.pid}: #{e.message}"
+      end
+
       # Shuts down the current client, if any.
       def shutdown
         client = @lock.synchronize do
@@ -59,3 +85,5 @@ module TracekitNative
     end
   end
 end
+
+Process.singleton_class.prepend(TracekitNative::ForkHook) if Process.respond_to?(:_fork)
