@@ -216,6 +216,23 @@ class TestCapture < Minitest::Test
     assert_equal 0, parent.stats["captured"]
   end
 
+  def test_shutdown_while_other_threads_capture_is_safe
+    client = configure
+    enable_checkout_breakpoint(client, max_captures: 0)
+    results = Queue.new
+    threads = Array.new(6) do |i|
+      Thread.new do
+        400.times { |n| results << checkout({ thread: i, n: n }) }
+      end
+    end
+    sleep 0.01
+    client.shutdown
+    threads.each(&:join)
+    outcomes = Array.new(results.size) { results.pop }.uniq
+    assert_empty outcomes - [true, false, nil], "unexpected results #{outcomes.inspect}"
+    assert_includes outcomes, nil, "no capture happened after shutdown: the race was not exercised"
+  end
+
   def test_shutdown_is_bounded_when_the_backend_stalls
     stall = TCPServer.new("127.0.0.1", 0) # accepts, never answers
     holder = Thread.new { loop { (conns ||= []) << stall.accept } }
