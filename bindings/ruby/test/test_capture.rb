@@ -220,12 +220,18 @@ class TestCapture < Minitest::Test
     client = configure
     enable_checkout_breakpoint(client, max_captures: 0)
     results = Queue.new
+    # Each thread captures until it has seen the shutdown 50 times.
     threads = Array.new(6) do |i|
       Thread.new do
-        400.times { |n| results << checkout({ thread: i, n: n }) }
+        after_shutdown = 0
+        20_000.times do |n|
+          result = checkout({ thread: i, n: n })
+          results << result
+          break if result.nil? && (after_shutdown += 1) >= 50
+        end
       end
     end
-    sleep 0.01
+    sleep 0.05
     client.shutdown
     threads.each(&:join)
     outcomes = Array.new(results.size) { results.pop }.uniq
