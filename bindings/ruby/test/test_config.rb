@@ -72,6 +72,26 @@ class TestConfig < Minitest::Test
   end
 end
 
+# Finding libtracekit.
+class TestLibraryLookup < Minitest::Test
+  def test_the_environment_variable_comes_before_the_system
+    ENV["TRACEKIT_LIBRARY"] = "/opt/custom/libtracekit.so"
+    assert_equal ["/opt/custom/libtracekit.so", "tracekit"], TracekitNative::Native.candidates
+  ensure
+    ENV["TRACEKIT_LIBRARY"] = TracekitNative::Native::LOADED_FROM
+  end
+
+  def test_a_library_that_loads_nowhere_is_a_clear_error_naming_every_attempt
+    error = assert_raises(TracekitNative::LibraryNotFound) do
+      TracekitNative::Native.load_library(["/nonexistent/libtracekit.so", "tracekit_no_such_library"])
+    end
+    assert_kind_of TracekitNative::Error, error
+    assert_includes error.message, "/nonexistent/libtracekit.so"
+    assert_includes error.message, "tracekit_no_such_library"
+    assert_includes error.message, "TRACEKIT_LIBRARY"
+  end
+end
+
 # The pure helpers: sanitize_json and eval_expression.
 class TestPureHelpers < Minitest::Test
   def test_sanitize_json_scrubs_and_bounds_like_a_capture

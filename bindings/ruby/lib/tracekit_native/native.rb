@@ -19,9 +19,9 @@ module TracekitNative
       list
     end
 
-    def self.load_library
+    def self.load_library(names = candidates)
       failures = []
-      candidates.each do |name|
+      names.each do |name|
         begin
           ffi_lib name
           return name
