@@ -239,6 +239,25 @@ class TestCapture < Minitest::Test
     assert_includes outcomes, nil, "no capture happened after shutdown: the race was not exercised"
   end
 
+  def test_a_checkpoint_handle_made_before_a_fork_follows_the_new_client
+    parent = configure
+    @server.create_breakpoint(@service, function: "handle_site", label: "handle")
+    handle = parent.checkpoint("handle", function: "handle_site")
+    assert eventually { handle.active? }, "the handle never became active in the parent"
+    reader, writer = IO.pipe
+    pid = fork do
+      reader.close
+      captured = eventually { handle.capture({ from: "handle in worker" }) } # after the new client's first poll
+      writer.puts [captured, TracekitNative.sdk.flush(5)].inspect
+      exit!(0)
+    end
+    writer.close
+    Process.wait(pid)
+    assert_equal "[true, true]", reader.read.strip
+    snapshots = eventually { (list = @server.snapshots(@service)).any? && list }
+    assert_equal({ "from" => "handle in worker" }, snapshots && snapshots.first["variables"])
+  end
+
   def test_shutdown_is_bounded_when_the_backend_stalls
     stall = TCPServer.new("127.0.0.1", 0) # accepts, never answers
     holder = Thread.new { loop { (conns ||= []) << stall.accept } }

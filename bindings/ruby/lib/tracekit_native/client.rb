@@ -62,8 +62,8 @@ module TracekitNative
     # given): `active?` and `capture` cost one FFI call when inactive.
     def checkpoint(label, file: nil, line: nil, function: nil)
       location = caller_locations(1, 1)[0]
-      site = intern(label, file || location.path, line || location.lineno, function || location.label)
-      Checkpoint.new(self, site)
+      key = [label, file || location.path, line || location.lineno, function || location.label].freeze
+      Checkpoint.new(self, intern(*key), key)
     end
 
     # Waits up to timeout seconds for what is queued to be sent. True when
@@ -188,12 +188,22 @@ module TracekitNative
 
     MAX_CACHED_FRAMES = 10_000
 
+    # Cached by path and line; the label is checked because a block and its
+    # method can share a line ("block in checkout" / "checkout").
     def frame_json(location)
+      label = location.label
       by_line = @frames[location.path] ||= {}
-      by_line[location.lineno] ||= begin
-        @frames = {} if (@frame_count += 1) > MAX_CACHED_FRAMES # bounded: start over
-        JSON.generate({ "function" => location.label, "file" => location.path, "line" => location.lineno })
+      cached = by_line[location.lineno]
+      return cached[1] if cached && cached[0] == label
+
+      json = JSON.generate({ "function" => label, "file" => location.path, "line" => location.lineno })
+      if (@frame_count += 1) > MAX_CACHED_FRAMES # bounded: start over
+        @frames = {}
+        @frame_count = 0
+      else
+        by_line[location.lineno] = [label, json].freeze
       end
+      json
     end
 
     def own_frame?(location)
@@ -202,15 +212,19 @@ module TracekitNative
     end
   end
 
-  # A call-site handle from Client#checkpoint.
+  # A call-site handle from Client#checkpoint. One made before a fork (a
+  # constant in a Puma or Unicorn app) follows the SDK's client into each
+  # worker: when its client is closed it re-binds to SDK.current.
   class Checkpoint
-    def initialize(client, site)
+    def initialize(client, site, key)
       @client = client
       @site = site
+      @key = key
     end
 
     def active?
-      !@client.closed? && !@site.nil? && Native.tk_site_active(@site) != 0
+      rebind if @client.closed?
+      !@site.nil? && Native.tk_site_active(@site) != 0
     end
 
     # Same results as Client#capture_snapshot.
@@ -218,6 +232,18 @@ module TracekitNative
       return nil unless active?
 
       @client.capture_at(@site, block ? block.call : variables)
+    end
+
+    private
+
+    def rebind
+      current = SDK.current
+      if current.nil? || current.closed? || current.equal?(@client)
+        @site = nil
+      else
+        @site = current.send(:intern, *@key)
+        @client = current
+      end
     end
   end
 end
