@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "TraceKitC", dependencies: ["TraceKitCore"]),
         .testTarget(
             name: "TraceKitCoreTests", dependencies: ["TraceKitCore"],
-            exclude: ["Support/stub_server.py"],
+            exclude: ["Support/stub_server.py", "Support/fake_backend.py"],
             resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

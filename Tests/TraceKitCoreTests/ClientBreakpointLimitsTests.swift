@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+@testable import TraceKitCore
+
+/// A breakpoint's own limits (PROTOCOL.md "Limits and markers": "expire_at in
+/// the past, or max_captures > 0 && capture_count >= max_captures: no
+/// capture"; DESIGN §3: frequency honoured locally; suppressed captures are
+/// counted).
+@Suite("Client: expiry, max_captures and capture_frequency")
+struct ClientBreakpointLimitsTests {
+    func client(_ backend: FakeBackend, _ breakpoint: [String: Any]) throws -> CaptureClient {
+        backend.setBreakpoints([breakpoint])
+        let client = try makeClient(backend)
+        #expect(eventually { client.counter("breakpoints") == 1 })
+        return client
+    }
+
+    @Test("max_captures counts the server's capture_count plus the local captures")
+    func maxCaptures() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try client(backend, breakpointJSON(["max_captures": 3, "capture_count": 1]))
+        defer { client.shutdown() }
+        let outcomes = (0..<4).map { _ in client.capture(at: .checkout) }
+        #expect(outcomes == [.captured, .captured, .skipped, .skipped])
+        #expect(client.counter("suppressed_max_captures") == 2)
+        #expect(eventually { backend.log().deliveredCaptures.count == 2 })
+    }
+
+    @Test("a breakpoint whose capture_count already reached max_captures captures nothing")
+    func maxCapturesAlreadyReached() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try client(backend, breakpointJSON(["max_captures": 2, "capture_count": 2]))
+        defer { client.shutdown() }
+        #expect(client.capture(at: .checkout) == .skipped)
+        #expect(client.counter("suppressed_max_captures") == 1)
+        #expect(client.flush(timeoutMs: 500))
+        #expect(backend.log().captureAttempts.isEmpty)
+    }
+
+    @Test("max_captures 0 means unlimited")
+    func maxCapturesZeroIsUnlimited() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try client(backend, breakpointJSON(["max_captures": 0, "capture_count": 50]))
+        defer { client.shutdown() }
+        for _ in 0..<5 { #expect(client.capture(at: .checkout) == .captured) }
+    }
+
+    @Test("expire_at in the past: skipped and counted as expired; in the future: captured")
+    func expiry() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try client(backend, breakpointJSON(["expire_at": "2020-01-01T00:00:00Z"]))
+        defer { client.shutdown() }
+        #expect(client.capture(at: .checkout) == .skipped)
+        #expect(client.counter("suppressed_expired") == 1)
+
+        backend.setBreakpoints([breakpointJSON(["expire_at": "2099-01-01T00:00:00Z"])])
+        #expect(eventually { client.capture(at: .checkout) == .captured })
+        #expect(client.counter("suppressed_expired") >= 1)
+        #expect(eventually { backend.log().deliveredCaptures.count == 1 })
+    }
+
+    @Test("capture_frequency: a second hit within the interval is skipped and counted")
+    func captureFrequency() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try client(backend, breakpointJSON(["capture_frequency": 60]))
+        defer { client.shutdown() }
+        #expect(client.capture(at: .checkout) == .captured)
+        #expect(client.capture(at: .checkout) == .skipped)
+        #expect(client.counter("suppressed_frequency") == 1)
+    }
+
+    @Test("the process-wide rate limit suppresses captures beyond the budget and counts them")
+    func processWideRateLimit() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        backend.setBreakpoints([breakpointJSON()])
+        let client = try makeClient(backend) { try $0.setMaxCapturesPerSecond(2) }
+        defer { client.shutdown() }
+        #expect(eventually { client.site(.checkout).isActive })
+        let outcomes = (0..<10).map { _ in client.capture(at: .checkout) }
+        let captured = outcomes.filter { $0 == .captured }.count
+        #expect(captured >= 1 && captured <= 3)
+        #expect(client.counter("suppressed_rate_limit") == 10 - captured)
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+@testable import TraceKitCore
+
+/// A broken stream never costs the client its breakpoints: when the stream
+/// drops, polling resumes and still delivers changes (DESIGN §4: "when it
+/// drops, fall back to polling"; the parser must "survive garbage,
+/// truncation"). Changes here are made with push: false, so only a poll can
+/// deliver them.
+@Suite("Client: garbage or truncated SSE falls back to polling", .serialized)
+struct ClientSSEFallbackTests {
+    func clientOnBrokenStream(_ backend: FakeBackend, mode: String) throws -> CaptureClient {
+        backend.enableSSE(mode: mode)
+        backend.setBreakpoints([breakpointJSON(id: "bp-other", function: "other", label: "other", line: 1)])
+        let client = try makeClient(backend, pollIntervalMs: 100, sse: true)
+        #expect(eventually { backend.log().sseConnects >= 1 }, "the client never tried the stream")
+        return client
+    }
+
+    @Test("garbage on the stream, then a close: a breakpoint added on the server still arrives by poll", arguments: ["garbage", "truncated"])
+    func brokenStreamThenPollDelivers(mode: String) throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try clientOnBrokenStream(backend, mode: mode)
+        defer { client.shutdown() }
+
+        backend.upsert(breakpointJSON(), push: false)
+        #expect(eventually { client.site(.checkout).isActive })
+        #expect(client.capture(at: .checkout) == .captured)
+        #expect(eventually { backend.log().deliveredCaptures.count == 1 })
+        // The malformed or cut event changed nothing: only the two real breakpoints exist.
+        #expect(client.counter("breakpoints") == 2)
+    }
+
+    @Test("a stream cut in the middle of an event does not apply the half event, and is retried")
+    func truncatedEventIgnored() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try clientOnBrokenStream(backend, mode: "truncated")
+        defer { client.shutdown() }
+        #expect(eventually { backend.log().sseConnects >= 2 })  // it reconnected at least once
+        #expect(client.counter("breakpoints") == 1)
+        #expect(client.counter("sse_events") == 0)
+    }
+
+    @Test("a stream that stays open but sends only garbage lines (no events, no heartbeats) does not stop polling")
+    func garbageHoldingStreamStillPolls() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try clientOnBrokenStream(backend, mode: "garbage_hold")
+        defer { client.shutdown() }
+
+        backend.upsert(breakpointJSON(), push: false)
+        // PROTOCOL.md "SSE stream": pause polling only "while the stream is healthy (heartbeats arriving)".
+        #expect(eventually(within: 3) { client.site(.checkout).isActive },
+                "a stream that never sent an event or heartbeat paused polling")
+    }
+}
