@@ -16,13 +16,21 @@ int tk_native_stack(char *buffer, size_t size, int skip, int max_frames) {
   if (!buffer || size == 0) return 0;
   buffer[0] = '\0';
   void *addresses[128];
-  int limit = skip + max_frames;
-  if (limit > 128) limit = 128;
-  if (limit < 1) return 0;
-  int count = backtrace(addresses, limit);
+  if (max_frames < 1) return 0;
+  int count = backtrace(addresses, 128);
+  /* Leave out the library's own frames at the top: they say nothing about
+     the caller, and the shipped library is stripped. */
+  Dl_info self;
+  void *own_image = dladdr((void *)tk_native_stack, &self) ? self.dli_fbase : NULL;
+  int first = skip;
+  while (first < count && own_image) {
+    Dl_info frame;
+    if (!dladdr(addresses[first], &frame) || frame.dli_fbase != own_image) break;
+    first++;
+  }
   size_t used = 0;
   int written = 0;
-  for (int i = skip; i < count && used + 1 < size; i++) {
+  for (int i = first; i < count && written < max_frames && used + 1 < size; i++) {
     Dl_info info;
     memset(&info, 0, sizeof info);
     const char *function = "??", *image = "??";

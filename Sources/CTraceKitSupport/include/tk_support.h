@@ -3,7 +3,8 @@
 #include <stddef.h>
 
 /* Writes the calling thread's stack, one frame a line
-   ("function (image+0xoffset)"), skipping the first `skip` frames and
+   ("function (image+0xoffset)"), skipping the first `skip` frames and then those of the
+   library's own image, and
    keeping at most `max_frames`, into buffer (always NUL-terminated,
    truncated to size). Returns the number of frames written.
    backtrace()/dladdr() need _GNU_SOURCE, which Swift's Glibc module lacks. */
