@@ -96,4 +96,28 @@ struct ClientCircuitBreakerTests {
         #expect(client.counter("retried") == 0)  // PROTOCOL.md: "4xx is logged, not counted"
         #expect(client.capture(at: .checkout) == .captured)
     }
+
+    @Test("a trip is reported on the next poll as a circuit_breaker_tripped event (POST with events)")
+    func tripEventReportedByPoll() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try clientWithBreaker(backend)
+        defer { client.shutdown() }
+        backend.failCaptures(count: 3, status: 500)
+        #expect(client.capture(at: .checkout) == .captured)
+        #expect(eventually { client.circuitStateName == "open" })
+
+        #expect(eventually { backend.log().pollRequests.contains { $0["method"] as? String == "POST" } })
+        let post = try #require(backend.log().pollRequests.first { $0["method"] as? String == "POST" })
+        let events = try #require((post["body"] as? [String: Any])?["events"] as? [[String: Any]])
+        let trip = try #require(events.first)
+        #expect(trip["type"] as? String == "circuit_breaker_tripped")
+        #expect(trip["service_name"] as? String == "svc")
+        #expect(trip["failure_count"] as? Int == 3)
+        #expect(trip["window_seconds"] as? Int == 10)
+        #expect(trip["timestamp"] is String)
+        // Reported once: later polls are plain GETs again.
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(backend.log().pollRequests.filter { $0["method"] as? String == "POST" }.count == 1)
+    }
 }

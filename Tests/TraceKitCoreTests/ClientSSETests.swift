@@ -67,4 +67,61 @@ struct ClientSSETests {
         #expect(client.capture(at: .checkout) == .captured)
         #expect(eventually { backend.log().deliveredCaptures.first?["breakpoint_id"] as? String == "bp-streamed" })
     }
+
+    @Test("when the server closes the stream, the client reconnects and sends Last-Event-ID")
+    func reconnectsWithLastEventID() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try streamingClient(backend)
+        defer { client.shutdown() }
+        backend.pushRaw("id: 42\nevent: heartbeat\ndata: {}\n\n")
+        #expect(eventually { client.counter("sse_events") >= 2 })
+        backend.closeStreams()
+
+        // PROTOCOL.md: "reconnect with jittered exponential backoff ... send Last-Event-ID".
+        #expect(eventually { backend.log().sseConnects >= 2 && backend.log().openStreams == 1 })
+        let requests = backend.log().streamRequests
+        #expect(requests.count >= 2)
+        #expect(requests.last?["last-event-id"] == "42")
+        #expect(requests.last?["accept"] == "text/event-stream")
+        #expect(requests.last?["x-api-key"] == testAPIKey)
+        #expect(client.counter("sse_connects") >= 2)
+    }
+
+    @Test("a change made while the stream is down still arrives (by the fallback poll or the new stream's init)")
+    func changeWhileDisconnectedArrives() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try streamingClient(backend)
+        defer { client.shutdown() }
+        backend.closeStreams()
+        backend.upsert(breakpointJSON(), push: false)
+        #expect(eventually { client.site(.checkout).isActive })
+    }
+
+    @Test("with options.sse off the client never opens the stream, and polls")
+    func sseOptionOff() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        backend.enableSSE()
+        backend.setBreakpoints([breakpointJSON()])
+        let client = try makeClient(backend, pollIntervalMs: 100, sse: false)
+        defer { client.shutdown() }
+        #expect(eventually { client.site(.checkout).isActive })
+        #expect(eventually { backend.log().polls >= 3 })
+        #expect(backend.log().sseConnects == 0)
+    }
+
+    @Test("no stream while the server has no breakpoints (PROTOCOL.md: connect only when breakpoints exist)")
+    func noStreamWithoutBreakpoints() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        backend.enableSSE()
+        let client = try makeClient(backend, pollIntervalMs: 100, sse: true)
+        defer { client.shutdown() }
+        #expect(eventually { backend.log().polls >= 3 })
+        #expect(backend.log().sseConnects == 0)
+        backend.setBreakpoints([breakpointJSON()])
+        #expect(eventually { backend.log().openStreams == 1 })
+    }
 }

@@ -58,6 +58,16 @@ final class FakeBackend {
         control("fail_polls", ["count": count, "status": status])
     }
 
+    /// Writes `raw` as is to every open SSE stream.
+    func pushRaw(_ raw: String) {
+        control("push", ["raw": raw])
+    }
+
+    /// Ends every open SSE stream (the server went away for a moment).
+    func closeStreams() {
+        control("close_streams", [:])
+    }
+
     // MARK: - What the backend saw
 
     func log() -> BackendLog {
@@ -96,7 +106,11 @@ struct BackendLog {
         (json["registrations"] as? [[String: Any]] ?? []).compactMap { $0["body"] as? [String: Any] }
     }
 
-    var polls: Int { (json["polls"] as? [Any])?.count ?? 0 }
+    var polls: Int { pollRequests.count }
+    /// Each poll: `method`, `service`, `body` (JSON or null).
+    var pollRequests: [[String: Any]] { json["polls"] as? [[String: Any]] ?? [] }
+    /// The headers (lower-case names) of each SSE stream request.
+    var streamRequests: [[String: String]] { json["stream_requests"] as? [[String: String]] ?? [] }
     var sseConnects: Int { json["sse_connects"] as? Int ?? 0 }
     var openStreams: Int { json["open_streams"] as? Int ?? 0 }
 }

@@ -31,7 +31,7 @@ connected SSE streams, as the real server does):
   POST /_control/stall_captures {"ms": N}
   POST /_control/fail_polls   {"count": N, "status": 500}
   GET  /_control/log          {"captures": [...], "registrations": [...], "polls": [...],
-                               "sse_connects": n, "open_streams": n}
+                               "sse_connects": n, "stream_requests": [headers...], "open_streams": n}
         each capture: {"t", "status", "api_key", "headers", "body" (JSON or null), "raw"}
 """
 import argparse
@@ -65,6 +65,7 @@ class State:
         self.registrations = []
         self.polls = []
         self.sse_connects = 0
+        self.stream_requests = []       # headers of each stream request
         self.streams = set()            # one queue.Queue per open stream
         self.next_auto_id = 1
 
@@ -178,6 +179,7 @@ class Handler(BaseHTTPRequestHandler):
         mine = queue.Queue()
         with STATE.lock:
             STATE.sse_connects += 1
+            STATE.stream_requests.append({k.lower(): v for k, v in self.headers.items()})
             mode = STATE.sse_mode
             first = sse_event("init", STATE.snapshot())
             if mode == "normal":
@@ -231,6 +233,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.reply(200, {
                     "captures": STATE.captures, "registrations": STATE.registrations,
                     "polls": STATE.polls, "sse_connects": STATE.sse_connects,
+                    "stream_requests": STATE.stream_requests,
                     "open_streams": len(STATE.streams),
                 })
                 return
