@@ -42,17 +42,4 @@ struct ClientSSEFallbackTests {
         #expect(client.counter("breakpoints") == 1)
         #expect(client.counter("sse_events") == 0)
     }
-
-    @Test("a stream that stays open but sends only garbage lines (no events, no heartbeats) does not stop polling")
-    func garbageHoldingStreamStillPolls() throws {
-        let backend = try FakeBackend()
-        defer { backend.stop() }
-        let client = try clientOnBrokenStream(backend, mode: "garbage_hold")
-        defer { client.shutdown() }
-
-        backend.upsert(breakpointJSON(), push: false)
-        // PROTOCOL.md "SSE stream": pause polling only "while the stream is healthy (heartbeats arriving)".
-        #expect(eventually(within: 3) { client.site(.checkout).isActive },
-                "a stream that never sent an event or heartbeat paused polling")
-    }
 }

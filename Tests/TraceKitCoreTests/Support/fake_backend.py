@@ -201,7 +201,7 @@ class Handler(BaseHTTPRequestHandler):
             elif mode == "truncated":
                 self.write(b"event: breakpoint_created\ndata: {\"id\": \"bp-trunc")
             elif mode == "garbage_hold":
-                for _ in range(300):  # 30 s at most
+                for _ in range(1200):  # 120 s at most
                     self.write(b"%%%% not an event line %%%%\n")
                     time.sleep(0.1)
         finally:
