@@ -1,3 +1,4 @@
+import CTraceKitSupport
 import TraceKitCore
 
 // tk_client_*, tk_capture, tk_site_*: see include/tracekit.h for the contract.
@@ -108,8 +109,8 @@ public func tk_site_get(_ pointer: OpaquePointer?, _ label: UnsafePointer<CChar>
     do throws(Failure) {
         let client = try client(pointer)
         guard !client.stopRequested else { throw Failure(.shutDown, "the client has been shut down") }
-        // The client keeps its sites alive: the handle is unretained.
-        return OpaquePointer(Unmanaged.passUnretained(try site(client, label, file, line, function)).toOpaque())
+        // The client keeps its sites (and their cells) alive.
+        return OpaquePointer(try site(client, label, file, line, function).cell)
     } catch {
         _ = report(error)
         return nil
@@ -119,14 +120,15 @@ public func tk_site_get(_ pointer: OpaquePointer?, _ label: UnsafePointer<CChar>
 @_cdecl("tk_site_active")
 public func tk_site_active(_ pointer: OpaquePointer?) -> CInt {
     guard let pointer else { return 0 }
-    // No retain/release: one atomic load is the whole cost.
-    return Unmanaged<Site>.fromOpaque(UnsafeRawPointer(pointer))._withUnsafeGuaranteedRef { $0.isActive ? 1 : 0 }
+    return tk_site_cell_load(UnsafePointer<tk_site_cell>(pointer))
 }
 
 @_cdecl("tk_site_capture")
 public func tk_site_capture(_ pointer: OpaquePointer?, _ json: UnsafePointer<CChar>?, _ length: Int,
                             _ context: UnsafePointer<CChar>?) -> CInt {
-    guard let pointer else { return report(Failure(.invalidArgument, "site must not be NULL")) }
-    let site = Unmanaged<Site>.fromOpaque(UnsafeRawPointer(pointer)).takeUnretainedValue()
+    guard let pointer, let owner = UnsafePointer<tk_site_cell>(pointer).pointee.owner else {
+        return report(Failure(.invalidArgument, "site must not be NULL"))
+    }
+    let site = Unmanaged<Site>.fromOpaque(owner).takeUnretainedValue()
     return capture(site.client, site, json, length, context)
 }

@@ -14,7 +14,7 @@ public final class CaptureClient: Sendable {
     let log: RateLimitedLog
     let rateLimiter: TokenBucket?
     /// Snapshot request bodies waiting for the sender.
-    let outbox: WaitQueue<[UInt8]>
+    let outbox: WaitQueue<OutgoingSnapshot>
     /// Sites waiting to be auto-registered by the sync thread.
     let registrations = WaitQueue<SiteKey>(capacity: 10_000)
 
@@ -32,8 +32,6 @@ public final class CaptureClient: Sendable {
     let shutdownDeadlineNs = Atomic<UInt64>(0)
     /// Telemetry for the next poll (`{"events": [...]}`), e.g. a circuit trip.
     let pendingEvents = Mutex<[JSONValue]>([])
-    /// SSE is dead after this long without a byte (three server heartbeats).
-    static let sseIdleTimeoutMs = 45_000
 
     /// Timeout of one request: capture_timeout (5 s if none), cut to what
     /// is left before the shutdown deadline.

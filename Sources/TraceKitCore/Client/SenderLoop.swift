@@ -20,8 +20,8 @@ struct SenderLoop {
         }
         var state = State()
         while !client.stopRequested {
-            if let body = client.outbox.pop(deadlineNs: MonotonicClock.nowNanoseconds() &+ 100_000_000) {
-                send(body, session: session, state: &state)
+            if let snapshot = client.outbox.pop(deadlineNs: MonotonicClock.nowNanoseconds() &+ 100_000_000) {
+                send(snapshot.finish(), session: session, state: &state)
                 client.outbox.finished()
             }
             registerSites(session: session, state: &state)

@@ -1,3 +1,4 @@
+import CTraceKitSupport
 import Synchronization
 
 /// Where a checkpoint is: what call sites are interned and matched by.
@@ -11,10 +12,14 @@ public struct SiteKey: Hashable, Sendable {
 /// A call site: `active` is the one atomic load of the inactive path; the
 /// sync thread recomputes it whenever breakpoints change. Everything else is
 /// read only when capturing.
-public final class Site: Sendable {
+///
+/// `@unchecked Sendable`: `cell` is written once at init, then only through
+/// atomic loads and stores; everything else is `Sendable`.
+public final class Site: @unchecked Sendable {
     public let key: SiteKey
     public unowned let client: CaptureClient
-    private let activeFlag = Atomic<Bool>(false)
+    /// The active flag, in C-visible memory: `tk_site *` points here.
+    public let cell: UnsafeMutablePointer<tk_site_cell>
     private let matched = Mutex<Breakpoint?>(nil)
     /// Captures sent for the current breakpoint and when the last happened.
     private let local = Mutex<(breakpointID: String, captures: Int, lastCaptureNs: UInt64)>(("", 0, 0))
@@ -23,10 +28,15 @@ public final class Site: Sendable {
     init(key: SiteKey, client: CaptureClient) {
         self.key = key
         self.client = client
+        cell = .allocate(capacity: 1)
+        cell.initialize(to: tk_site_cell(active: 0, owner: nil))
+        cell.pointee.owner = Unmanaged.passUnretained(self).toOpaque()
     }
 
+    deinit { cell.deallocate() }
+
     /// One relaxed atomic load: the whole cost of an inactive checkpoint.
-    public var isActive: Bool { activeFlag.load(ordering: .relaxed) }
+    public var isActive: Bool { tk_site_cell_load(cell) != 0 }
 
     var breakpoint: Breakpoint? { matched.withLock { $0 } }
 
@@ -34,7 +44,8 @@ public final class Site: Sendable {
     func update(from set: BreakpointSet, codeMonitoring: Bool) {
         let breakpoint = set.match(key)
         matched.withLock { $0 = breakpoint }
-        activeFlag.store(codeMonitoring && !set.killSwitch && (breakpoint?.enabled ?? false), ordering: .relaxed)
+        let active = codeMonitoring && !set.killSwitch && (breakpoint?.enabled ?? false)
+        tk_site_cell_store(cell, active ? 1 : 0)
     }
 
     /// Claims a capture slot for `breakpoint` under its local max_captures

@@ -88,7 +88,7 @@ struct SyncLoop {
         var parser = state.parser
         var closeRequested = false
         var receivedEvent = false
-        let end = session.stream(request, idleTimeoutMs: CaptureClient.sseIdleTimeoutMs,
+        let end = session.stream(request, idleTimeoutMs: client.options.sseIdleTimeoutMs,
                                  shouldStop: { client.stopRequested || closeRequested }) { chunk in
             if !client.sseConnected.exchange(true, ordering: .relaxed) { client.stats.add(.sseConnects) }
             parser.feed(chunk) { event in
