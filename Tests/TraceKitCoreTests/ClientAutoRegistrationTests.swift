@@ -46,6 +46,21 @@ struct ClientAutoRegistrationTests {
         #expect(labels == ["checkout", "refund"])
     }
 
+    @Test("two sites with the same function:label (other lines) are registered once (PROTOCOL.md: once per function:label)")
+    func oncePerFunctionAndLabel() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try makeClient(backend)
+        defer { client.shutdown() }
+        var elsewhere = Checkpoint.refund
+        elsewhere.line = 99
+        _ = client.capture(at: .refund)
+        _ = client.capture(at: elsewhere)
+        #expect(eventually { backend.log().registrations.count >= 1 })
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(backend.log().registrations.count == 1)
+    }
+
     @Test("a site a breakpoint already knows is not registered, enabled or not")
     func knownSiteNotRegistered() throws {
         let backend = try FakeBackend()

@@ -27,6 +27,24 @@ struct ClientBreakpointLimitsTests {
         #expect(eventually { backend.log().deliveredCaptures.count == 2 })
     }
 
+    @Test("when the server reports the captures it counted, they are not counted twice")
+    func serverCountNotDoubleCounted() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try client(backend, breakpointJSON(["max_captures": 3, "capture_count": 0]))
+        defer { client.shutdown() }
+        #expect(client.capture(at: .checkout) == .captured)
+        #expect(client.capture(at: .checkout) == .captured)
+        #expect(eventually { backend.log().deliveredCaptures.count == 2 })
+
+        // PROTOCOL.md "Limits": "The server increments capture_count and pushes the update."
+        backend.setBreakpoints([breakpointJSON(["max_captures": 3, "capture_count": 2])])
+        let polls = backend.log().polls
+        #expect(eventually { backend.log().polls >= polls + 2 })  // the update has been polled
+        #expect(client.capture(at: .checkout) == .captured, "2 captured of max 3, yet the third was refused")
+        #expect(client.capture(at: .checkout) == .skipped)
+    }
+
     @Test("a breakpoint whose capture_count already reached max_captures captures nothing")
     func maxCapturesAlreadyReached() throws {
         let backend = try FakeBackend()

@@ -9,10 +9,10 @@ import Testing
 /// deliver them.
 @Suite("Client: garbage or truncated SSE falls back to polling", .serialized)
 struct ClientSSEFallbackTests {
-    func clientOnBrokenStream(_ backend: FakeBackend, mode: String) throws -> CaptureClient {
+    func clientOnBrokenStream(_ backend: FakeBackend, mode: String, idleTimeoutMs: Int = 45_000) throws -> CaptureClient {
         backend.enableSSE(mode: mode)
         backend.setBreakpoints([breakpointJSON(id: "bp-other", function: "other", label: "other", line: 1)])
-        let client = try makeClient(backend, pollIntervalMs: 100, sse: true)
+        let client = try makeClient(backend, pollIntervalMs: 100, sse: true) { $0.sseIdleTimeoutMs = idleTimeoutMs }
         #expect(eventually { backend.log().sseConnects >= 1 }, "the client never tried the stream")
         return client
     }
@@ -41,5 +41,28 @@ struct ClientSSEFallbackTests {
         #expect(eventually { backend.log().sseConnects >= 2 })  // it reconnected at least once
         #expect(client.counter("breakpoints") == 1)
         #expect(client.counter("sse_events") == 0)
+    }
+
+    @Test("a stream that goes silent is dead after the idle timeout, and polling delivers changes again")
+    func silentStreamTimesOut() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try clientOnBrokenStream(backend, mode: "silent", idleTimeoutMs: 500)
+        defer { client.shutdown() }
+        backend.upsert(breakpointJSON(), push: false)
+        #expect(eventually { client.site(.checkout).isActive })
+    }
+
+    @Test("a stream that sends only lines that are no event, heartbeat or comment is dead after the idle timeout")
+    func garbageLinesAreNotLife() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try clientOnBrokenStream(backend, mode: "garbage_hold", idleTimeoutMs: 500)
+        defer { client.shutdown() }
+        backend.upsert(breakpointJSON(), push: false)
+        // DESIGN §2: "The SSE stream counts as dead when nothing (event, heartbeat or comment)
+        // arrives for 45 s"; PROTOCOL.md: polling pauses only "while the stream is healthy".
+        #expect(eventually { client.site(.checkout).isActive },
+                "a stream of garbage lines kept polling paused past the idle timeout")
     }
 }

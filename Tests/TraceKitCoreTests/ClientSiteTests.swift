@@ -22,6 +22,25 @@ struct ClientSiteTests {
         #expect(client.counter("sites") == 3)
     }
 
+    @Test("an empty label is an invalid argument, not a capture")
+    func emptyLabelIsInvalid() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try makeClient(backend)
+        defer { client.shutdown() }
+        guard case .invalidArgument = client.capture(label: "", file: "app.c", line: 1, function: "f", variables: "{}") else {
+            Issue.record("an empty label was accepted")
+            return
+        }
+    }
+
+    @Test("a client without an API key does not start")
+    func apiKeyRequired() throws {
+        var options = Options()
+        try options.setEndpoint("http://127.0.0.1:1")
+        #expect(throws: CaptureClient.StartError.self) { try CaptureClient(options: options) }
+    }
+
     @Test("with code monitoring off nothing is active, captured or registered")
     func codeMonitoringOff() throws {
         let backend = try FakeBackend()

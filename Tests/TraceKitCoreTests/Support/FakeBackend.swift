@@ -37,7 +37,7 @@ final class FakeBackend {
         control("kill_switch", ["enabled": enabled, "push": push])
     }
 
-    /// Offers an SSE stream in polls. Modes: "normal", "garbage", "truncated", "garbage_hold".
+    /// Offers an SSE stream in polls. Modes: "normal", "garbage", "truncated", "silent", "garbage_hold" (fake_backend.py).
     func enableSSE(mode: String = "normal") {
         control("sse", ["enabled": true, "mode": mode])
     }

@@ -21,10 +21,10 @@ connected SSE streams, as the real server does):
   POST /_control/breakpoint   {"breakpoint": {...}, "push"}    upsert (breakpoint_created/_updated)
   POST /_control/breakpoint/delete {"id", "push"}              breakpoint_deleted
   POST /_control/kill_switch  {"enabled", "push"}              kill_switch event
-  POST /_control/sse          {"enabled": bool, "mode": "normal"|"garbage"|"truncated"|"garbage_hold"}
+  POST /_control/sse          {"enabled": bool, "mode": "normal"|"garbage"|"truncated"|"silent"|"garbage_hold"}
         garbage: noise and a malformed event, then close; truncated: half an
-        event, then close; garbage_hold: noise lines every 100 ms, never an
-        event, connection kept open
+        event, then close; silent: headers, then not a byte (120 s);
+        garbage_hold: noise lines every 100 ms, never an event (120 s)
   POST /_control/push         {"event", "data": text} or {"raw": text}   to every open stream
   POST /_control/close_streams
   POST /_control/fail_captures {"count": N, "status": 500, "retry_after": "1"}
@@ -200,6 +200,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.write(b"\nevent: breakpoint_created\ndata: {not json at all\n\n")
             elif mode == "truncated":
                 self.write(b"event: breakpoint_created\ndata: {\"id\": \"bp-trunc")
+            elif mode == "silent":
+                time.sleep(120)
             elif mode == "garbage_hold":
                 for _ in range(1200):  # 120 s at most
                     self.write(b"%%%% not an event line %%%%\n")
