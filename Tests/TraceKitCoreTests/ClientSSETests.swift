@@ -124,4 +124,21 @@ struct ClientSSETests {
         backend.setBreakpoints([breakpointJSON()])
         #expect(eventually { backend.log().openStreams == 1 })
     }
+
+    @Test("the server's retry: field delays the reconnect")
+    func retryFieldHonoured() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try streamingClient(backend)
+        defer { client.shutdown() }
+        backend.pushRaw("retry: 1500\nevent: heartbeat\ndata: {}\n\n")
+        #expect(eventually { client.counter("sse_events") >= 2 })
+        backend.closeStreams()
+        #expect(eventually(within: 4) { backend.log().sseConnects >= 2 })
+        let times = backend.log().streamRequestTimes
+        if times.count >= 2 {
+            let gap = times[1] - times[0]
+            #expect(gap >= 1.4, "reconnected \(gap) s after a retry: 1500")
+        }
+    }
 }

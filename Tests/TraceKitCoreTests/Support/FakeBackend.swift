@@ -102,15 +102,18 @@ struct BackendLog {
         captureAttempts.filter { ($0["status"] as? Int ?? 0) < 300 }.compactMap { $0["body"] as? [String: Any] }
     }
 
-    var registrations: [[String: Any]] {
-        (json["registrations"] as? [[String: Any]] ?? []).compactMap { $0["body"] as? [String: Any] }
-    }
+    var registrations: [[String: Any]] { registrationRequests.compactMap { $0["body"] as? [String: Any] } }
+    /// Each auto-registration: `t`, `api_key`, `body`.
+    var registrationRequests: [[String: Any]] { json["registrations"] as? [[String: Any]] ?? [] }
 
     var polls: Int { pollRequests.count }
-    /// Each poll: `method`, `service`, `body` (JSON or null).
+    /// Each poll: `t`, `method`, `service`, `api_key`, `body` (JSON or null).
     var pollRequests: [[String: Any]] { json["polls"] as? [[String: Any]] ?? [] }
     /// The headers (lower-case names) of each SSE stream request.
-    var streamRequests: [[String: String]] { json["stream_requests"] as? [[String: String]] ?? [] }
+    var streamRequests: [[String: String]] { streamRequestLog.compactMap { $0["headers"] as? [String: String] } }
+    /// When each SSE stream request arrived (Unix seconds).
+    var streamRequestTimes: [Double] { streamRequestLog.compactMap { $0["t"] as? Double } }
+    private var streamRequestLog: [[String: Any]] { json["stream_requests"] as? [[String: Any]] ?? [] }
     var sseConnects: Int { json["sse_connects"] as? Int ?? 0 }
     var openStreams: Int { json["open_streams"] as? Int ?? 0 }
 }

@@ -31,7 +31,8 @@ connected SSE streams, as the real server does):
   POST /_control/stall_captures {"ms": N}
   POST /_control/fail_polls   {"count": N, "status": 500}
   GET  /_control/log          {"captures": [...], "registrations": [...], "polls": [...],
-                               "sse_connects": n, "stream_requests": [headers...], "open_streams": n}
+                               "sse_connects": n, "stream_requests": [{"t", "headers"}], "open_streams": n}
+        each poll: {"t", "method", "service", "api_key", "body"}; each registration: {"t", "api_key", "body"}
         each capture: {"t", "status", "api_key", "headers", "body" (JSON or null), "raw"}
 """
 import argparse
@@ -143,7 +144,7 @@ class Handler(BaseHTTPRequestHandler):
         service = self.path.split("?")[0].rsplit("/", 1)[-1]
         with STATE.lock:
             STATE.polls.append({"t": time.time(), "method": method, "service": service,
-                                "body": parse_json(raw)})
+                                "api_key": self.headers.get("X-API-Key"), "body": parse_json(raw)})
             if STATE.poll_failures:
                 status = STATE.poll_failures.pop(0)
                 self.reply(status, {"error": "injected"})
@@ -155,7 +156,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def auto_register(self, raw):
         with STATE.lock:
-            STATE.registrations.append({"t": time.time(), "body": parse_json(raw)})
+            STATE.registrations.append({"t": time.time(), "api_key": self.headers.get("X-API-Key"),
+                                        "body": parse_json(raw)})
             breakpoint_id = f"auto-{STATE.next_auto_id}"
             STATE.next_auto_id += 1
         self.reply(201, {"id": breakpoint_id, "enabled": False})
@@ -179,8 +181,10 @@ class Handler(BaseHTTPRequestHandler):
         mine = queue.Queue()
         with STATE.lock:
             STATE.sse_connects += 1
-            STATE.stream_requests.append({k.lower(): v for k, v in self.headers.items()})
+            STATE.stream_requests.append({"t": time.time(),
+                                          "headers": {k.lower(): v for k, v in self.headers.items()}})
             mode = STATE.sse_mode
+            connection = STATE.sse_connects
             first = sse_event("init", STATE.snapshot())
             if mode == "normal":
                 STATE.streams.add(mine)
@@ -195,7 +199,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.write(first)
                 self.serve_stream(mine)
             elif mode == "garbage":
-                rng = random.Random()
+                rng = random.Random(connection)  # reproducible noise, different per connection
                 self.write(bytes(rng.randrange(256) for _ in range(4096)))
                 self.write(b"\nevent: breakpoint_created\ndata: {not json at all\n\n")
             elif mode == "truncated":
