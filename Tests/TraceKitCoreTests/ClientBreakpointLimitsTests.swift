@@ -105,4 +105,35 @@ struct ClientBreakpointLimitsTests {
         #expect(captured >= 1 && captured <= 3)
         #expect(client.counter("suppressed_rate_limit") == 10 - captured)
     }
+
+    @Test("hits refused by max_captures do not spend the process-wide budget of other breakpoints")
+    func exhaustedBreakpointDoesNotStarveOthers() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        backend.setBreakpoints([
+            breakpointJSON(["max_captures": 1, "capture_count": 1]),
+            breakpointJSON(id: "bp-refund", function: "refund_order", label: "refund", file: "billing.c", line: 7),
+        ])
+        let client = try makeClient(backend) { try $0.setMaxCapturesPerSecond(2) }
+        defer { client.shutdown() }
+        #expect(eventually { client.site(.checkout).isActive && client.site(.refund).isActive })
+        for _ in 0..<10 { #expect(client.capture(at: .checkout) == .skipped) }
+        #expect(client.counter("suppressed_max_captures") == 10)
+        // DESIGN §3: the budget bounds the snapshots taken; none was taken yet.
+        #expect(client.capture(at: .refund) == .captured)
+        #expect(client.counter("suppressed_rate_limit") == 0)
+    }
+
+    @Test("a hit with invalid variables JSON does not use up max_captures")
+    func invalidInputKeepsMaxCapturesBudget() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try client(backend, breakpointJSON(["max_captures": 1]))
+        defer { client.shutdown() }
+        guard case .invalidJSON = client.capture(at: .checkout, "{not json") else {
+            Issue.record("expected .invalidJSON")
+            return
+        }
+        #expect(client.capture(at: .checkout) == .captured, "the invalid hit used up the only capture")
+    }
 }
