@@ -242,6 +242,40 @@ static void test_fork_child_is_inert_and_parent_keeps_capturing(void) {
   CHECK(now_ms() - start < 2000.0);
 }
 
+/* "Create a new client in the child if it needs one": a client made after
+   fork() has its own threads and delivers, though the parent's client (and
+   its threads) were running at the fork. */
+static void test_new_client_in_child_delivers(void) {
+  tk_client *parent_client = new_client();
+  CHECK(parent_client != NULL);
+  fflush(stdout);
+  fflush(stderr);
+  pid_t child = fork();
+  CHECK(child >= 0);
+  if (child == 0) {
+    alarm(10);
+    tk_client *fresh = new_client();
+    CHECK(fresh != NULL);
+    if (fresh) {
+      tk_site *site = tk_site_get(fresh, LABEL, FILE_PATH, 1, FUNCTION);
+      for (double end = now_ms() + 3000; !tk_site_active(site) && now_ms() < end;) sleep_ms(10);
+      CHECK(tk_site_active(site));
+      CHECK(tk_site_capture(site, "{\"from\":\"fresh-client-in-child\"}", TK_NUL_TERMINATED, NULL) == TK_OK);
+      CHECK(tk_client_flush(fresh, 3000) == TK_OK);
+      tk_client_free(fresh);
+    }
+    fflush(stderr);
+    _exit(checks_failed == 0 ? 0 : 1);
+  }
+  int status = 0;
+  CHECK(child > 0 && wait_for_child(child, 10000, &status));
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  char *log = backend_request("GET", "/_control/log", NULL);
+  CHECK(count_occurrences(log, "fresh-client-in-child") >= 1);
+  free(log);
+  tk_client_free(parent_client);
+}
+
 int main(void) {
   if (!start_backend()) {
     fprintf(stderr, "c_client_fork: no fake backend (set TRACEKIT_TEST_ENDPOINT or run from the repository root)\n");
@@ -249,6 +283,7 @@ int main(void) {
     return check_summary("c_client_fork");
   }
   test_fork_child_is_inert_and_parent_keeps_capturing();
+  test_new_client_in_child_delivers();
   stop_backend();
   return check_summary("c_client_fork");
 }
