@@ -1,13 +1,16 @@
 /* tracekit.h "fork()": a client belongs to the process that created it. In a
    forked child every call on it returns quickly (captures TK_OK), nothing
    crashes and tk_client_free only releases memory; the parent is unaffected
-   and keeps capturing.
+   and keeps capturing. Three cases: an inert child while the parent keeps
+   capturing; a new client made in the child; fork() while other threads are
+   inside the library (holding its locks).
 
    Needs the fake backend (Tests/TraceKitCoreTests/Support/fake_backend.py):
    its base URL comes from TRACEKIT_TEST_ENDPOINT ("http://127.0.0.1:<port>");
    when that is unset the test starts the script itself (path from
    TRACEKIT_FAKE_BACKEND, default relative to the repository root). */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -276,6 +279,64 @@ static void test_new_client_in_child_delivers(void) {
   tk_client_free(parent_client);
 }
 
+/* fork() may happen while other threads are inside the library (holding
+   its locks); the child's calls must still return. Three threads hammer the
+   client while the main thread forks repeatedly; a child that hangs is
+   killed by its alarm and counted. */
+static volatile int hammering;
+
+static void *hammer(void *argument) {
+  tk_client *client = argument;
+  char label[32];
+  for (unsigned i = 0; __atomic_load_n(&hammering, __ATOMIC_RELAXED); i++) {
+    snprintf(label, sizeof label, "hammer-%u", i % 512);
+    tk_site *site = tk_site_get(client, label, FILE_PATH, (int32_t)(i % 7), FUNCTION);
+    (void)tk_site_active(site);
+    tk_capture(client, LABEL, FILE_PATH, 1, FUNCTION, "{\"in\":\"parent\"}", TK_NUL_TERMINATED, NULL);
+    tk_free(tk_client_stats(client));
+  }
+  return NULL;
+}
+
+static void test_fork_while_threads_are_inside_the_library(void) {
+  tk_client *client = new_client();
+  CHECK(client != NULL);
+  if (!client) return;
+  __atomic_store_n(&hammering, 1, __ATOMIC_RELAXED);
+  pthread_t threads[3];
+  for (int i = 0; i < 3; i++) CHECK(pthread_create(&threads[i], NULL, hammer, client) == 0);
+  sleep_ms(50);
+  int hung = 0, failed = 0;
+  for (int round = 0; round < 30; round++) {
+    fflush(stdout);
+    fflush(stderr);
+    pid_t child = fork();
+    if (child == 0) {
+      alarm(3);
+      tk_site *site = tk_site_get(client, "after-fork", FILE_PATH, 5, FUNCTION);
+      (void)tk_site_active(site);
+      if (tk_capture(client, LABEL, FILE_PATH, 1, FUNCTION, "{}", TK_NUL_TERMINATED, NULL) != TK_OK) _exit(2);
+      tk_free(tk_client_stats(client));
+      (void)tk_client_flush(client, 100);
+      tk_client_free(client);
+      _exit(0);
+    }
+    int status = 0;
+    if (child < 0 || !wait_for_child(child, 5000, &status)) {
+      hung++;
+      continue;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) failed++;
+    sleep_ms(5);
+  }
+  __atomic_store_n(&hammering, 0, __ATOMIC_RELAXED);
+  for (int i = 0; i < 3; i++) pthread_join(threads[i], NULL);
+  CHECK(hung == 0);
+  CHECK(failed == 0);
+  if (hung || failed) fprintf(stderr, "fork under load: of 30 children %d hung, %d crashed or failed\n", hung, failed);
+  tk_client_free(client);
+}
+
 int main(void) {
   if (!start_backend()) {
     fprintf(stderr, "c_client_fork: no fake backend (set TRACEKIT_TEST_ENDPOINT or run from the repository root)\n");
@@ -284,6 +345,7 @@ int main(void) {
   }
   test_fork_child_is_inert_and_parent_keeps_capturing();
   test_new_client_in_child_delivers();
+  test_fork_while_threads_are_inside_the_library();
   stop_backend();
   return check_summary("c_client_fork");
 }
