@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import TraceKitCore
 
@@ -71,5 +72,36 @@ struct ClientShutdownTests {
         #expect(client.flush(timeoutMs: 3_000))
         #expect(backend.log().deliveredCaptures.count == 3)
         #expect(client.counter("queue_depth") == 0)
+    }
+
+    @Test("checkpoints racing a shutdown on other threads return .captured or .shutDown, and all finish")
+    func checkpointsRacingShutdown() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        backend.setBreakpoints([breakpointJSON()])
+        let client = try makeClient(backend)
+        #expect(eventually { client.site(.checkout).isActive })
+
+        // Each thread captures until it sees .shutDown (bounded, so a bug cannot hang the suite).
+        let outcomes = Mutex<[[CaptureOutcome]]>([])
+        let group = DispatchGroup()
+        for _ in 0..<4 {
+            DispatchQueue.global().async(group: group) {
+                var mine: [CaptureOutcome] = []
+                for _ in 0..<100_000 {
+                    mine.append(client.capture(at: .checkout))
+                    if mine.last == .shutDown { break }
+                }
+                outcomes.withLock { $0.append(mine) }
+            }
+        }
+        Thread.sleep(forTimeInterval: 0.02)
+        client.shutdown()
+        #expect(group.wait(timeout: .now() + 5) == .success)
+        let perThread = outcomes.withLock { $0 }
+        #expect(perThread.count == 4)
+        #expect(perThread.allSatisfy { $0.last == .shutDown })
+        #expect(perThread.joined().allSatisfy { $0 == .captured || $0 == .shutDown || $0 == .queueFull })
+        #expect(client.capture(at: .checkout) == .shutDown)
     }
 }
