@@ -54,7 +54,7 @@ func eventually(within seconds: Double = 3, _ condition: () -> Bool) -> Bool {
     return condition()
 }
 
-/// Seconds until `condition` first holds (checked every 5 ms), nil if not within `seconds`.
+/// Seconds until `condition` first holds (checked every 10 ms), nil if not within `seconds`.
 func secondsUntil(within seconds: Double = 3, _ condition: () -> Bool) -> Double? {
     let start = Date()
     return eventually(within: seconds, condition) ? Date().timeIntervalSince(start) : nil

@@ -8,7 +8,6 @@ final class FakeBackend {
     private let session: HTTPSession
 
     var endpoint: String { server.baseURL }
-    var port: Int { server.port }
 
     init() throws {
         server = try StubServer(script: "fake_backend.py")
