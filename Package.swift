@@ -34,7 +34,7 @@ let package = Package(
             dependencies: ["TraceKitCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "TraceKitCoreTests", dependencies: ["TraceKitCore"],
-            exclude: ["Support/stub_server.py"],
+            exclude: ["Support/stub_server.py", "Support/fake_backend.py"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "TraceKitTests", dependencies: ["TraceKit"],
