@@ -29,6 +29,7 @@ public func tk_client_new(_ options: OpaquePointer?) -> OpaquePointer? {
 public func tk_client_flush(_ pointer: OpaquePointer?, _ timeoutMs: Int64) -> CInt {
     returningStatus { () throws(Failure) in
         let client = try client(pointer)
+        if client.isInForkedChild { return }
         guard !client.isStopped else { throw Failure(.shutDown, "the client has been shut down") }
         guard client.flush(timeoutMs: Int(clamping: timeoutMs)) else {
             throw Failure(.disabled, "flush timed out with snapshots still queued")
@@ -108,6 +109,7 @@ public func tk_site_get(_ pointer: OpaquePointer?, _ label: UnsafePointer<CChar>
                         _ line: Int32, _ function: UnsafePointer<CChar>?) -> OpaquePointer? {
     do throws(Failure) {
         let client = try client(pointer)
+        if client.isInForkedChild { throw Failure(.shutDown, "the client belongs to the parent process (fork)") }
         guard !client.stopRequested else { throw Failure(.shutDown, "the client has been shut down") }
         // The client keeps its sites (and their cells) alive.
         return OpaquePointer(try site(client, label, file, line, function).cell)

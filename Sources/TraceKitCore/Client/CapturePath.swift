@@ -37,6 +37,7 @@ extension CaptureClient {
     public func capture(label: String, file: String, line: Int, function: String, variables: String,
                         context: String? = nil) -> CaptureOutcome {
         guard !label.isEmpty else { return .invalidArgument("label must not be empty") }
+        if isStopped { return isInForkedChild ? .skipped : .shutDown }
         let site = site(label: label, file: file, line: line, function: function)
         let variableBytes = Array(variables.utf8)
         let contextBytes = context.map { Array($0.utf8) }
@@ -50,9 +51,9 @@ extension CaptureClient {
     /// breakpoint knows yet, once, in the background.
     private func skipInactive(_ site: Site) {
         if killSwitch.load(ordering: .relaxed) { stats.add(.suppressedKillSwitch) }
-        guard options.codeMonitoring, site.breakpoint == nil,
-              !site.registrationQueued.exchange(true, ordering: .relaxed) else { return }
-        if !registrations.push(site.key) { site.registrationQueued.store(false, ordering: .relaxed) }
+        guard options.codeMonitoring, !site.registrationQueued.exchange(true, ordering: .relaxed),
+              site.breakpoint == nil, claimRegistration(site.key) else { return }
+        _ = registrations.push(site.key)
     }
 
     /// Expired breakpoint or open circuit.
@@ -60,7 +61,9 @@ extension CaptureClient {
         if breakpoint.expireAt != nil, breakpoint.isExpired(nowUnixSeconds: Double(WallClock.nowUnixNanoseconds()) / 1e9) {
             return .suppressedExpired
         }
-        return circuitOpen.load(ordering: .relaxed) ? .suppressedCircuit : nil
+        // Open, and the cooldown still running: suppressed here. Once it
+        // ends captures flow again and the sender's breaker picks the probe.
+        return MonotonicClock.nowNanoseconds() < circuitOpenUntilNs.load(ordering: .relaxed) ? .suppressedCircuit : nil
     }
 
     /// An SDK-evaluable condition that is false. Evaluation errors (and
@@ -73,14 +76,15 @@ extension CaptureClient {
         return .suppressedCondition
     }
 
-    /// The process-wide budget, then the site's max_captures and frequency.
+    /// The site's max_captures and frequency, then the process-wide budget
+    /// (a hit the breakpoint refuses must not spend it).
     private func claimSuppression(for breakpoint: Breakpoint, at site: Site) -> ClientStats.Counter? {
         let now = MonotonicClock.nowNanoseconds()
-        if let rateLimiter, !rateLimiter.tryTake(nowNs: now) { return .suppressedRateLimit }
-        switch site.claimCapture(breakpoint, nowNs: now) {
+        switch site.claimCapture(breakpoint, nowNs: now, budget: { rateLimiter?.tryTake(nowNs: now) ?? true }) {
         case .granted: return nil
         case .maxCaptures: return .suppressedMaxCaptures
         case .frequency: return .suppressedFrequency
+        case .rateLimited: return .suppressedRateLimit
         }
     }
 
@@ -91,6 +95,7 @@ extension CaptureClient {
             sanitized = try sanitizer.with(maxDepth: breakpoint.maxDepth, maxPayload: breakpoint.maxPayloadBytes)
                 .sanitize(variables)
         } catch {
+            site.refundCapture(breakpoint)  // invalid input must not use up max_captures
             stats.add(.invalidInput)
             return .invalidJSON(error.message)
         }
@@ -98,6 +103,7 @@ extension CaptureClient {
         do {
             parsedContext = try CaptureContext(json: context, stackDepth: breakpoint.stackDepth ?? 50)
         } catch {
+            site.refundCapture(breakpoint)
             stats.add(.invalidInput)
             return .invalidJSON("context_json: invalid JSON at byte offset \(error.offset): \(error.message)")
         }
