@@ -1,0 +1,145 @@
+import GRDB
+
+/// What happened to one capture.
+public enum CaptureOutcome: Sendable, Equatable {
+    /// Stored; `breakpoint` is the updated row (count incremented, maybe disabled).
+    case stored(snapshotID: String, breakpoint: Breakpoint)
+    /// Counted and dropped; `changed` is set when the breakpoint row changed in
+    /// a way SDKs must hear about (it was just disabled).
+    case dropped(reason: String, changed: Breakpoint?)
+    case unknownBreakpoint
+}
+
+public struct SnapshotQuery: Sendable {
+    public var service: String?
+    public var breakpointID: String?
+    /// Bounds on captured_at, seconds since the epoch.
+    public var since: Double?
+    public var until: Double?
+    public var limit = 50
+    /// Return snapshots older than this cursor (an opaque sequence number).
+    public var before: Int64?
+    public init() {}
+}
+
+public struct SnapshotPage: Sendable {
+    public var snapshots: [AnyJSON]
+    public var nextCursor: String?
+}
+
+extension Store {
+    /// Stores one capture atomically: limits and frequency are checked, the
+    /// snapshot inserted and `capture_count` incremented in one transaction,
+    /// and the breakpoint disabled when it reaches max_captures.
+    public func ingestCapture(
+        breakpointID: String, document: [String: AnyJSON], capturedAt: Double, now: Double, conditionPassed: Bool
+    ) async throws -> CaptureOutcome {
+        try await pool.write { db in
+            guard var bp = try Self.fetchBreakpoint(db, id: breakpointID) else { return .unknownBreakpoint }
+            func drop(_ reason: String, disable: Bool = false) throws -> CaptureOutcome {
+                bp.droppedCount &+= 1
+                if disable { bp.enabled = false; bp.updatedAt = now }
+                try db.execute(sql: "UPDATE breakpoints SET dropped_count = ?, enabled = ?, updated_at = ? WHERE id = ?",
+                               arguments: [bp.droppedCount, bp.enabled, bp.updatedAt, bp.id])
+                return .dropped(reason: reason, changed: disable ? bp : nil)
+            }
+            guard bp.enabled else { return try drop("breakpoint_disabled") }
+            if bp.isExpired(at: now) { return try drop("breakpoint_expired", disable: true) }
+            if bp.limitReached { return try drop("max_captures_reached", disable: true) }
+            guard conditionPassed else { return try drop("condition_false") }
+            if bp.captureFrequency > 0, let last = bp.lastCaptureAt, now - last < Double(bp.captureFrequency) {
+                return try drop("capture_frequency")
+            }
+            let snapshotID = Store.newID()
+            var stored = document
+            stored["id"] = .string(snapshotID)
+            stored["received_at"] = .string(Timestamps.format(now))
+            try db.execute(sql: """
+                INSERT INTO snapshots (id, breakpoint_id, service_name, captured_at, received_at, document)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [snapshotID, bp.id, bp.serviceName, capturedAt, now, AnyJSON.object(stored).jsonText])
+            bp.captureCount &+= 1
+            bp.lastCaptureAt = now
+            bp.updatedAt = now
+            if bp.limitReached { bp.enabled = false }
+            try db.execute(sql: """
+                UPDATE breakpoints SET capture_count = capture_count + 1, last_capture_at = ?, updated_at = ?, enabled = ?
+                WHERE id = ?
+                """, arguments: [now, now, bp.enabled, bp.id])
+            return .stored(snapshotID: snapshotID, breakpoint: bp)
+        }
+    }
+
+    /// Newest first, paged by an opaque cursor.
+    public func snapshots(_ query: SnapshotQuery) async throws -> SnapshotPage {
+        try await pool.read { db in
+            var clauses: [String] = []
+            var arguments: StatementArguments = []
+            if let service = query.service { clauses.append("service_name = ?"); arguments += [service] }
+            if let id = query.breakpointID { clauses.append("breakpoint_id = ?"); arguments += [id] }
+            if let since = query.since { clauses.append("captured_at >= ?"); arguments += [since] }
+            if let until = query.until { clauses.append("captured_at <= ?"); arguments += [until] }
+            if let before = query.before { clauses.append("seq < ?"); arguments += [before] }
+            let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+            arguments += [query.limit + 1]
+            let rows = try Row.fetchAll(db, sql: "SELECT seq, document FROM snapshots \(whereSQL) ORDER BY seq DESC LIMIT ?", arguments: arguments)
+            let page = rows.prefix(query.limit)
+            let next: String? = rows.count > query.limit ? (page.last.map { row in String(row["seq"] as Int64? ?? 0) }) : nil
+            return SnapshotPage(snapshots: page.map { AnyJSON.parseStored($0["document"] ?? "null") }, nextCursor: next)
+        }
+    }
+
+    public func snapshot(id: String) async throws -> AnyJSON? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT document FROM snapshots WHERE id = ?", arguments: [id]).map(AnyJSON.parseStored)
+        }
+    }
+
+    public func snapshotCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM snapshots") ?? 0 }
+    }
+
+    /// Deletes snapshots older than `maxAge` seconds and beyond the newest
+    /// `maxCount` (0 disables either rule); SDK events are capped the same way.
+    /// Returns how many snapshots were deleted.
+    @discardableResult
+    public func applyRetention(maxAge: Int, maxCount: Int, now: Double) async throws -> Int {
+        try await pool.write { db in
+            var deleted = 0
+            if maxAge > 0 {
+                try db.execute(sql: "DELETE FROM snapshots WHERE received_at < ?", arguments: [now - Double(maxAge)])
+                deleted += db.changesCount
+                try db.execute(sql: "DELETE FROM sdk_events WHERE received_at < ?", arguments: [now - Double(maxAge)])
+            }
+            if maxCount > 0 {
+                try db.execute(sql: """
+                    DELETE FROM snapshots WHERE seq <= (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT 1 OFFSET ?)
+                    """, arguments: [maxCount])
+                deleted += db.changesCount
+                try db.execute(sql: """
+                    DELETE FROM sdk_events WHERE seq <= (SELECT seq FROM sdk_events ORDER BY seq DESC LIMIT 1 OFFSET ?)
+                    """, arguments: [maxCount])
+            }
+            return deleted
+        }
+    }
+
+    /// Telemetry events an SDK posted with its poll (e.g. circuit-breaker trips).
+    public func recordEvents(service: String, events: [AnyJSON], now: Double) async throws {
+        try await pool.write { db in
+            for event in events {
+                var type = "unknown"
+                if case .string(let t)? = event.objectValue?["type"] { type = String(t.prefix(128)) }
+                try db.execute(sql: "INSERT INTO sdk_events (service_name, type, document, received_at) VALUES (?, ?, ?, ?)",
+                               arguments: [service, type, event.jsonText, now])
+            }
+        }
+    }
+
+    public func events(service: String) async throws -> [AnyJSON] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT document FROM sdk_events WHERE service_name = ? ORDER BY seq", arguments: [service])
+                .map(AnyJSON.parseStored)
+        }
+    }
+}
