@@ -2,6 +2,1972 @@
 /// The OpenAPI 3.1 document served at /api/openapi.json.
 public enum OpenAPIDocument {
     public static let text = #"""
-{"openapi": "3.1.0"}
+{
+  "openapi": "3.1.0",
+  "info": {
+    "title": "tracekit-server",
+    "version": "0.1.0",
+    "description": "Self-hosted TraceKit backend. /sdk/ routes are the TraceKit wire protocol (any valid key for the service); /api/ routes need an admin key. Every 4xx/5xx body is {\"error\", \"message\"}."
+  },
+  "servers": [
+    {
+      "url": "http://127.0.0.1:7070"
+    }
+  ],
+  "security": [
+    {
+      "apiKey": []
+    }
+  ],
+  "components": {
+    "securitySchemes": {
+      "apiKey": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-API-Key"
+      }
+    },
+    "schemas": {
+      "Error": {
+        "type": "object",
+        "required": [
+          "error",
+          "message"
+        ],
+        "properties": {
+          "error": {
+            "type": "string"
+          },
+          "message": {
+            "type": "string"
+          },
+          "field": {
+            "type": "string"
+          },
+          "offset": {
+            "type": "integer"
+          },
+          "index": {
+            "type": "integer"
+          }
+        }
+      },
+      "Breakpoint": {
+        "type": "object",
+        "required": [
+          "id",
+          "service_name",
+          "file_path",
+          "line_number",
+          "function_name",
+          "label",
+          "condition_eval",
+          "max_captures",
+          "capture_count",
+          "enabled",
+          "mode"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "service_name": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 256
+          },
+          "file_path": {
+            "type": "string",
+            "maxLength": 1024
+          },
+          "line_number": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 2147483647
+          },
+          "function_name": {
+            "type": "string",
+            "maxLength": 512
+          },
+          "label": {
+            "type": "string",
+            "maxLength": 512
+          },
+          "condition": {
+            "type": "string"
+          },
+          "condition_eval": {
+            "enum": [
+              "sdk-evaluable",
+              "server-only"
+            ],
+            "description": "Defaults from whether the SDKs can evaluate the condition"
+          },
+          "max_captures": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 2147483647,
+            "description": "0 = unlimited"
+          },
+          "capture_frequency": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 31536000,
+            "description": "Minimum seconds between captures (server-enforced)"
+          },
+          "expire_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "enabled": {
+            "type": "boolean"
+          },
+          "mode": {
+            "enum": [
+              "snapshot",
+              "logpoint"
+            ]
+          },
+          "stack_depth": {
+            "type": "integer"
+          },
+          "max_depth": {
+            "type": "integer"
+          },
+          "max_payload_bytes": {
+            "type": "integer"
+          },
+          "capture_expressions": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "maxItems": 32
+          },
+          "idle_timeout_hours": {
+            "type": "integer"
+          },
+          "metadata": {
+            "type": "object"
+          },
+          "capture_count": {
+            "type": "integer"
+          },
+          "dropped_count": {
+            "type": "integer"
+          },
+          "auto_registered": {
+            "type": "boolean"
+          },
+          "created_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "updated_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "last_capture_at": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "BreakpointCreate": {
+        "type": "object",
+        "required": [
+          "service_name"
+        ],
+        "properties": {
+          "service_name": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 256
+          },
+          "file_path": {
+            "type": "string",
+            "maxLength": 1024
+          },
+          "line_number": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 2147483647
+          },
+          "function_name": {
+            "type": "string",
+            "maxLength": 512
+          },
+          "label": {
+            "type": "string",
+            "maxLength": 512
+          },
+          "condition": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "Condition expression (PROTOCOL.md 'Conditions'); validated, 400 with `offset` when invalid"
+          },
+          "condition_eval": {
+            "enum": [
+              "sdk-evaluable",
+              "server-only"
+            ],
+            "description": "Defaults from whether the SDKs can evaluate the condition"
+          },
+          "max_captures": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 2147483647,
+            "description": "0 = unlimited"
+          },
+          "capture_frequency": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 31536000,
+            "description": "Minimum seconds between captures (server-enforced)"
+          },
+          "expire_at": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "enabled": {
+            "type": "boolean"
+          },
+          "mode": {
+            "enum": [
+              "snapshot",
+              "logpoint"
+            ]
+          },
+          "stack_depth": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 1,
+            "maximum": 1000
+          },
+          "max_depth": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 1,
+            "maximum": 64
+          },
+          "max_payload_bytes": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 1,
+            "maximum": 67108864
+          },
+          "capture_expressions": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "maxItems": 32
+          },
+          "idle_timeout_hours": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 1,
+            "maximum": 87600
+          },
+          "metadata": {
+            "type": "object"
+          }
+        },
+        "description": "Needs file_path + line_number (> 0), or function_name + label"
+      },
+      "BreakpointPatch": {
+        "type": "object",
+        "properties": {
+          "service_name": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 256
+          },
+          "file_path": {
+            "type": "string",
+            "maxLength": 1024
+          },
+          "line_number": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 2147483647
+          },
+          "function_name": {
+            "type": "string",
+            "maxLength": 512
+          },
+          "label": {
+            "type": "string",
+            "maxLength": 512
+          },
+          "condition": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "Condition expression (PROTOCOL.md 'Conditions'); validated, 400 with `offset` when invalid"
+          },
+          "condition_eval": {
+            "enum": [
+              "sdk-evaluable",
+              "server-only"
+            ],
+            "description": "Defaults from whether the SDKs can evaluate the condition"
+          },
+          "max_captures": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 2147483647,
+            "description": "0 = unlimited"
+          },
+          "capture_frequency": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 31536000,
+            "description": "Minimum seconds between captures (server-enforced)"
+          },
+          "expire_at": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "enabled": {
+            "type": "boolean"
+          },
+          "mode": {
+            "enum": [
+              "snapshot",
+              "logpoint"
+            ]
+          },
+          "stack_depth": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 1,
+            "maximum": 1000
+          },
+          "max_depth": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 1,
+            "maximum": 64
+          },
+          "max_payload_bytes": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 1,
+            "maximum": 67108864
+          },
+          "capture_expressions": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "maxItems": 32
+          },
+          "idle_timeout_hours": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 1,
+            "maximum": 87600
+          },
+          "metadata": {
+            "type": "object"
+          }
+        },
+        "description": "Absent fields are kept; null clears an optional field; service_name cannot change"
+      },
+      "ActiveBreakpoints": {
+        "type": "object",
+        "required": [
+          "breakpoints",
+          "kill_switch"
+        ],
+        "properties": {
+          "breakpoints": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Breakpoint"
+            }
+          },
+          "kill_switch": {
+            "type": "boolean"
+          },
+          "sse_endpoint": {
+            "type": "string"
+          }
+        }
+      },
+      "SDKEvents": {
+        "type": "object",
+        "properties": {
+          "events": {
+            "type": "array",
+            "maxItems": 1000,
+            "items": {
+              "type": "object"
+            }
+          }
+        }
+      },
+      "AutoRegister": {
+        "type": "object",
+        "required": [
+          "service_name"
+        ],
+        "properties": {
+          "service_name": {
+            "type": "string",
+            "minLength": 1
+          },
+          "file_path": {
+            "type": "string"
+          },
+          "line_number": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 2147483647
+          },
+          "function_name": {
+            "type": "string"
+          },
+          "label": {
+            "type": "string"
+          }
+        }
+      },
+      "Capture": {
+        "type": "object",
+        "required": [
+          "breakpoint_id",
+          "service_name",
+          "file_path",
+          "line_number",
+          "variables",
+          "captured_at"
+        ],
+        "properties": {
+          "breakpoint_id": {
+            "type": "string",
+            "minLength": 1
+          },
+          "service_name": {
+            "type": "string",
+            "minLength": 1
+          },
+          "file_path": {
+            "type": "string",
+            "minLength": 1
+          },
+          "line_number": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 2147483647
+          },
+          "function_name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "label": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "variables": {
+            "type": "object"
+          },
+          "security_flags": {
+            "type": [
+              "array",
+              "null"
+            ],
+            "items": {
+              "type": "object"
+            }
+          },
+          "stack_trace": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "trace_id": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "span_id": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "request_context": {
+            "type": [
+              "object",
+              "null"
+            ]
+          },
+          "expression_results": {
+            "type": [
+              "object",
+              "null"
+            ]
+          },
+          "captured_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "mode": {
+            "type": [
+              "string",
+              "null"
+            ]
+          }
+        }
+      },
+      "CaptureResult": {
+        "type": "object",
+        "required": [
+          "accepted"
+        ],
+        "properties": {
+          "accepted": {
+            "type": "boolean"
+          },
+          "id": {
+            "type": "string"
+          },
+          "reason": {
+            "enum": [
+              "breakpoint_disabled",
+              "breakpoint_expired",
+              "max_captures_reached",
+              "condition_false",
+              "capture_frequency",
+              "kill_switch"
+            ]
+          }
+        }
+      },
+      "Snapshot": {
+        "type": "object",
+        "required": [
+          "id",
+          "breakpoint_id",
+          "service_name",
+          "variables",
+          "captured_at",
+          "received_at"
+        ],
+        "description": "The capture document as the SDK sent it, plus id and received_at",
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "breakpoint_id": {
+            "type": "string"
+          },
+          "service_name": {
+            "type": "string"
+          },
+          "variables": {
+            "type": "object"
+          },
+          "captured_at": {
+            "type": "string"
+          },
+          "received_at": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "SnapshotPage": {
+        "type": "object",
+        "required": [
+          "snapshots",
+          "next_cursor"
+        ],
+        "properties": {
+          "snapshots": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Snapshot"
+            }
+          },
+          "next_cursor": {
+            "type": [
+              "string",
+              "null"
+            ]
+          }
+        }
+      },
+      "Service": {
+        "type": "object",
+        "required": [
+          "name",
+          "kill_switch",
+          "connected_sdks"
+        ],
+        "properties": {
+          "name": {
+            "type": "string"
+          },
+          "kill_switch": {
+            "type": "boolean"
+          },
+          "connected_sdks": {
+            "type": "integer"
+          },
+          "created_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "last_seen_at": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "KillSwitch": {
+        "type": "object",
+        "required": [
+          "enabled"
+        ],
+        "properties": {
+          "enabled": {
+            "type": "boolean"
+          }
+        }
+      },
+      "APIKey": {
+        "type": "object",
+        "required": [
+          "id",
+          "name",
+          "prefix",
+          "role",
+          "created_at"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "prefix": {
+            "type": "string"
+          },
+          "role": {
+            "enum": [
+              "admin",
+              "sdk"
+            ]
+          },
+          "services": {
+            "type": [
+              "array",
+              "null"
+            ],
+            "items": {
+              "type": "string"
+            }
+          },
+          "created_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "revoked_at": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "key": {
+            "type": "string",
+            "description": "The secret; only in the create response"
+          }
+        }
+      },
+      "APIKeyCreate": {
+        "type": "object",
+        "required": [
+          "name"
+        ],
+        "properties": {
+          "name": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 256
+          },
+          "role": {
+            "enum": [
+              "admin",
+              "sdk"
+            ]
+          },
+          "services": {
+            "type": [
+              "array",
+              "null"
+            ],
+            "items": {
+              "type": "string"
+            },
+            "maxItems": 1000
+          }
+        }
+      }
+    }
+  },
+  "paths": {
+    "/api/health": {
+      "get": {
+        "operationId": "health",
+        "summary": "Liveness",
+        "security": [],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "status": {
+                      "const": "ok"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/openapi.json": {
+      "get": {
+        "operationId": "openapi",
+        "summary": "This document",
+        "security": [],
+        "responses": {
+          "200": {
+            "description": "OpenAPI 3.1 document",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/sdk/snapshots/active/{service}": {
+      "parameters": [
+        {
+          "name": "service",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1
+          },
+          "description": "Service name"
+        }
+      ],
+      "get": {
+        "operationId": "pollActive",
+        "tags": [
+          "sdk"
+        ],
+        "summary": "Active breakpoints, kill switch and SSE endpoint",
+        "responses": {
+          "200": {
+            "description": "Active breakpoints",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ActiveBreakpoints"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or unknown API key",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Key not allowed for this route or service",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "post": {
+        "operationId": "pollActiveWithEvents",
+        "tags": [
+          "sdk"
+        ],
+        "summary": "Poll, reporting SDK telemetry events",
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/SDKEvents"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Active breakpoints",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ActiveBreakpoints"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or unknown API key",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Key not allowed for this route or service",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Invalid request",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "413": {
+            "description": "Body too large",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/sdk/snapshots/auto-register": {
+      "post": {
+        "operationId": "autoRegister",
+        "tags": [
+          "sdk"
+        ],
+        "summary": "Idempotent registration (service, function, label); new ones start disabled",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/AutoRegister"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Already registered",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Breakpoint"
+                }
+              }
+            }
+          },
+          "201": {
+            "description": "Registered",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Breakpoint"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or unknown API key",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Key not allowed for this route or service",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Invalid request",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "413": {
+            "description": "Body too large",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/sdk/snapshots/capture": {
+      "post": {
+        "operationId": "capture",
+        "tags": [
+          "sdk"
+        ],
+        "summary": "Submit one snapshot",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/Capture"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "Stored",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/CaptureResult"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "Counted and dropped",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/CaptureResult"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or unknown API key",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Key not allowed for this route or service",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Invalid request",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "Not found",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "413": {
+            "description": "Body too large",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/sdk/snapshots/stream/{service}": {
+      "parameters": [
+        {
+          "name": "service",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1
+          },
+          "description": "Service name"
+        }
+      ],
+      "get": {
+        "operationId": "stream",
+        "tags": [
+          "sdk"
+        ],
+        "summary": "SSE: init, breakpoint_created/updated/deleted, kill_switch, heartbeat, sdk_count",
+        "responses": {
+          "200": {
+            "description": "Event stream",
+            "content": {
+              "text/event-stream": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or unknown API key",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Key not allowed for this route or service",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/services": {
+      "get": {
+        "operationId": "listServices",
+        "tags": [
+          "management"
+        ],
+        "summary": "Services with connected SDKs and kill switch",
+        "responses": {
+          "200": {
+            "description": "Services",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "services"
+                  ],
+                  "properties": {
+                    "services": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/Service"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or unknown API key",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Key not allowed for this route or service",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/services/{name}/kill-switch": {
+      "parameters": [
+        {
+          "name": "name",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1
+          },
+          "description": "Service name"
+        }
+      ],
+      "post": {
+        "operationId": "setKillSwitch",
+        "tags": [
+          "management"
+        ],
+        "summary": "Turn the kill switch on or off (pushed over SSE)",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/KillSwitch"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "New state",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "name",
+                    "kill_switch"
+                  ],
+                  "properties": {
+                    "name": {
+                      "type": "string"
+                    },
+                    "kill_switch": {
+                      "type": "boolean"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or unknown API key",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Key not allowed for this route or service",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Invalid request",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "Not found",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "413": {
+            "description": "Body too large",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/breakpoints": {
+      "get": {
+        "operationId": "listBreakpoints",
+        "tags": [
+          "management"
+        ],
+        "parameters": [
+          {
+            "name": "service",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string"
+            },
+            "description": "Only this service"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Breakpoints",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "breakpoints"
+                  ],
+                  "properties": {
+                    "breakpoints": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/Breakpoint"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or unknown API key",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Key not allowed for this route or service",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "post": {
+        "operationId": "createBreakpoint",
+        "tags": [
+          "management"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/BreakpointCreate"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "Created",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Breakpoint"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or unknown API key",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Key not allowed for this route or service",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Invalid request",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "413": {
+            "description": "Body too large",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/breakpoints/{id}": {
+      "parameters": [
+        {
+          "name": "id",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1
+          },
+          "description": "Breakpoint id"
+        }
+      ],
+      "get": {
+        "operationId": "getBreakpoint",
+        "tags": [
+          "management"
+        ],
+        "responses": {
+          "200": {
+            "description": "Breakpoint",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Breakpoint"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or unknown API key",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Key not allowed for this route or service",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "Not found",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "patch": {
+        "operationId": "updateBreakpoint",
+        "tags": [
+          "management"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/BreakpointPatch"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Updated",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Breakpoint"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or unknown API key",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Key not allowed for this route or service",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Invalid request",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "Not found",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "413": {
+            "description": "Body too large",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "delete": {
+        "operationId": "deleteBreakpoint",
+        "tags": [
+          "management"
+        ],
+        "responses": {
+          "204": {
+            "description": "Deleted"
+          },
+          "401": {
+            "description": "Missing or unknown API key",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Key not allowed for this route or service",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "Not found",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/snapshots": {
+      "get": {
+        "operationId": "listSnapshots",
+        "tags": [
+          "management"
+        ],
+        "summary": "Newest first; page with cursor / next_cursor",
+        "parameters": [
+          {
+            "name": "service",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string"
+            },
+            "description": "Only this service"
+          },
+          {
+            "name": "breakpoint_id",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string"
+            },
+            "description": "Only this breakpoint"
+          },
+          {
+            "name": "since",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "format": "date-time"
+            },
+            "description": "captured_at >= (RFC 3339)"
+          },
+          {
+            "name": "until",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "format": "date-time"
+            },
+            "description": "captured_at <= (RFC 3339)"
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 500,
+              "default": 50
+            },
+            "description": "Page size"
+          },
+          {
+            "name": "cursor",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "pattern": "^[1-9][0-9]{0,17}$"
+            },
+            "description": "next_cursor of the previous page"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SnapshotPage"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or unknown API key",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Key not allowed for this route or service",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Invalid request",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/snapshots/{id}": {
+      "parameters": [
+        {
+          "name": "id",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1
+          },
+          "description": "Snapshot id"
+        }
+      ],
+      "get": {
+        "operationId": "getSnapshot",
+        "tags": [
+          "management"
+        ],
+        "responses": {
+          "200": {
+            "description": "Snapshot",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Snapshot"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or unknown API key",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Key not allowed for this route or service",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "Not found",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/keys": {
+      "get": {
+        "operationId": "listKeys",
+        "tags": [
+          "management"
+        ],
+        "responses": {
+          "200": {
+            "description": "Keys (no secrets)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "keys"
+                  ],
+                  "properties": {
+                    "keys": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/APIKey"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or unknown API key",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Key not allowed for this route or service",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "post": {
+        "operationId": "createKey",
+        "tags": [
+          "management"
+        ],
+        "summary": "Create a key; the secret is returned once",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/APIKeyCreate"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "Created",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/APIKey"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or unknown API key",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Key not allowed for this route or service",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Invalid request",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "413": {
+            "description": "Body too large",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/keys/{id}": {
+      "parameters": [
+        {
+          "name": "id",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1
+          },
+          "description": "Key id"
+        }
+      ],
+      "delete": {
+        "operationId": "revokeKey",
+        "tags": [
+          "management"
+        ],
+        "responses": {
+          "200": {
+            "description": "Revoked",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/APIKey"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or unknown API key",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Key not allowed for this route or service",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "Not found",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
 """#
 }

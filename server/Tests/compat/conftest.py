@@ -1,0 +1,53 @@
+"""Starts tracekit-server on an ephemeral port with a fresh database for the
+compatibility tests. The binary is TRACEKIT_SERVER_BIN, or the debug build in
+server/.build-server."""
+import os
+import pathlib
+import re
+import subprocess
+import tempfile
+import threading
+
+import pytest
+import requests
+
+SERVER_DIR = pathlib.Path(__file__).resolve().parents[2]
+DEFAULT_BIN = SERVER_DIR / ".build-server" / "debug" / "tracekit-server"
+
+
+class Server:
+    def __init__(self, base_url, admin_key, process, output):
+        self.base_url = base_url
+        self.admin_key = admin_key
+        self.process = process
+        self.output = output
+
+    def api(self, method, path, **kwargs):
+        headers = {"X-API-Key": self.admin_key}
+        return requests.request(method, self.base_url + path, headers=headers, timeout=10, **kwargs)
+
+
+@pytest.fixture
+def server():
+    binary = os.environ.get("TRACEKIT_SERVER_BIN", str(DEFAULT_BIN))
+    with tempfile.TemporaryDirectory() as tmp:
+        process = subprocess.Popen(
+            [binary, "--port", "0", "--database", os.path.join(tmp, "compat.sqlite"), "--log-level", "info"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        output = []
+        key = port = None
+        for line in process.stdout:
+            output.append(line)
+            if m := re.search(r"(tk_[0-9a-f]{40})", line):
+                key = m.group(1)
+            if m := re.search(r"listening on [^:]+:(\d+)", line):
+                port = int(m.group(1))
+            if key and port:
+                break
+        assert key and port, "".join(output)
+        threading.Thread(target=lambda: output.extend(process.stdout), daemon=True).start()
+        try:
+            yield Server(f"http://127.0.0.1:{port}", key, process, output)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
