@@ -26,9 +26,9 @@ struct CaptureInput {
         // Optional fields: type-checked when present (null is allowed: the
         // Python SDK sends absent optionals as null).
         for key in ["function_name", "label", "stack_trace", "trace_id", "span_id", "mode"] {
-            _ = try f.string(key, maxLength: key == "stack_trace" ? 256 * 1024 : 1024)
+            _ = try f.string(key, maxLength: key == "stack_trace" ? 256 * 1024 : 1024, nullable: true)
         }
-        for key in ["request_context", "expression_results"] { _ = try f.object(key) }
+        for key in ["request_context", "expression_results"] { _ = try f.object(key, nullable: true) }
         if f.has("security_flags"), !f.isNull("security_flags") {
             guard case .array? = f.object["security_flags"] else { throw .badRequest("field 'security_flags' must be an array") }
         }

@@ -12,9 +12,12 @@ struct FieldReader {
     /// Present and explicitly null (used by PATCH to clear a field).
     func isNull(_ key: String) -> Bool { object[key] == .null }
 
-    func string(_ key: String, maxLength: Int = 4096) throws(APIError) -> String? {
+    /// Getters return nil for an absent field. An explicit null is accepted
+    /// only when `nullable` (the field is documented as nullable).
+    func string(_ key: String, maxLength: Int = 4096, nullable: Bool = false) throws(APIError) -> String? {
         switch object[key] {
-        case nil, .null?: return nil
+        case nil: return nil
+        case .null? where nullable: return nil
         case .string(let value)?:
             guard value.utf8.count <= maxLength else { throw .badRequest("field '\(key)' is longer than \(maxLength) bytes") }
             return value
@@ -29,10 +32,11 @@ struct FieldReader {
         return value
     }
 
-    func int(_ key: String, range: ClosedRange<Int> = 0...Int(Int32.max)) throws(APIError) -> Int? {
+    func int(_ key: String, range: ClosedRange<Int> = 0...Int(Int32.max), nullable: Bool = false) throws(APIError) -> Int? {
         let number: Int
         switch object[key] {
-        case nil, .null?: return nil
+        case nil: return nil
+        case .null? where nullable: return nil
         case .int(let value)?:
             guard let exact = Int(exactly: value) else { throw .badRequest("field '\(key)' is out of range") }
             number = exact
@@ -48,23 +52,24 @@ struct FieldReader {
 
     func bool(_ key: String) throws(APIError) -> Bool? {
         switch object[key] {
-        case nil, .null?: return nil
+        case nil: return nil
         case .bool(let value)?: return value
         case let other?: throw typeError(key, "a boolean", other)
         }
     }
 
-    func timestamp(_ key: String) throws(APIError) -> Double? {
-        guard let text = try string(key, maxLength: 64) else { return nil }
+    func timestamp(_ key: String, nullable: Bool = false) throws(APIError) -> Double? {
+        guard let text = try string(key, maxLength: 64, nullable: nullable) else { return nil }
         guard let seconds = Timestamps.parse(text) else {
             throw .badRequest("field '\(key)' must be an RFC 3339 timestamp such as 2026-01-31T12:00:00Z")
         }
         return seconds
     }
 
-    func stringArray(_ key: String, maxCount: Int) throws(APIError) -> [String]? {
+    func stringArray(_ key: String, maxCount: Int, nullable: Bool = false) throws(APIError) -> [String]? {
         switch object[key] {
-        case nil, .null?: return nil
+        case nil: return nil
+        case .null? where nullable: return nil
         case .array(let items)?:
             guard items.count <= maxCount else { throw .badRequest("field '\(key)' has more than \(maxCount) items") }
             var result: [String] = []
@@ -79,9 +84,10 @@ struct FieldReader {
         }
     }
 
-    func object(_ key: String) throws(APIError) -> [String: AnyJSON]? {
+    func object(_ key: String, nullable: Bool = false) throws(APIError) -> [String: AnyJSON]? {
         switch object[key] {
-        case nil, .null?: return nil
+        case nil: return nil
+        case .null? where nullable: return nil
         case .object(let value)?: return value
         case let other?: throw typeError(key, "an object", other)
         }

@@ -22,7 +22,7 @@ struct KeyRoutes {
         let name = try f.requiredString("name", maxLength: 256)
         let roleText = try f.string("role") ?? "sdk"
         guard let role = APIKeyRecord.Role(rawValue: roleText) else { throw APIError.badRequest("field 'role' must be \"sdk\" or \"admin\"") }
-        let services = try f.stringArray("services", maxCount: 1000)
+        let services = try f.stringArray("services", maxCount: 1000, nullable: true)
         let (record, secret) = try await state.store.createKey(name: name, role: role, services: services, now: Timestamps.now())
         state.logger.notice("API key created", metadata: ["key_id": "\(record.id)", "role": "\(role.rawValue)"])
         guard case .object(var body) = record.json else { return JSONResponse.make(record.json, status: .created) }

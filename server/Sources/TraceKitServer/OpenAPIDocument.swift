@@ -441,23 +441,40 @@ public enum OpenAPIDocument {
         "properties": {
           "service_name": {
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "maxLength": 256
           },
           "file_path": {
-            "type": "string"
+            "type": [
+              "string",
+              "null"
+            ],
+            "maxLength": 1024
           },
           "line_number": {
-            "type": "integer",
+            "type": [
+              "integer",
+              "null"
+            ],
             "minimum": 0,
             "maximum": 2147483647
           },
           "function_name": {
-            "type": "string"
+            "type": [
+              "string",
+              "null"
+            ],
+            "maxLength": 512
           },
           "label": {
-            "type": "string"
+            "type": [
+              "string",
+              "null"
+            ],
+            "maxLength": 512
           }
-        }
+        },
+        "description": "Needs function_name or file_path"
       },
       "Capture": {
         "type": "object",

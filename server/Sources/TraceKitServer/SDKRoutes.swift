@@ -27,6 +27,7 @@ struct SDKRoutes {
                     throw APIError.badRequest("field 'events' must be an array")
                 }
                 guard events.count <= 1000 else { throw APIError.badRequest("at most 1000 events per request") }
+                guard events.allSatisfy({ $0.objectValue != nil }) else { throw APIError.badRequest("each event must be an object") }
                 try await state.store.recordEvents(service: service, events: events, now: now)
             }
         }
@@ -44,10 +45,10 @@ struct SDKRoutes {
         let f = try FieldReader(try await request.jsonBody(limit: state.config.maxBodyBytes))
         let service = try f.requiredString("service_name", maxLength: 256)
         _ = try context.requireKey(for: service)
-        let filePath = try f.string("file_path", maxLength: 1024) ?? ""
-        let lineNumber = try f.int("line_number") ?? 0
-        let functionName = try f.string("function_name", maxLength: 512) ?? ""
-        let label = try f.string("label", maxLength: 512) ?? ""
+        let filePath = try f.string("file_path", maxLength: 1024, nullable: true) ?? ""
+        let lineNumber = try f.int("line_number", nullable: true) ?? 0
+        let functionName = try f.string("function_name", maxLength: 512, nullable: true) ?? ""
+        let label = try f.string("label", maxLength: 512, nullable: true) ?? ""
         guard !functionName.isEmpty || !filePath.isEmpty else {
             throw APIError.badRequest("auto-register needs function_name (and label) or file_path and line_number")
         }

@@ -18,13 +18,13 @@ struct SnapshotRoutes {
         query.since = try timestamp(q.get("since"), name: "since")
         query.until = try timestamp(q.get("until"), name: "until")
         if let text = q.get("limit") {
-            guard let limit = Int(text), (1...500).contains(limit) else {
+            guard Self.isDecimal(text), let limit = Int(text), (1...500).contains(limit) else {
                 throw APIError.badRequest("query parameter 'limit' must be an integer from 1 to 500")
             }
             query.limit = limit
         }
         if let text = q.get("cursor") {
-            guard let cursor = Int64(text), cursor > 0 else { throw APIError.badRequest("query parameter 'cursor' is not a valid cursor") }
+            guard Self.isDecimal(text), text.first != "0", let cursor = Int64(text) else { throw APIError.badRequest("query parameter 'cursor' is not a valid cursor") }
             query.before = cursor
         }
         let page = try await state.store.snapshots(query)
@@ -38,6 +38,11 @@ struct SnapshotRoutes {
         let id = try context.parameters.decoded("id")
         guard let snapshot = try await state.store.snapshot(id: id) else { throw APIError.notFound("no snapshot '\(id)'") }
         return JSONResponse.make(snapshot)
+    }
+
+    /// Plain digits only ("+5", " 5" and "5.0" are not accepted), at most 18.
+    static func isDecimal(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 18 && text.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
     }
 
     private func timestamp(_ text: String?, name: String) throws(APIError) -> Double? {

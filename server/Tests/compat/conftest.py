@@ -4,6 +4,7 @@ server/.build-server."""
 import os
 import pathlib
 import re
+import secrets
 import subprocess
 import tempfile
 import threading
@@ -16,7 +17,8 @@ DEFAULT_BIN = SERVER_DIR / ".build-server" / "debug" / "tracekit-server"
 
 
 class Server:
-    def __init__(self, base_url, admin_key, process, output):
+    def __init__(self, base_url, admin_key, process, output, development_key):
+        self.development_key = development_key
         self.base_url = base_url
         self.admin_key = admin_key
         self.process = process
@@ -31,8 +33,12 @@ class Server:
 def server():
     binary = os.environ.get("TRACEKIT_SERVER_BIN", str(DEFAULT_BIN))
     with tempfile.TemporaryDirectory() as tmp:
+        # A configured admin key cannot be revoked through the API (schemathesis
+        # revokes the keys it lists), so the tests use it for /api/ calls.
+        configured = "tk_compat_" + secrets.token_hex(16)
         process = subprocess.Popen(
-            [binary, "--port", "0", "--database", os.path.join(tmp, "compat.sqlite"), "--log-level", "info"],
+            [binary, "--port", "0", "--database", os.path.join(tmp, "compat.sqlite"), "--log-level", "info",
+             "--admin-key", configured],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         output = []
         key = port = None
@@ -47,7 +53,7 @@ def server():
         assert key and port, "".join(output)
         threading.Thread(target=lambda: output.extend(process.stdout), daemon=True).start()
         try:
-            yield Server(f"http://127.0.0.1:{port}", key, process, output)
+            yield Server(f"http://127.0.0.1:{port}", configured, process, output, development_key=key)
         finally:
             process.terminate()
             process.wait(timeout=10)

@@ -34,7 +34,9 @@ def test_official_sdk_round_trip(server, monkeypatch):
         return response
 
     monkeypatch.setattr(requests, "post", recording_post)
-    client = tracekit.init(api_key=server.admin_key, service_name="py-compat",
+    created = server.api("POST", "/api/keys", json={"name": "python sdk", "role": "sdk", "services": ["py-compat"]})
+    assert created.status_code == 201
+    client = tracekit.init(api_key=created.json()["key"], service_name="py-compat",
                            endpoint=server.base_url + "/v1/traces", enabled=False, enable_code_monitoring=True)
     snapshots = client.get_snapshot_client()
     assert snapshots.base_url == server.base_url
