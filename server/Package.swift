@@ -38,6 +38,10 @@ let package = Package(
                 "TraceKitServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // Loopback benchmark (ingest rate, SSE fan-out latency); see Benchmarks/.
+        .executableTarget(
+            name: "tracekit-server-bench",
+            dependencies: ["TraceKitServer", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "TraceKitServerTests",
             dependencies: [

@@ -4,7 +4,10 @@ import Logging
 /// Builds the whole server: routes, middleware and background service.
 /// `tracekit-server` runs it; tests run it on an ephemeral port.
 public enum TraceKitServer {
-    public static func makeApplication(state: ServerState) -> some ApplicationProtocol {
+    /// `onServerRunning` receives the bound port (useful with port 0).
+    public static func makeApplication(
+        state: ServerState, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
         let router = Router(context: ServerContext.self)
         router.add(middleware: JSONErrorMiddleware())
 
@@ -26,6 +29,7 @@ public enum TraceKitServer {
             router: router,
             configuration: .init(address: .hostname(state.config.host, port: state.config.port), serverName: "tracekit-server"),
             services: [MaintenanceService(state: state)],
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: state.logger)
     }
 

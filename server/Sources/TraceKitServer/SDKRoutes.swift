@@ -65,16 +65,10 @@ struct SDKRoutes {
     @Sendable func capture(_ request: Request, context: ServerContext) async throws -> Response {
         let capture = try CaptureInput(try await request.jsonBody(limit: state.config.maxBodyBytes))
         _ = try context.requireKey(for: capture.serviceName)
-        let now = Timestamps.now()
-        if try await state.store.service(capture.serviceName)?.killSwitch == true {
-            return dropped("kill_switch")
-        }
-        guard let bp = try await state.store.breakpoint(id: capture.breakpointID), bp.serviceName == capture.serviceName else {
-            throw APIError.notFound("no breakpoint '\(capture.breakpointID)' for service '\(capture.serviceName)'")
-        }
         let outcome = try await state.store.ingestCapture(
-            breakpointID: bp.id, document: capture.document, capturedAt: capture.capturedAt, now: now,
-            conditionPassed: Self.serverConditionHolds(bp, variables: capture.variables))
+            service: capture.serviceName, breakpointID: capture.breakpointID, document: capture.document,
+            capturedAt: capture.capturedAt, now: Timestamps.now(),
+            conditionHolds: { [variables = capture.variables] bp in Self.serverConditionHolds(bp, variables: variables) })
         switch outcome {
         case .stored(let snapshotID, let updated):
             state.pushUpdated(updated)
@@ -83,7 +77,7 @@ struct SDKRoutes {
             if let changed { state.pushUpdated(changed) }
             return dropped(reason)
         case .unknownBreakpoint:
-            throw APIError.notFound("no breakpoint '\(capture.breakpointID)'")
+            throw APIError.notFound("no breakpoint '\(capture.breakpointID)' for service '\(capture.serviceName)'")
         }
     }
 

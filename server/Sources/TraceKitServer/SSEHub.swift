@@ -62,12 +62,14 @@ public final class SSEHub: Sendable {
     }
 
     /// Sends one event to every stream of `service`.
-    public func publish(service: String, event: String, data: AnyJSON) {
+    public func publish(service: String, event: String, data: @autoclosure () -> AnyJSON) {
         let targets = state.withLock { state -> (Int64, [Connection]) in
             state.nextEventID += 1
             return (state.nextEventID, Array((state.connections[service] ?? [:]).values))
         }
-        deliver(frame(event: event, data: data, id: targets.0), to: targets.1)
+        // Encoding is skipped when nobody listens (the common case on ingest).
+        guard !targets.1.isEmpty else { return }
+        deliver(frame(event: event, data: data(), id: targets.0), to: targets.1)
     }
 
     /// A keep-alive to every stream.

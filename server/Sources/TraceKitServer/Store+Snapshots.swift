@@ -28,14 +28,20 @@ public struct SnapshotPage: Sendable {
 }
 
 extension Store {
-    /// Stores one capture atomically: limits and frequency are checked, the
-    /// snapshot inserted and `capture_count` incremented in one transaction,
-    /// and the breakpoint disabled when it reaches max_captures.
+    /// Stores one capture atomically, in one transaction: the service's kill
+    /// switch, the breakpoint's state, limits, condition (`conditionHolds`,
+    /// pure and bounded) and frequency are checked, the snapshot inserted,
+    /// `capture_count` incremented, and the breakpoint disabled when it
+    /// reaches max_captures.
     public func ingestCapture(
-        breakpointID: String, document: [String: AnyJSON], capturedAt: Double, now: Double, conditionPassed: Bool
+        service: String, breakpointID: String, document: [String: AnyJSON], capturedAt: Double, now: Double,
+        conditionHolds: @escaping @Sendable (Breakpoint) -> Bool
     ) async throws -> CaptureOutcome {
         try await pool.write { db in
-            guard var bp = try Self.fetchBreakpoint(db, id: breakpointID) else { return .unknownBreakpoint }
+            guard var bp = try Self.fetchBreakpoint(db, id: breakpointID), bp.serviceName == service else { return .unknownBreakpoint }
+            if try Bool.fetchOne(db, sql: "SELECT kill_switch FROM services WHERE name = ?", arguments: [service]) == true {
+                return .dropped(reason: "kill_switch", changed: nil)
+            }
             func drop(_ reason: String, disable: Bool = false) throws -> CaptureOutcome {
                 bp.droppedCount &+= 1
                 if disable { bp.enabled = false; bp.updatedAt = now }
@@ -46,7 +52,7 @@ extension Store {
             guard bp.enabled else { return try drop("breakpoint_disabled") }
             if bp.isExpired(at: now) { return try drop("breakpoint_expired", disable: true) }
             if bp.limitReached { return try drop("max_captures_reached", disable: true) }
-            guard conditionPassed else { return try drop("condition_false") }
+            guard conditionHolds(bp) else { return try drop("condition_false") }
             if bp.captureFrequency > 0, let last = bp.lastCaptureAt, now - last < Double(bp.captureFrequency) {
                 return try drop("capture_frequency")
             }
