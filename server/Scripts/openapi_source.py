@@ -126,7 +126,9 @@ paths = {
         "operationId": "capture", "tags": ["sdk"], "summary": "Submit one snapshot",
         "requestBody": body(ref("Capture")),
         "responses": {"201": ok("Stored", ref("CaptureResult")), "200": ok("Counted and dropped", ref("CaptureResult")),
-                      **errors("400", "404", "413")}}},
+                      **errors("400", "404", "413"),
+                      "429": {**err("Overloaded: too many captures queued"),
+                              "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}}}}}},
     "/sdk/snapshots/stream/{service}": {
         "parameters": [pathparam("service", "Service name")],
         "get": {"operationId": "stream", "tags": ["sdk"],

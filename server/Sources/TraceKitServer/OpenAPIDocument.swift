@@ -1102,6 +1102,24 @@ public enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "429": {
+            "description": "Overloaded: too many captures queued",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "schema": {
+                  "type": "integer"
+                },
+                "description": "Seconds to wait"
+              }
+            }
           }
         }
       }

@@ -28,54 +28,6 @@ public struct SnapshotPage: Sendable {
 }
 
 extension Store {
-    /// Stores one capture atomically, in one transaction: the service's kill
-    /// switch, the breakpoint's state, limits, condition (`conditionHolds`,
-    /// pure and bounded) and frequency are checked, the snapshot inserted,
-    /// `capture_count` incremented, and the breakpoint disabled when it
-    /// reaches max_captures.
-    public func ingestCapture(
-        service: String, breakpointID: String, document: [String: AnyJSON], capturedAt: Double, now: Double,
-        conditionHolds: @escaping @Sendable (Breakpoint) -> Bool
-    ) async throws -> CaptureOutcome {
-        try await pool.write { db in
-            guard var bp = try Self.fetchBreakpoint(db, id: breakpointID), bp.serviceName == service else { return .unknownBreakpoint }
-            if try Bool.fetchOne(db, sql: "SELECT kill_switch FROM services WHERE name = ?", arguments: [service]) == true {
-                return .dropped(reason: "kill_switch", changed: nil)
-            }
-            func drop(_ reason: String, disable: Bool = false) throws -> CaptureOutcome {
-                bp.droppedCount &+= 1
-                if disable { bp.enabled = false; bp.updatedAt = now }
-                try db.execute(sql: "UPDATE breakpoints SET dropped_count = ?, enabled = ?, updated_at = ? WHERE id = ?",
-                               arguments: [bp.droppedCount, bp.enabled, bp.updatedAt, bp.id])
-                return .dropped(reason: reason, changed: disable ? bp : nil)
-            }
-            guard bp.enabled else { return try drop("breakpoint_disabled") }
-            if bp.isExpired(at: now) { return try drop("breakpoint_expired", disable: true) }
-            if bp.limitReached { return try drop("max_captures_reached", disable: true) }
-            guard conditionHolds(bp) else { return try drop("condition_false") }
-            if bp.captureFrequency > 0, let last = bp.lastCaptureAt, now - last < Double(bp.captureFrequency) {
-                return try drop("capture_frequency")
-            }
-            let snapshotID = Store.newID()
-            var stored = document
-            stored["id"] = .string(snapshotID)
-            stored["received_at"] = .string(Timestamps.format(now))
-            try db.execute(sql: """
-                INSERT INTO snapshots (id, breakpoint_id, service_name, captured_at, received_at, document)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [snapshotID, bp.id, bp.serviceName, capturedAt, now, AnyJSON.object(stored).jsonText])
-            bp.captureCount &+= 1
-            bp.lastCaptureAt = now
-            bp.updatedAt = now
-            if bp.limitReached { bp.enabled = false }
-            try db.execute(sql: """
-                UPDATE breakpoints SET capture_count = capture_count + 1, last_capture_at = ?, updated_at = ?, enabled = ?
-                WHERE id = ?
-                """, arguments: [now, now, bp.enabled, bp.id])
-            return .stored(snapshotID: snapshotID, breakpoint: bp)
-        }
-    }
-
     /// Newest first, paged by an opaque cursor.
     public func snapshots(_ query: SnapshotQuery) async throws -> SnapshotPage {
         try await pool.read { db in

@@ -6,6 +6,7 @@ import GRDB
 /// queries live in the `Store+*.swift` files.
 public final class Store: Sendable {
     let pool: DatabasePool
+    let captureBatcher: CaptureBatcher
 
     public init(path: String) throws {
         var config = Configuration()
@@ -17,6 +18,7 @@ public final class Store: Sendable {
         config.busyMode = .timeout(5)
         pool = try DatabasePool(path: path, configuration: config)
         try Self.migrator.migrate(pool)
+        captureBatcher = CaptureBatcher(pool: pool)
     }
 
     static var migrator: DatabaseMigrator {
