@@ -106,6 +106,8 @@ schemas = {
 }
 
 sdk_sec = [{"apiKey": []}]
+# OTLP/HTTP bodies are JSON or protobuf and not inspected: any content.
+OTLP_BODY = {"required": False, "content": {"application/json": {"schema": {}}, "application/x-protobuf": {"schema": {"type": "string", "format": "binary"}}}}
 paths = {
     "/api/health": {"get": {"operationId": "health", "summary": "Liveness", "security": [],
                             "responses": {"200": ok("OK", {"type": "object", "properties": {"status": {"const": "ok"}}})}}},
@@ -134,6 +136,14 @@ paths = {
         "get": {"operationId": "stream", "tags": ["sdk"],
                 "summary": "SSE: init, breakpoint_created/updated/deleted, kill_switch, heartbeat, sdk_count",
                 "responses": {"200": {"description": "Event stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}}, **errors()}}},
+    "/v1/traces": {"post": {"operationId": "otlpTraces", "tags": ["sdk"],
+                            "summary": "OTLP/HTTP trace export from the official SDKs: acknowledged, not indexed yet",
+                            "requestBody": OTLP_BODY,
+                            "responses": {"200": ok("Acknowledged (empty export response)", {"type": "object"}), **errors("413")}}},
+    "/v1/metrics": {"post": {"operationId": "otlpMetrics", "tags": ["sdk"],
+                             "summary": "OTLP/HTTP metrics export from the official SDKs: acknowledged, not stored",
+                             "requestBody": OTLP_BODY,
+                             "responses": {"200": ok("Acknowledged (empty export response)", {"type": "object"}), **errors("413")}}},
     "/api/services": {"get": {"operationId": "listServices", "tags": ["management"], "summary": "Services with connected SDKs and kill switch",
                               "responses": {"200": ok("Services", {"type": "object", "required": ["services"],
                                                                     "properties": {"services": {"type": "array", "items": ref("Service")}}}), **errors()}}},

@@ -10,6 +10,8 @@ public enum TraceKitServer {
     ) -> some ApplicationProtocol {
         let router = Router(context: ServerContext.self)
         router.add(middleware: JSONErrorMiddleware())
+        // Method and path only: headers (which carry API keys) are never logged.
+        router.add(middleware: LogRequestsMiddleware(.debug))
 
         router.get("/api/health") { _, _ in JSONResponse.make(AnyJSON.object(["status": .string("ok")])) }
         router.get("/api/openapi.json") { _, _ in
@@ -18,6 +20,9 @@ public enum TraceKitServer {
 
         let sdk = router.group("sdk/snapshots").add(middleware: APIKeyMiddleware(authenticator: state.authenticator, requireAdmin: false))
         SDKRoutes(state: state).register(on: sdk)
+
+        let otlp = router.group("v1").add(middleware: APIKeyMiddleware(authenticator: state.authenticator, requireAdmin: false))
+        TelemetrySinkRoutes(state: state).register(on: otlp)
 
         let api = router.group("api").add(middleware: APIKeyMiddleware(authenticator: state.authenticator, requireAdmin: true))
         ServiceRoutes(state: state).register(on: api)

@@ -43,6 +43,7 @@ struct OpenAPITests {
             "PATCH /api/breakpoints/{id}", "DELETE /api/breakpoints/{id}",
             "GET /api/snapshots", "GET /api/snapshots/{id}",
             "GET /api/keys", "POST /api/keys", "DELETE /api/keys/{id}",
+            "POST /v1/traces", "POST /v1/metrics",
         ]
         #expect(documented == served)
         // Each served route exists: a request to it is never "no route".

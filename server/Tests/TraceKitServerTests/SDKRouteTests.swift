@@ -143,4 +143,15 @@ struct SDKRouteTests {
             expectJSONError(try await server.admin(.post, "/api/services/checkout/kill-switch", #"{"enabled": "on"}"#), .badRequest)
         }
     }
+
+    @Test("OTLP exports from the official SDKs are acknowledged with a key, refused without")
+    func otlpSink() async throws {
+        try await TestServer.run { server in
+            let traces = try await server.sdk(.post, "/v1/traces", #"{"resourceSpans": []}"#)
+            #expect(traces.status == .ok)
+            #expect(traces.json == .object([:]))
+            #expect(try await server.sdk(.post, "/v1/metrics", #"{"resourceMetrics": []}"#).status == .ok)
+            expectJSONError(try await server.request(.post, "/v1/traces", key: nil, body: "{}"), .unauthorized)
+        }
+    }
 }

@@ -83,3 +83,19 @@ def test_official_sdk_round_trip(server, monkeypatch):
         assert sent == []
     finally:
         snapshots.stop()
+
+
+def test_sigterm_shuts_down_gracefully_with_an_open_stream(server):
+    key = server.api("POST", "/api/keys", json={"name": "sse", "role": "sdk"}).json()["key"]
+    stream = requests.get(server.base_url + "/sdk/snapshots/stream/svc", headers={"X-API-Key": key},
+                          stream=True, timeout=(5, 10))
+    assert stream.status_code == 200
+    lines = stream.iter_lines(decode_unicode=True)
+    assert any(line == "event: init" for line, _ in zip(lines, range(10)))
+    start = time.time()
+    server.process.terminate()
+    assert server.process.wait(timeout=10) == 0
+    assert time.time() - start < 5
+    # The stream ends rather than hanging.
+    for _ in lines:
+        pass
