@@ -20,10 +20,12 @@ let package = Package(
         .systemLibrary(
             name: "CPCRE2", path: "Sources/CPCRE2", pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"])]),
-        .target(name: "TraceKitCore", dependencies: ["CPCRE2", "CCurl"]),
+        .target(name: "CTraceKitSupport"),
+        .target(name: "TraceKitCore", dependencies: ["CPCRE2", "CCurl", "CTraceKitSupport"]),
         .target(name: "TraceKitC", dependencies: ["TraceKitCore"]),
         .testTarget(
             name: "TraceKitCoreTests", dependencies: ["TraceKitCore"],
+            exclude: ["Support/stub_server.py"],
             resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

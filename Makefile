@@ -1,0 +1,44 @@
+# libtracekit.so: release build and install.
+#   make                       build .build/release/libtracekit.so
+#   make install PREFIX=/usr/local   (default) lib, header, pkg-config file
+# The Swift runtime is linked statically: the .so needs only libcurl,
+# libpcre2-8, libstdc++, libgcc_s, libm and libc at run time.
+
+PREFIX ?= /usr/local
+VERSION := 0.1.0
+SOMAJOR := 0
+SCRATCH ?= .build
+LIB := $(SCRATCH)/release/libtracekit.so
+LIBDIR := $(DESTDIR)$(PREFIX)/lib
+
+# -enforce-exclusivity=unchecked: the runtime exclusivity checks cost ~8% of
+# the sanitizer's time; debug builds (all tests) keep them on.
+SWIFT_RELEASE_FLAGS := -c release --scratch-path $(SCRATCH) --product tracekit \
+	-Xswiftc -static-stdlib -Xswiftc -no-toolchain-stdlib-rpath \
+	-Xlinker -soname=libtracekit.so.$(SOMAJOR) \
+	-Xlinker --version-script=$(CURDIR)/build-support/tracekit.map \
+	-Xlinker -s -Xswiftc -use-ld=lld \
+	-Xswiftc -enforce-exclusivity=unchecked
+
+.PHONY: all lib install uninstall clean
+all: lib
+
+lib:
+	swift build $(SWIFT_RELEASE_FLAGS)
+
+install: lib
+	install -d $(LIBDIR) $(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 0755 $(LIB) $(LIBDIR)/libtracekit.so.$(VERSION)
+	ln -sf libtracekit.so.$(VERSION) $(LIBDIR)/libtracekit.so.$(SOMAJOR)
+	ln -sf libtracekit.so.$(SOMAJOR) $(LIBDIR)/libtracekit.so
+	install -m 0644 include/tracekit.h $(DESTDIR)$(PREFIX)/include/tracekit.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' build-support/tracekit.pc.in \
+		> $(LIBDIR)/pkgconfig/tracekit.pc
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
+
+uninstall:
+	rm -f $(LIBDIR)/libtracekit.so.$(VERSION) $(LIBDIR)/libtracekit.so.$(SOMAJOR) $(LIBDIR)/libtracekit.so \
+		$(LIBDIR)/pkgconfig/tracekit.pc $(DESTDIR)$(PREFIX)/include/tracekit.h
+
+clean:
+	rm -rf $(SCRATCH)/release

@@ -1,0 +1,468 @@
+/// The state of one sanitize call: a non-recursive JSON parser that writes
+/// the scrubbed, bounded document as it reads (so 1,000,000-deep nesting
+/// costs a byte per level, not a stack frame).
+///
+/// Containers that are cut (too deep, or under a sensitive key) are still
+/// parsed — the input must be valid JSON — but nothing is written for them
+/// until their end, where their marker is written instead.
+struct SanitizePass: ~Copyable {
+    private struct Frame {
+        var isObject: Bool
+        /// Values (arrays) or keys (objects) started so far.
+        var elements = 0
+        var cut: Cut = .none
+        var elementPolicy: ValuePolicy = .normal
+        /// The current key's body in the input (objects), for flag paths.
+        var key: Range<Int> = 0..<0
+    }
+
+    private enum Cut: Equatable {
+        case none
+        case depth(Int)
+        case sensitive
+    }
+
+    private enum State { case value, key, afterValue }
+
+    private let input: UnsafeBufferPointer<UInt8>
+    private let sanitizer: Sanitizer
+    private var pos = 0
+    private var out: OutputBuffer
+    private var frames: [Frame] = []
+    /// Containers opened inside a cut container: only their kind matters.
+    private var innerKinds: [Bool] = []
+    private var cutFrames = 0
+    private var decoded: [UInt8] = []
+    private var composed: [UInt8] = []
+    private var markerRanges: [Range<Int>] = []
+    private let scratch: ScrubScratch?
+    private var redactions = 0
+    private var truncations = 0
+    private var flags: [SecurityFlag] = []
+    /// "category|path" of each flag, so each is added once in O(1).
+    private var flagKeys: Set<String> = []
+    private static let maxFlags = 1000
+
+    init(input: UnsafeBufferPointer<UInt8>, sanitizer: Sanitizer) {
+        self.input = input
+        self.sanitizer = sanitizer
+        out = OutputBuffer(limit: sanitizer.maxPayload == 0 ? Int.max : sanitizer.maxPayload,
+                           expected: input.count)
+        scratch = sanitizer.scrubber == nil ? nil : ScrubScratch()
+    }
+
+    private var writing: Bool { cutFrames == 0 }
+    private var scrubbing: Bool { sanitizer.scrubber != nil }
+
+    consuming func finish() -> SanitizeResult {
+        var json = out.bytes
+        if out.overLimit {
+            json = Sanitizer.payloadMarker(size: out.total, max: sanitizer.maxPayload)
+            truncations += 1
+        }
+        return SanitizeResult(json: json, redactions: redactions, truncations: truncations, securityFlags: flags)
+    }
+
+    // MARK: - The parse loop
+
+    mutating func run() throws(SanitizeError) {
+        var state = State.value
+        var policy = ValuePolicy.normal
+        while true {
+            switch state {
+            case .value:
+                state = try value(policy)
+                if state == .value { policy = frames.last?.elementPolicy ?? .normal }
+            case .key:
+                policy = try key()
+                state = .value
+            case .afterValue:
+                guard let next = try afterValue() else { return }
+                state = next
+                if state == .value { policy = frames.last?.elementPolicy ?? .normal }
+            }
+        }
+    }
+
+    private mutating func value(_ policy: ValuePolicy) throws(SanitizeError) -> State {
+        skipWhitespace()
+        guard pos < input.count else { throw error("unexpected end of input, expected a value") }
+        switch input[pos] {
+        case UInt8(ascii: "{"): return try open(isObject: true, policy)
+        case UInt8(ascii: "["): return try open(isObject: false, policy)
+        case UInt8(ascii: "\""): try stringValue(policy)
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number(policy)
+        default: throw error("unexpected character, expected a value")
+        }
+        return .afterValue
+    }
+
+    private mutating func afterValue() throws(SanitizeError) -> State? {
+        skipWhitespace()
+        guard let isObject = currentIsObject else {
+            guard pos == input.count else { throw error("unexpected data after the JSON value") }
+            return nil
+        }
+        guard pos < input.count else { throw error("unexpected end of input inside a container") }
+        let c = input[pos]
+        pos += 1
+        if c == UInt8(ascii: ",") {
+            if writing { out.append(c) }
+            if innerKinds.isEmpty { frames[frames.count - 1].elements += 1 }
+            return isObject ? .key : .value
+        }
+        guard c == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else {
+            pos -= 1
+            throw error(isObject ? "expected ',' or '}'" : "expected ',' or ']'")
+        }
+        close()
+        return .afterValue
+    }
+
+    private var currentIsObject: Bool? { innerKinds.last ?? frames.last?.isObject }
+
+    // MARK: - Containers
+
+    private mutating func open(isObject: Bool, _ policy: ValuePolicy) throws(SanitizeError) -> State {
+        pos += 1
+        if !writing {
+            innerKinds.append(isObject)
+        } else {
+            var frame = Frame(isObject: isObject)
+            if policy == .sensitive {
+                frame.cut = .sensitive
+            } else if frames.count >= sanitizer.maxDepth {
+                frame.cut = .depth(frames.count)
+            }
+            if case .typed = policy, !isObject { frame.elementPolicy = policy }
+            if frame.cut == .none {
+                out.append(isObject ? UInt8(ascii: "{") : UInt8(ascii: "["))
+            } else {
+                cutFrames += 1
+            }
+            frames.append(frame)
+        }
+        skipWhitespace()
+        if pos < input.count, input[pos] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+            pos += 1
+            close()
+            return .afterValue
+        }
+        if innerKinds.isEmpty { frames[frames.count - 1].elements = 1 }
+        return isObject ? .key : .value
+    }
+
+    private mutating func close() {
+        if innerKinds.popLast() != nil { return }
+        guard let frame = frames.popLast() else { return }
+        switch frame.cut {
+        case .none:
+            out.append(frame.isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+        case .sensitive:
+            cutFrames -= 1
+            if writing { writeSensitiveMarker() }
+        case .depth(let depth):
+            cutFrames -= 1
+            if writing {
+                truncations += 1
+                out.append("{\"_truncated\":true,\"_depth\":")
+                out.append(decimal: depth)
+                if !frame.isObject {
+                    out.append(",\"_length\":")
+                    out.append(decimal: frame.elements)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+        }
+    }
+
+    // MARK: - Keys
+
+    /// Parses `"key":` and returns the policy for its value.
+    private mutating func key() throws(SanitizeError) -> ValuePolicy {
+        skipWhitespace()
+        guard pos < input.count, input[pos] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+        let (body, simple) = try scanString()
+        var policy = ValuePolicy.normal
+        if writing {
+            frames[frames.count - 1].key = body
+            withText(body, simple: simple) { pass, text in
+                if pass.scrubbing {
+                    switch KeyClassifier.classify(text) {
+                    case .plain: break
+                    case .sensitive: policy = .sensitive
+                    case .typed(let category): policy = .typed(category)
+                    }
+                }
+                pass.writeScrubbedString(text, needsEscaping: !simple)
+            }
+        }
+        skipWhitespace()
+        guard pos < input.count, input[pos] == UInt8(ascii: ":") else { throw error("expected ':' after a key") }
+        pos += 1
+        if writing { out.append(UInt8(ascii: ":")) }
+        return policy
+    }
+
+    // MARK: - Scalars
+
+    private mutating func stringValue(_ policy: ValuePolicy) throws(SanitizeError) {
+        let (body, simple) = try scanString()
+        guard writing else { return }
+        switch policy {
+        case .sensitive:
+            writeSensitiveMarker()
+        case .typed(let category):
+            if body.isEmpty { out.append("\"\"") } else { writeTypedMarker(category) }
+        case .normal:
+            withText(body, simple: simple) { pass, text in pass.writeScrubbedString(text, needsEscaping: !simple) }
+        }
+    }
+
+    private mutating func number(_ policy: ValuePolicy) throws(SanitizeError) {
+        let start = pos
+        try scanNumber()
+        guard writing else { return }
+        let text = UnsafeBufferPointer(rebasing: input[start..<pos])
+        switch policy {
+        case .sensitive: writeSensitiveMarker()
+        case .typed(let category): writeTypedMarker(category)
+        case .normal where NumberRange.fitsInDouble(text): out.append(text)
+        case .normal:
+            // RFC 8259 §6: beyond a double's range many parsers (Foundation
+            // among them) reject the number; its text survives as a string.
+            writeScrubbedString(text, needsEscaping: false)
+        }
+    }
+
+    private mutating func literal(_ word: StaticString) throws(SanitizeError) {
+        guard ShapeFilter.hasPrefix(input, pos, word) else { throw error("invalid literal") }
+        pos += word.utf8CodeUnitCount
+        if writing { out.append(word) }
+    }
+
+    // MARK: - Writing strings
+
+    /// Calls `body` with the decoded text of a string body: the input bytes
+    /// themselves when plain ASCII without escapes, else a decoded copy.
+    private mutating func withText(_ body: Range<Int>, simple: Bool,
+                                   _ use: (inout SanitizePass, UnsafeBufferPointer<UInt8>) -> Void) {
+        if simple {
+            use(&self, UnsafeBufferPointer(rebasing: input[body]))
+            return
+        }
+        var buffer = decoded
+        decoded = []
+        JSONStringDecoder.decode(UnsafeBufferPointer(rebasing: input[body]), into: &buffer)
+        buffer.withUnsafeBufferPointer { use(&self, $0) }
+        decoded = buffer
+    }
+
+    /// Writes a string literal with PII spans replaced and cut to
+    /// max_string_length (at a character boundary, never inside a marker).
+    private mutating func writeScrubbedString(_ text: UnsafeBufferPointer<UInt8>, needsEscaping: Bool) {
+        let cap = sanitizer.maxStringLength
+        // Only what can survive the cut is scanned, plus room for a secret
+        // that straddles it.
+        let window = cap > 0 ? min(text.count, cap + 4096) : text.count
+        let scanned = UnsafeBufferPointer(rebasing: text[0..<window])
+        var spans: [Scrubber.Span] = []
+        if let scrubber = sanitizer.scrubber, let scratch {
+            let (mask, anyPattern) = scrubber.candidates(in: scanned)
+            if anyPattern {
+                scrubber.findSpans(in: scanned, mask: mask, scratch: scratch)
+                spans = scratch.spans
+            }
+        }
+        if spans.isEmpty && (cap == 0 || text.count <= cap) {
+            out.appendString(text, needsEscaping: needsEscaping)
+            return
+        }
+        compose(scanned, spans: spans, originalCount: text.count, cap: cap)
+        let written = composed  // shares storage; lets `self` be mutated below
+        written.withUnsafeBufferPointer { out.appendString($0, needsEscaping: true) }
+        for span in spans {
+            redactions += 1
+            addFlag(category: span.category, severity: "high")
+        }
+    }
+
+    /// Builds `composed`: the text with markers in place of spans, then cut.
+    private mutating func compose(_ text: UnsafeBufferPointer<UInt8>, spans: [Scrubber.Span], originalCount: Int,
+                                  cap: Int) {
+        composed.removeAll(keepingCapacity: true)
+        markerRanges.removeAll(keepingCapacity: true)
+        var last = 0
+        for span in spans {
+            composed.append(contentsOf: UnsafeBufferPointer(rebasing: text[last..<span.range.lowerBound]))
+            let start = composed.count
+            composed.append(contentsOf: span.marker)
+            markerRanges.append(start..<composed.count)
+            last = span.range.upperBound
+        }
+        composed.append(contentsOf: UnsafeBufferPointer(rebasing: text[last..<text.count]))
+        guard cap > 0, composed.count > cap || originalCount > text.count else { return }
+        var cut = min(cap, composed.count)
+        while cut > 0, cut < composed.count, composed[cut] & 0xC0 == 0x80 { cut -= 1 }
+        if let marker = markerRanges.first(where: { $0.contains(cut) && $0.lowerBound != cut }) { cut = marker.lowerBound }
+        composed.removeLast(composed.count - cut)
+        composed.append(contentsOf: Array("[TRUNCATED:\(originalCount) bytes]".utf8))
+        truncations += 1
+    }
+
+    private mutating func writeSensitiveMarker() {
+        out.append("\"[REDACTED:sensitive_name]\"")
+        redactions += 1
+        addFlag(category: PIICategory.sensitiveName.rawValue, severity: "medium")
+    }
+
+    private mutating func writeTypedMarker(_ category: PIICategory) {
+        Array("\"\(category.marker)\"".utf8).withUnsafeBufferPointer { out.append($0) }
+        redactions += 1
+        addFlag(category: category.rawValue, severity: "medium")
+    }
+
+    // MARK: - Security flags
+
+    private mutating func addFlag(category: String, severity: String) {
+        guard flags.count < Self.maxFlags else { return }
+        let path = currentPath()
+        guard flagKeys.insert(category + "|" + path).inserted else { return }
+        flags.append(SecurityFlag(category: category, severity: severity, variable: path))
+    }
+
+    /// `user.cards[0].number`, from the open frames and their current keys.
+    /// Keys appear as written: scrubbed again here (flags are rare, so the
+    /// hot path keeps no copy of them), never with the PII they report.
+    private func currentPath() -> String {
+        var path = ""
+        for frame in frames {
+            if frame.isObject {
+                if !path.isEmpty { path += "." }
+                path += writtenKey(frame.key)
+            } else {
+                path += "[\(max(frame.elements - 1, 0))]"
+            }
+        }
+        return path
+    }
+
+    private func writtenKey(_ body: Range<Int>) -> String {
+        var text: [UInt8] = []
+        JSONStringDecoder.decode(UnsafeBufferPointer(rebasing: input[body]), into: &text)
+        guard let scrubber = sanitizer.scrubber, let scratch else { return String(decoding: text, as: UTF8.self) }
+        return text.withUnsafeBufferPointer { key in
+            let (mask, anyPattern) = scrubber.candidates(in: key)
+            guard anyPattern else { return String(decoding: key.prefix(256), as: UTF8.self) }
+            scrubber.findSpans(in: key, mask: mask, scratch: scratch)
+            var written: [UInt8] = []
+            var last = 0
+            for span in scratch.spans {
+                written += key[last..<span.range.lowerBound]
+                written += span.marker
+                last = span.range.upperBound
+            }
+            written += key[last...]
+            return String(decoding: written.prefix(256), as: UTF8.self)
+        }
+    }
+
+    // MARK: - Scanning
+
+    private mutating func skipWhitespace() {
+        while pos < input.count {
+            let b = input[pos]
+            guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return }
+            pos += 1
+        }
+    }
+
+    /// `pos` is at the opening quote; leaves it after the closing one.
+    /// `simple`: printable ASCII without escapes (copied as is).
+    private mutating func scanString() throws(SanitizeError) -> (Range<Int>, simple: Bool) {
+        let start = pos + 1
+        var i = skipPlainASCII(from: start)
+        var simple = true
+        let n = input.count
+        while i < n {
+            let b = input[i]
+            if b == UInt8(ascii: "\"") {
+                pos = i + 1
+                return (start..<i, simple)
+            }
+            if b == UInt8(ascii: "\\") {
+                simple = false
+                i = try scanEscape(at: i)
+                continue
+            }
+            if b < 0x20 { throw error("control character in a string", at: i) }
+            if b >= 0x80 { simple = false }
+            i += 1
+        }
+        throw error("unterminated string", at: pos)
+    }
+
+    /// Skips 8 bytes at a time while none is `"`, `\`, a control character or
+    /// non-ASCII (SWAR: the classic "has zero byte" bit tricks).
+    @inline(__always)
+    private func skipPlainASCII(from start: Int) -> Int {
+        guard let base = input.baseAddress else { return start }
+        var i = start
+        let lows: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while i + 8 <= input.count {
+            let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            let quote = word ^ (lows &* 0x22), backslash = word ^ (lows &* 0x5C)
+            let special = ((quote &- lows) & ~quote) | ((backslash &- lows) & ~backslash)
+                | (word &- lows &* 0x20) | word
+            if special & highs != 0 { break }
+            i += 8
+        }
+        return i
+    }
+
+    private func scanEscape(at i: Int) throws(SanitizeError) -> Int {
+        guard i + 1 < input.count else { throw error("unterminated escape", at: i) }
+        switch input[i + 1] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+             UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            return i + 2
+        case UInt8(ascii: "u"):
+            guard JSONStringDecoder.hex4(input, i + 2) != nil else { throw error("invalid \\u escape", at: i) }
+            return i + 6
+        default:
+            throw error("invalid escape", at: i)
+        }
+    }
+
+    /// RFC 8259 number grammar; the text is copied verbatim, whatever its size.
+    private mutating func scanNumber() throws(SanitizeError) {
+        let start = pos
+        if input[pos] == UInt8(ascii: "-") { pos += 1 }
+        guard pos < input.count, isDigit(input[pos]) else { throw error("invalid number", at: start) }
+        if input[pos] == UInt8(ascii: "0") { pos += 1 } else { skipDigits() }
+        if pos < input.count, input[pos] == UInt8(ascii: ".") {
+            pos += 1
+            guard pos < input.count, isDigit(input[pos]) else { throw error("invalid number", at: start) }
+            skipDigits()
+        }
+        if pos < input.count, input[pos] | 0x20 == UInt8(ascii: "e") {
+            pos += 1
+            if pos < input.count, input[pos] == UInt8(ascii: "+") || input[pos] == UInt8(ascii: "-") { pos += 1 }
+            guard pos < input.count, isDigit(input[pos]) else { throw error("invalid number", at: start) }
+            skipDigits()
+        }
+    }
+
+    private mutating func skipDigits() {
+        while pos < input.count, isDigit(input[pos]) { pos += 1 }
+    }
+
+    @inline(__always) private func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
+
+    private func error(_ reason: String, at offset: Int? = nil) -> SanitizeError {
+        SanitizeError(offset: offset ?? pos, reason: reason)
+    }
+}

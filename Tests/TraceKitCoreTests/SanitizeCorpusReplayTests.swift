@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+@testable import TraceKitCore
+
+/// Replays the sanitize fuzz corpus (fuzz/corpus/sanitize) through the same
+/// path as the libFuzzer target, checking the same invariants.
+@Suite("Sanitize fuzz corpus replay")
+struct SanitizeCorpusReplayTests {
+    static let files: [URL] = (try? FileManager.default.contentsOfDirectory(
+        at: repositoryRoot.appendingPathComponent("fuzz/corpus/sanitize"), includingPropertiesForKeys: nil)) ?? []
+
+    @Test func theCorpusIsThere() {
+        #expect(Self.files.count >= 100)
+    }
+
+    @Test func everyCorpusInputKeepsTheInvariants() throws {
+        var sanitizedCount = 0
+        for file in Self.files {
+            let bytes = try [UInt8](Data(contentsOf: file))
+            guard bytes.count >= FuzzOptions.headerLength else { continue }
+            let options = bytes.withUnsafeBufferPointer {
+                FuzzOptions.options(from: UnsafeBufferPointer(rebasing: $0[0..<FuzzOptions.headerLength]))
+            }
+            let json = Array(bytes[FuzzOptions.headerLength...])
+            do {
+                let output = try Sanitizer(options: options).sanitize(json).json
+                sanitizedCount += 1
+                let text = try #require(String(validating: output, as: UTF8.self), "\(file.lastPathComponent)")
+                _ = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+                if options.maxPayload > 0 {
+                    #expect(output.count <= max(options.maxPayload, 124), "\(file.lastPathComponent)")
+                }
+            } catch let error as SanitizeError {
+                #expect((0...json.count).contains(error.offset), "\(file.lastPathComponent)")
+            }
+        }
+        #expect(sanitizedCount > 0)
+    }
+}

@@ -1,0 +1,216 @@
+/*
+ * tracekit.h — the C API of libtracekit, TraceKit Native's capture engine.
+ *
+ * Conventions (they hold for every function below unless its comment says
+ * otherwise):
+ *
+ *  - Thread-safety: every function may be called from any thread, at the
+ *    same time as any other, on the same or different objects.
+ *  - Errors: functions that can fail return a tk_status (or NULL) and leave a
+ *    human-readable message for tk_last_error() on the calling thread. No
+ *    function aborts, exits or raises a signal, whatever its input.
+ *  - NULL: every pointer argument may be NULL; a NULL where a value is
+ *    required is TK_ERR_INVALID_ARGUMENT, never a crash.
+ *  - Ownership: strings passed in are copied; the caller keeps them.
+ *    Returned strings are either static (said so) or owned by the caller and
+ *    released with tk_free().
+ *  - Secrets: the API key never appears in messages, logs or errors.
+ */
+#ifndef TRACEKIT_H
+#define TRACEKIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------
+ * Version
+ * ------------------------------------------------------------------------- */
+
+#define TK_VERSION_MAJOR 0
+#define TK_VERSION_MINOR 1
+#define TK_VERSION_PATCH 0
+
+/* The library's version, e.g. "0.1.0". Static: do not free. */
+const char *tk_version(void);
+
+/* ---------------------------------------------------------------------------
+ * Status codes and errors
+ * ------------------------------------------------------------------------- */
+
+typedef enum {
+  TK_OK = 0,
+  TK_ERR_INVALID_ARGUMENT, /* NULL where a value is needed, or a value out of range */
+  TK_ERR_INVALID_JSON,     /* the document is not JSON; tk_last_error has the byte offset */
+  TK_ERR_INVALID_PATTERN,  /* a PII pattern does not compile; PCRE2's message and offset */
+  TK_ERR_NO_MEMORY,
+  TK_ERR_SHUT_DOWN,        /* the client has been shut down */
+  TK_ERR_QUEUE_FULL,       /* captured, but the send queue was full: dropped and counted */
+  TK_ERR_DISABLED,
+  TK_ERR_INTERNAL
+} tk_status;
+
+/* A short description of a status, e.g. "invalid JSON". Static: do not
+   free. Unknown values give "unknown status". */
+const char *tk_status_str(tk_status status);
+
+/* The message of the last failure on the calling thread ("" if none).
+   Thread-local; valid until the next failing call on the same thread.
+   Successful calls do not clear it. Do not free. */
+const char *tk_last_error(void);
+
+/* Releases memory returned by this library (tk_sanitize_json, ...).
+   NULL is a no-op. */
+void tk_free(void *pointer);
+
+/* Passed as a length: the string is NUL-terminated. */
+#define TK_NUL_TERMINATED ((size_t)-1)
+
+/* ---------------------------------------------------------------------------
+ * Options
+ *
+ * An options object starts with the defaults below, then applies these
+ * environment variables, then whatever the setters change:
+ *
+ *   variable                      option              format
+ *   TRACEKIT_API_KEY              api_key             string
+ *   TRACEKIT_SERVICE_NAME         service_name        [A-Za-z0-9._~-]{1,256}
+ *   TRACEKIT_ENDPOINT             endpoint            http(s)://host[:port][/path]
+ *   TRACEKIT_CODE_MONITORING      code_monitoring     true/false/1/0/yes/no/on/off
+ *   TRACEKIT_CAPTURE_DEPTH        capture_depth       integer
+ *   TRACEKIT_MAX_PAYLOAD          max_payload         integer (bytes)
+ *   TRACEKIT_CAPTURE_TIMEOUT_MS   capture_timeout_ms  integer (milliseconds)
+ *   TRACEKIT_PII_SCRUBBING        pii_scrubbing       true/false/1/0/yes/no/on/off
+ *
+ * Setters validate: a bad value returns TK_ERR_INVALID_ARGUMENT, leaves the
+ * option unchanged, and tk_last_error() names the option.
+ * ------------------------------------------------------------------------- */
+
+typedef struct tk_options tk_options;
+
+/* New options: defaults, then TRACEKIT_* environment variables. Returns NULL
+   if an environment variable holds an invalid value (tk_last_error names
+   it) or memory is exhausted. Free with tk_options_free. */
+tk_options *tk_options_new(void);
+
+/* Releases options. NULL is a no-op. A client made from them keeps its own
+   copy, so options may be freed right after tk_client_new. Freeing twice,
+   or using options after freeing them, is undefined. */
+void tk_options_free(tk_options *options);
+
+/* The TraceKit API key, sent as X-API-Key. 1–1024 printable ASCII bytes
+   without spaces. Default: "" (unset). */
+tk_status tk_options_set_api_key(tk_options *options, const char *api_key);
+
+/* The service name breakpoints are looked up for. 1–256 characters of
+   A-Z a-z 0-9 . _ ~ -. Default: "default". */
+tk_status tk_options_set_service_name(tk_options *options, const char *service_name);
+
+/* The backend's base URL, "http(s)://host[:port]" (a path prefix is kept).
+   An OTLP traces URL (".../v1/traces") is accepted and its path removed, as
+   the official SDKs do. Default: "https://app.tracekit.dev". */
+tk_status tk_options_set_endpoint(tk_options *options, const char *base_url);
+
+/* Non-zero: checkpoints capture when a breakpoint is enabled. Zero: every
+   checkpoint is a no-op. Default: 1. */
+tk_status tk_options_set_code_monitoring(tk_options *options, int enabled);
+
+/* Containers nested deeper than this become {"_truncated":true,"_depth":N}
+   (arrays also carry "_length"). The root is depth 0, so depth 1 keeps the
+   top-level object's scalar members. 0 = no limit of its own, but nesting
+   beyond 1000 levels is always cut. Range 0–100000. Default: 10. */
+tk_status tk_options_set_capture_depth(tk_options *options, int32_t depth);
+
+/* The largest sanitized variables document, in bytes. A larger one is
+   replaced whole by {"_truncated":true,"_payload_size":N,"_max_payload":M,
+   "_truncated_by":"payload_limit"}. 0 = unlimited. Default: 65536.
+   Exact bound: the output of tk_sanitize_json is at most
+   max(max_payload, 84 + digits(N) + digits(M)) bytes, where the second term
+   (at most 124 bytes) is the marker's length. */
+tk_status tk_options_set_max_payload(tk_options *options, int64_t bytes);
+
+/* String values and keys longer than this many bytes (after scrubbing) are
+   cut at a character boundary (never inside a redaction marker) and end with
+   "[TRUNCATED:<original length> bytes]". 0 = unlimited. Default: 8192. */
+tk_status tk_options_set_max_string_length(tk_options *options, int64_t bytes);
+
+/* Bounds each network request and tk_client_free. 0 = none.
+   Range 0–600000. Default: 5000. */
+tk_status tk_options_set_capture_timeout_ms(tk_options *options, int64_t ms);
+
+/* Non-zero: scrub PII (PII_PATTERNS.md: 12 value patterns, sensitive key
+   names, typed keys, custom patterns). Zero: only bound. Default: 1.
+   Sensitive HTTP headers in request context are redacted either way. */
+tk_status tk_options_set_pii_scrubbing(tk_options *options, int enabled);
+
+/* Adds a PCRE2 pattern whose matches become "[REDACTED:<name>]". name:
+   1–64 characters of [a-z0-9_]. The pattern is compiled (with JIT) at once:
+   one that does not compile returns TK_ERR_INVALID_PATTERN with PCRE2's
+   message and offset, and the options are unchanged. At most 64 patterns. */
+tk_status tk_options_add_pii_pattern(tk_options *options, const char *name, const char *pcre2_pattern);
+
+/* The circuit breaker: after max_failures failed sends (5xx or network)
+   within window_ms, captures are suppressed for cooldown_ms, then one probe
+   decides. Each ≥ 1. Default: 3, 60000, 300000. */
+tk_status tk_options_set_circuit_breaker(tk_options *options, int32_t max_failures,
+                                         int64_t window_ms, int64_t cooldown_ms);
+
+/* How often breakpoints are polled while SSE is not up. ≥ 100.
+   Default: 30000 (60000 while the kill switch is on). */
+tk_status tk_options_set_poll_interval_ms(tk_options *options, int64_t ms);
+
+/* Non-zero: use the server's SSE stream when it offers one. Default: 1. */
+tk_status tk_options_set_sse(tk_options *options, int enabled);
+
+/* Snapshots waiting to be sent; beyond it captures are dropped and counted.
+   Range 1–1000000. Default: 1000. */
+tk_status tk_options_set_max_queue(tk_options *options, int32_t snapshots);
+
+/* Process-wide capture budget (token bucket). 0 = unlimited.
+   Range 0–1000000. Default: 100. */
+tk_status tk_options_set_max_captures_per_second(tk_options *options, double per_second);
+
+/* Log levels passed to a tk_log_fn. */
+#define TK_LOG_DEBUG 0
+#define TK_LOG_INFO 1
+#define TK_LOG_WARNING 2
+#define TK_LOG_ERROR 3
+
+/* Receives the library's log lines. Called from the library's own threads,
+   possibly several at once: it must be thread-safe and must not call back
+   into the client. message is valid only during the call. */
+typedef void (*tk_log_fn)(int level, const char *message, void *userdata);
+
+/* Sets (or, with fn NULL, removes) the logger. Default: none (silent).
+   userdata is passed back as is; the caller keeps it alive while any client
+   made from these options exists. */
+tk_status tk_options_set_logger(tk_options *options, tk_log_fn fn, void *userdata);
+
+/* ---------------------------------------------------------------------------
+ * Sanitizing
+ * ------------------------------------------------------------------------- */
+
+/* Scrubs PII from and bounds one JSON document, as a capture would with
+   these options, in one pass: depth limit, per-string cap, payload limit,
+   PII patterns on every string value and key at every depth, sensitive key
+   names, typed keys. Pure: no network, no client needed.
+
+   json: len bytes, or NUL-terminated if len == TK_NUL_TERMINATED.
+   Any RFC 8259 JSON value; invalid UTF-8 and lone surrogate escapes become
+   U+FFFD; numbers are kept verbatim.
+
+   Returns compact, valid UTF-8 JSON, NUL-terminated, owned by the caller
+   (tk_free); its size bound is under tk_options_set_max_payload. On error
+   returns NULL: TK_ERR_INVALID_ARGUMENT (NULL options or json),
+   TK_ERR_INVALID_JSON (tk_last_error gives the byte offset and reason),
+   TK_ERR_NO_MEMORY. status_out, if not NULL, receives the status. */
+char *tk_sanitize_json(const tk_options *options, const char *json, size_t len, tk_status *status_out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TRACEKIT_H */

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what building and testing TraceKit Native needs, idempotently:
+# Debian packages (only those missing) and Python packages for the tests.
+# Needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+APT_PACKAGES=(libcurl4-openssl-dev libpcre2-dev pkg-config gcc g++ make python3 python3-pip python3-venv
+              ruby ruby-ffi)
+PIP_PACKAGES=(pytest)
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+PYTHON=${PYTHON:-python3}
+for package in "${PIP_PACKAGES[@]}"; do
+  if ! "$PYTHON" -c "import $package" 2>/dev/null; then
+    echo "==> installing Python package: $package"
+    "$PYTHON" -m pip install -q "$package" 2>/dev/null \
+      || "$PYTHON" -m pip install -q --break-system-packages "$package"
+  fi
+done
