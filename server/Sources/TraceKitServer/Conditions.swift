@@ -1,6 +1,9 @@
-/// The one place the server touches the condition engine, so swapping the
-/// engine is a one-file change. Conditions are compiled when a breakpoint is
-/// written (to reject bad ones with a position) and evaluated on capture.
+import TraceKitCore
+
+/// The one place the server touches the condition engine (TraceKitCore's
+/// `ConditionExpression`, the same engine the library uses). Conditions are
+/// compiled when a breakpoint is written (to reject bad ones with a position)
+/// and evaluated in server mode on each capture of a server-only breakpoint.
 struct ConditionSyntaxError: Error, Sendable {
     /// Byte offset in the source where the problem was found.
     var offset: Int
@@ -9,39 +12,37 @@ struct ConditionSyntaxError: Error, Sendable {
 
 struct CompiledCondition: Sendable {
     let source: String
+    private let expression: ConditionExpression
+
     /// True when the official SDKs can evaluate it (the portable subset).
-    let isSDKEvaluable: Bool
+    var isSDKEvaluable: Bool { expression.isSDKEvaluable }
 
     static func compile(_ source: String) throws(ConditionSyntaxError) -> CompiledCondition {
-        // Placeholder until TraceKitCore's ConditionExpression is merged:
-        // only bracket/quote balance is checked here.
-        var depth = 0
-        var inString = false
-        for (offset, byte) in source.utf8.enumerated() {
-            if inString {
-                if byte == UInt8(ascii: "\"") { inString = false }
-                continue
-            }
-            switch byte {
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "("): depth += 1
-            case UInt8(ascii: ")"):
-                depth -= 1
-                if depth < 0 { throw ConditionSyntaxError(offset: offset, message: "unexpected ')'") }
-            default: break
-            }
+        do {
+            return CompiledCondition(source: source, expression: try ConditionExpression(source))
+        } catch {
+            throw ConditionSyntaxError(offset: error.offset, message: error.message)
         }
-        if inString || depth != 0 || source.allSatisfy({ $0 == " " }) {
-            throw ConditionSyntaxError(offset: source.utf8.count, message: "unexpected end of expression")
-        }
-        let serverOnlyMarkers = ["len(", "contains(", "matches", "startsWith(", "endsWith(", "lower(", "upper(", "${", "[", "?"]
-        let portable = !serverOnlyMarkers.contains { source.contains($0) }
-        return CompiledCondition(source: source, isSDKEvaluable: portable)
     }
 
     /// Whether the captured variables satisfy the condition; nil when the
     /// evaluation fails (the capture is then kept, as the SDKs do).
     func holds(_ variables: AnyJSON) -> Bool? {
-        nil
+        try? expression.holds(variables.engineValue, mode: .server)
+    }
+}
+
+extension AnyJSON {
+    /// The same value as the engine's JSON type.
+    var engineValue: JSONValue {
+        switch self {
+        case .null: .null
+        case .bool(let value): .bool(value)
+        case .int(let value): .int(value)
+        case .double(let value): .double(value)
+        case .string(let value): .string(value)
+        case .array(let items): .array(items.map(\.engineValue))
+        case .object(let members): .object(members.mapValues(\.engineValue))
+        }
     }
 }
