@@ -122,7 +122,7 @@ extension Store {
         stored["id"] = .string(snapshotID)
         stored["received_at"] = .string(Timestamps.format(now))
         return try await captureBatcher.submit(CaptureJob(
-            service: service, breakpointID: breakpointID, snapshotID: snapshotID, documentText: AnyJSON.object(stored).jsonText,
+            service: service, breakpointID: breakpointID, snapshotID: snapshotID, documentText: AnyJSON.object(stored).storageText,
             capturedAt: capturedAt, now: now, conditionHolds: conditionHolds))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import TraceKitCore
 
 /// What every route needs: configuration, storage, the SSE hub and the key
 /// authenticator, plus helpers that keep the store and the streams in step.
@@ -59,9 +60,9 @@ extension Request {
         let buffer = try await body.collect(upTo: limit)
         guard buffer.readableBytes > 0 else { return nil }
         do {
-            return try JSONDecoder().decode(AnyJSON.self, from: Data(buffer.readableBytesView))
+            return try buffer.withUnsafeReadableBytes { bytes throws(JSONParseError) in try AnyJSON.parse(bytes) }
         } catch {
-            throw APIError.badRequest("the request body is not valid JSON")
+            throw APIError.badRequest("the request body is not valid JSON (offset \(error.offset): \(error.message))")
         }
     }
 }
