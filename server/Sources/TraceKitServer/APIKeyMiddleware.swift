@@ -31,15 +31,13 @@ public final class KeyAuthenticator: Sendable {
 }
 
 /// Requires a valid key on every request below it; with `requireAdmin`, an
-/// admin key. Paths in `publicPaths` pass without a key.
+/// admin key.
 struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = ServerContext
     let authenticator: KeyAuthenticator
     let requireAdmin: Bool
-    var publicPaths: Set<String> = []
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if publicPaths.contains(request.uri.path) { return try await next(request, context) }
         var secret = request.headers.first { $0.name.canonicalName == "x-api-key" }?.value ?? ""
         if secret.isEmpty, let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer ") {
             secret = String(authorization.dropFirst(7))

@@ -1,4 +1,5 @@
 import Foundation
+import TraceKitCore
 
 /// Any JSON value, for the free-form parts of the protocol (captured variables,
 /// request context, metadata, event payloads) and for request bodies that are
@@ -66,7 +67,7 @@ public enum AnyJSON: Sendable, Hashable, Codable {
 
     /// Parses stored JSON text; storage only holds text this type wrote.
     static func parseStored(_ text: String) -> AnyJSON {
-        (try? JSONDecoder().decode(AnyJSON.self, from: Data(text.utf8))) ?? .null
+        (try? JSONValue.parse(text)).map(AnyJSON.init) ?? .null
     }
 
     var objectValue: [String: AnyJSON]? {

@@ -36,6 +36,8 @@ struct TraceKitServerCommand: AsyncParsableCommand {
         config.port = try port ?? integer(env, "TRACEKIT_SERVER_PORT") ?? config.port
         config.databasePath = database ?? env["TRACEKIT_SERVER_DATABASE"] ?? config.databasePath
         config.adminKey = adminKey ?? env["TRACEKIT_SERVER_ADMIN_KEY"]
+        // With a configured admin key there is no need for a printed one.
+        config.createDevelopmentKey = config.adminKey == nil
         config.maxBodyBytes = try maxBodyBytes ?? integer(env, "TRACEKIT_SERVER_MAX_BODY_BYTES") ?? config.maxBodyBytes
         config.retentionMaxAgeSeconds = try retentionSeconds ?? integer(env, "TRACEKIT_SERVER_RETENTION_SECONDS") ?? config.retentionMaxAgeSeconds
         config.retentionMaxCount = try retentionCount ?? integer(env, "TRACEKIT_SERVER_RETENTION_COUNT") ?? config.retentionMaxCount

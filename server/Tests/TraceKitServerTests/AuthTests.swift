@@ -57,6 +57,21 @@ struct AuthTests {
         }
     }
 
+    @Test("A configured admin key works without being stored, and cannot be revoked through the API")
+    func configuredAdminKey() async throws {
+        var config = TestServer.config()
+        config.adminKey = "tk_configured_admin_for_tests"
+        try await TestServer.run(config: config) { server in
+            let reply = try await server.request(.get, "/api/keys", key: "tk_configured_admin_for_tests")
+            #expect(reply.status == .ok)
+            #expect(reply["keys"]?.arrayValue?.contains { $0["name"]?.stringValue == "admin key from configuration" } == false)
+            let hashes = try await server.state.store.pool.read { db in try String.fetchAll(db, sql: "SELECT key_hash FROM api_keys") }
+            #expect(!hashes.contains(SHA256.hexDigest("tk_configured_admin_for_tests")))
+            expectJSONError(try await server.admin(.delete, "/api/keys/configured-admin"), .notFound)
+            #expect(try await server.request(.get, "/api/services", key: "tk_configured_admin_for_tests").status == .ok)
+        }
+    }
+
     @Test("Creating a key validates its body")
     func keyValidation() async throws {
         try await TestServer.run { server in

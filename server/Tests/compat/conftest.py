@@ -17,8 +17,7 @@ DEFAULT_BIN = SERVER_DIR / ".build-server" / "debug" / "tracekit-server"
 
 
 class Server:
-    def __init__(self, base_url, admin_key, process, output, development_key):
-        self.development_key = development_key
+    def __init__(self, base_url, admin_key, process, output):
         self.base_url = base_url
         self.admin_key = admin_key
         self.process = process
@@ -41,19 +40,17 @@ def server():
              "--admin-key", configured],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         output = []
-        key = port = None
+        port = None
         for line in process.stdout:
             output.append(line)
-            if m := re.search(r"(tk_[0-9a-f]{40})", line):
-                key = m.group(1)
             if m := re.search(r"listening on [^:]+:(\d+)", line):
                 port = int(m.group(1))
-            if key and port:
+            if port:
                 break
-        assert key and port, "".join(output)
+        assert port, "".join(output)
         threading.Thread(target=lambda: output.extend(process.stdout), daemon=True).start()
         try:
-            yield Server(f"http://127.0.0.1:{port}", configured, process, output, development_key=key)
+            yield Server(f"http://127.0.0.1:{port}", configured, process, output)
         finally:
             process.terminate()
             process.wait(timeout=10)
