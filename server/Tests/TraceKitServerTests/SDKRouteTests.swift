@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TraceKitServer
 
@@ -152,6 +153,43 @@ struct SDKRouteTests {
             #expect(traces.json == .object([:]))
             #expect(try await server.sdk(.post, "/v1/metrics", #"{"resourceMetrics": []}"#).status == .ok)
             expectJSONError(try await server.request(.post, "/v1/traces", key: nil, body: "{}"), .unauthorized)
+        }
+    }
+}
+
+@Suite("Hostile input")
+struct HostileInputTests {
+    @Test("Deeply nested JSON is refused with 400, not a crash")
+    func deepNesting() async throws {
+        try await TestServer.run { server in
+            let deep = String(repeating: "[", count: 20_000) + String(repeating: "]", count: 20_000)
+            let body = #"{"breakpoint_id": "x", "service_name": "checkout", "file_path": "a.py", "line_number": 1, "captured_at": "2026-11-25T12:00:00Z", "variables": {"v": \#(deep)}}"#
+            expectJSONError(try await server.sdk(.post, "/sdk/snapshots/capture", body), .badRequest)
+            #expect(try await server.sdk(.get, "/sdk/snapshots/active/checkout").status == .ok)
+        }
+    }
+
+    @Test("Invalid UTF-8, empty bodies and non-object bodies are 400", arguments: [
+        [0xFF, 0xFE, 0x7B] as [UInt8], Array(#"{"service_name": "\#u{FF}"}"#.utf8).map { $0 == 0xC3 ? 0xFF : $0 }, Array("".utf8), Array("null".utf8), Array("\"text\"".utf8), Array("[]".utf8),
+    ])
+    func oddBodies(bytes: [UInt8]) async throws {
+        try await TestServer.run { server in
+            let reply = try await server.request(.post, "/sdk/snapshots/capture", key: server.sdkKey, bytes: bytes)
+            expectJSONError(reply, .badRequest)
+        }
+    }
+
+    @Test("Service names are percent-decoded and injection-looking input is only data")
+    func injectionIsData() async throws {
+        try await TestServer.run { server in
+            let name = "x'; DROP TABLE breakpoints; --"
+            let created = try await server.admin(.post, "/api/breakpoints",
+                #"{"service_name": "\#(name)", "file_path": "a.py", "line_number": 1}"#)
+            #expect(created.status == .created)
+            let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name
+            let poll = try await server.admin(.get, "/sdk/snapshots/active/\(encoded)")
+            #expect(poll["breakpoints"]?.arrayValue?.count == 1)
+            #expect(try await server.admin(.get, "/api/breakpoints")["breakpoints"]?.arrayValue?.count == 1)
         }
     }
 }

@@ -51,11 +51,11 @@ struct TestServer {
     }
 
     /// Sends a request; `key` nil sends no X-API-Key header.
-    func request(_ method: HTTPRequest.Method, _ path: String, key: String?, body: String? = nil) async throws -> Reply {
+    func request(_ method: HTTPRequest.Method, _ path: String, key: String?, body: String? = nil, bytes: [UInt8]? = nil) async throws -> Reply {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let key, let name = HTTPField.Name("X-API-Key") { headers[name] = key }
         let response = try await client.execute(
-            uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+            uri: path, method: method, headers: headers, body: bytes.map { ByteBuffer(bytes: $0) } ?? body.map { ByteBuffer(string: $0) })
         let text = String(buffer: response.body)
         let json = text.isEmpty ? AnyJSON.null : ((try? JSONDecoder().decode(AnyJSON.self, from: Data(text.utf8))) ?? .string(text))
         return Reply(status: response.status, json: json, contentType: response.headers[.contentType])
