@@ -59,27 +59,31 @@ extension Store {
 
     /// Deletes snapshots older than `maxAge` seconds and beyond the newest
     /// `maxCount` (0 disables either rule); SDK events are capped the same way.
+    /// Works in batches of `batchSize` rows, one transaction each, so a large
+    /// backlog never holds the writer (and capture ingest) for long.
     /// Returns how many snapshots were deleted.
     @discardableResult
-    public func applyRetention(maxAge: Int, maxCount: Int, now: Double) async throws -> Int {
-        try await pool.write { db in
-            var deleted = 0
-            if maxAge > 0 {
-                try db.execute(sql: "DELETE FROM snapshots WHERE received_at < ?", arguments: [now - Double(maxAge)])
-                deleted += db.changesCount
-                try db.execute(sql: "DELETE FROM sdk_events WHERE received_at < ?", arguments: [now - Double(maxAge)])
+    public func applyRetention(maxAge: Int, maxCount: Int, now: Double, batchSize: Int = 5_000) async throws -> Int {
+        var deleted = 0
+        for table in ["snapshots", "sdk_events"] {  // constants, not input: safe to interpolate
+            // Everything at or below this sequence number goes (newest kept).
+            let countCutoff: Int64? = maxCount > 0 ? try await pool.read { db in
+                try Int64.fetchOne(db, sql: "SELECT seq FROM \(table) ORDER BY seq DESC LIMIT 1 OFFSET ?", arguments: [maxCount])
+            } : nil
+            let ageCutoff = maxAge > 0 ? now - Double(maxAge) : nil
+            guard countCutoff != nil || ageCutoff != nil else { continue }
+            while true {
+                let removed = try await pool.write { db -> Int in
+                    try db.execute(sql: """
+                        DELETE FROM \(table) WHERE seq IN (SELECT seq FROM \(table) WHERE seq <= ? OR received_at < ? ORDER BY seq LIMIT ?)
+                        """, arguments: [countCutoff ?? -1, ageCutoff ?? -Double.greatestFiniteMagnitude, batchSize])
+                    return db.changesCount
+                }
+                if table == "snapshots" { deleted += removed }
+                if removed < batchSize { break }
             }
-            if maxCount > 0 {
-                try db.execute(sql: """
-                    DELETE FROM snapshots WHERE seq <= (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT 1 OFFSET ?)
-                    """, arguments: [maxCount])
-                deleted += db.changesCount
-                try db.execute(sql: """
-                    DELETE FROM sdk_events WHERE seq <= (SELECT seq FROM sdk_events ORDER BY seq DESC LIMIT 1 OFFSET ?)
-                    """, arguments: [maxCount])
-            }
-            return deleted
         }
+        return deleted
     }
 
     /// Telemetry events an SDK posted with its poll (e.g. circuit-breaker trips).

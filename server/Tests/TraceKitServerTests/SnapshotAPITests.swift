@@ -48,7 +48,7 @@ struct SnapshotAPITests {
             var newest: [String] = []
             for _ in 0..<6 { newest.append(try #require(try await server.capture(id)["id"]?.stringValue)) }
             let store = server.state.store
-            #expect(try await store.applyRetention(maxAge: 0, maxCount: 4, now: Timestamps.now()) == 2)
+            #expect(try await store.applyRetention(maxAge: 0, maxCount: 4, now: Timestamps.now(), batchSize: 1) == 2)
             let kept = try await server.admin(.get, "/api/snapshots")["snapshots"]?.arrayValue?.compactMap { $0["id"]?.stringValue }
             #expect(kept == Array(newest.suffix(4).reversed()))
             #expect(try await store.applyRetention(maxAge: 3600, maxCount: 0, now: Timestamps.now() + 7200) == 4)
