@@ -17,7 +17,7 @@ struct SDKRoutes {
     /// Poll: the service's active breakpoints, kill switch and SSE endpoint.
     /// A POST may carry `{"events": [...]}` (SDK telemetry), which is stored.
     @Sendable func active(_ request: Request, context: ServerContext) async throws -> Response {
-        let service = try context.parameters.decoded("service")
+        let service = try Self.serviceName(context)
         _ = try context.requireKey(for: service)
         let now = Timestamps.now()
         if request.method == .post {
@@ -90,6 +90,13 @@ struct SDKRoutes {
         return compiled.holds(variables) ?? true
     }
 
+    /// The `{service}` path parameter, bounded like `service_name` in bodies.
+    static func serviceName(_ context: ServerContext) throws(APIError) -> String {
+        let service = try context.parameters.decoded("service")
+        guard service.utf8.count <= 256 else { throw APIError.badRequest("service name is longer than 256 bytes") }
+        return service
+    }
+
     private func dropped(_ reason: String) -> Response {
         JSONResponse.make(AnyJSON.object(["accepted": .bool(false), "reason": .string(reason)]))
     }
@@ -97,7 +104,7 @@ struct SDKRoutes {
     /// The SSE stream of one service: `init`, then changes, heartbeats and
     /// `sdk_count` until the client leaves or the server shuts down.
     @Sendable func stream(_ request: Request, context: ServerContext) async throws -> Response {
-        let service = try context.parameters.decoded("service")
+        let service = try Self.serviceName(context)
         _ = try context.requireKey(for: service)
         let channel = context.channel
         guard let subscription = state.hub.subscribe(service: service, hangUp: { channel.close(promise: nil) }) else {

@@ -74,7 +74,7 @@ struct SSETests {
     @Test("Expiry disables the breakpoint server-side and pushes the change")
     func expiryPushesDisable() async throws {
         try await TestServer.run { server in
-            let expireAt = Timestamps.format(Timestamps.now() + 0.6)
+            let expireAt = Timestamps.format(Timestamps.now() + 1.5)
             let id = try await server.createBreakpoint(#"{"service_name": "checkout", "file_path": "a.py", "line_number": 1, "expire_at": "\#(expireAt)"}"#)
             let stream = try SSETestClient(port: server.port, path: "/sdk/snapshots/stream/checkout", key: server.sdkKey)
             defer { stream.close() }
