@@ -1,3 +1,4 @@
+import Synchronization
 import TraceKitCore
 
 /// The one place the server touches the condition engine (TraceKitCore's
@@ -29,6 +30,26 @@ struct CompiledCondition: Sendable {
     /// evaluation fails (the capture is then kept, as the SDKs do).
     func holds(_ variables: AnyJSON) -> Bool? {
         try? expression.holds(variables.engineValue, mode: .server)
+    }
+}
+
+/// Compiled conditions by source text, so captures of a server-only
+/// breakpoint do not re-parse its condition each time. Bounded: cleared
+/// when it reaches `capacity` entries.
+final class ConditionCache: Sendable {
+    private let entries = Mutex<[String: CompiledCondition]>([:])
+    private let capacity: Int
+
+    init(capacity: Int = 1024) { self.capacity = capacity }
+
+    func compiled(_ source: String) -> CompiledCondition? {
+        if let hit = entries.withLock({ $0[source] }) { return hit }
+        guard let compiled = try? CompiledCondition.compile(source) else { return nil }
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll() }
+            entries[source] = compiled
+        }
+        return compiled
     }
 }
 

@@ -68,7 +68,9 @@ struct SDKRoutes {
         let outcome = try await state.store.ingestCapture(
             service: capture.serviceName, breakpointID: capture.breakpointID, document: capture.document,
             capturedAt: capture.capturedAt, now: Timestamps.now(),
-            conditionHolds: { [variables = capture.variables] bp in Self.serverConditionHolds(bp, variables: variables) })
+            conditionHolds: { [variables = capture.variables, conditions = state.conditions] bp in
+                Self.serverConditionHolds(bp, variables: variables, conditions: conditions)
+            })
         switch outcome {
         case .stored(let snapshotID, let updated):
             state.pushUpdated(updated)
@@ -83,9 +85,8 @@ struct SDKRoutes {
 
     /// Server-only conditions are decided here, on receipt. An evaluation
     /// error keeps the capture (as the SDKs do for their own conditions).
-    static func serverConditionHolds(_ bp: Breakpoint, variables: AnyJSON) -> Bool {
-        guard bp.conditionEval == .serverOnly, let source = bp.condition,
-            let compiled = try? CompiledCondition.compile(source)
+    static func serverConditionHolds(_ bp: Breakpoint, variables: AnyJSON, conditions: ConditionCache) -> Bool {
+        guard bp.conditionEval == .serverOnly, let source = bp.condition, let compiled = conditions.compiled(source)
         else { return true }
         return compiled.holds(variables) ?? true
     }

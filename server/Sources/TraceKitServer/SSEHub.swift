@@ -108,13 +108,18 @@ public final class SSEHub: Sendable {
     }
 
     private func deliver(_ frame: ByteBuffer, to connections: [Connection]) {
+        var cutOff: [Connection] = []
         for connection in connections {
-            if case .dropped = connection.continuation.yield(frame) {
-                slowReadersDisconnected.add(1, ordering: .relaxed)
-                state.withLock { _ = $0.connections[connection.service]?.removeValue(forKey: connection.id) }
-                connection.continuation.finish()
-                connection.hangUp()
-            }
+            if case .dropped = connection.continuation.yield(frame) { cutOff.append(connection) }
+        }
+        for connection in cutOff {
+            slowReadersDisconnected.add(1, ordering: .relaxed)
+            let removed = state.withLock { $0.connections[connection.service]?.removeValue(forKey: connection.id) }
+            connection.continuation.finish()
+            connection.hangUp()
+            // The remaining streams hear the new count (this may cut off another slow
+            // reader; each nested call removes one connection, so it is bounded).
+            if removed != nil && connectionCount(service: connection.service) > 0 { publishCount(service: connection.service) }
         }
     }
 

@@ -9,6 +9,7 @@ public final class ServerState: Sendable {
     public let store: Store
     public let hub: SSEHub
     public let authenticator: KeyAuthenticator
+    let conditions = ConditionCache()
     let logger: Logger
 
     public init(config: ServerConfig, store: Store, logger: Logger) {
