@@ -57,7 +57,7 @@ schemas = {
     "Breakpoint": bp_schema,
     "BreakpointCreate": {"type": "object", "required": ["service_name"], "properties": breakpoint_fields,
                          "description": "Needs file_path + line_number (> 0), or function_name + label"},
-    "BreakpointPatch": {"type": "object", "properties": {k: v for k, v in breakpoint_fields.items()},
+    "BreakpointPatch": {"type": "object", "properties": {**breakpoint_fields, "capture_count": {"const": 0, "description": "Reset the count"}},
                         "description": "Absent fields are kept; null clears an optional field; service_name cannot change"},
     "ActiveBreakpoints": {"type": "object", "required": ["breakpoints", "kill_switch"],
                           "properties": {"breakpoints": {"type": "array", "items": ref("Breakpoint")},

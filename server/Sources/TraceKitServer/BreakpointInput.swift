@@ -14,6 +14,13 @@ enum BreakpointInput {
         if let v = try f.string("function_name", maxLength: 512) { bp.functionName = v }
         if let v = try f.string("label", maxLength: 512) { bp.label = v }
         if let v = try f.int("max_captures") { bp.maxCaptures = v }
+        if !creating, f.has("capture_count") {
+            // Only a reset is allowed: the count is the server's to keep.
+            guard try f.int("capture_count", range: 0...Int(Int32.max)) == 0 else {
+                throw .badRequest("field 'capture_count' can only be reset to 0")
+            }
+            bp.captureCount = 0
+        }
         if let v = try f.int("capture_frequency", range: 0...86_400 * 365) { bp.captureFrequency = v }
         if let v = try f.bool("enabled") { bp.enabled = v }
         if let v = try f.string("mode") {

@@ -396,6 +396,10 @@ public enum OpenAPIDocument {
           },
           "metadata": {
             "type": "object"
+          },
+          "capture_count": {
+            "const": 0,
+            "description": "Reset the count"
           }
         },
         "description": "Absent fields are kept; null clears an optional field; service_name cannot change"

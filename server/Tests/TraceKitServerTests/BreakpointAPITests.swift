@@ -44,6 +44,19 @@ struct BreakpointAPITests {
         }
     }
 
+    @Test("PATCH can reset capture_count (and only to 0) so a finished breakpoint can run again")
+    func resetCount() async throws {
+        try await TestServer.run { server in
+            let id = try await server.createBreakpoint(#"{"service_name": "checkout", "file_path": "a.py", "line_number": 1, "max_captures": 1}"#)
+            _ = try await server.capture(id)
+            #expect(try await server.admin(.get, "/api/breakpoints/\(id)")["enabled"]?.boolValue == false)
+            expectJSONError(try await server.admin(.patch, "/api/breakpoints/\(id)", #"{"capture_count": 5}"#), .badRequest)
+            let reset = try await server.admin(.patch, "/api/breakpoints/\(id)", #"{"capture_count": 0, "enabled": true}"#)
+            #expect(reset["capture_count"]?.intValue == 0)
+            #expect(try await server.capture(id)["accepted"]?.boolValue == true)
+        }
+    }
+
     @Test("An invalid condition is a 400 that gives the error position")
     func invalidCondition() async throws {
         try await TestServer.run { server in
