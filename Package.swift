@@ -22,7 +22,7 @@ let package = Package(
             providers: [.apt(["libpcre2-dev"])]),
         .target(name: "CTraceKitSupport"),
         .target(name: "TraceKitCore", dependencies: ["CPCRE2", "CCurl", "CTraceKitSupport"]),
-        .target(name: "TraceKitC", dependencies: ["TraceKitCore"]),
+        .target(name: "TraceKitC", dependencies: ["TraceKitCore", "CTraceKitSupport"]),
         .testTarget(
             name: "TraceKitCoreTests", dependencies: ["TraceKitCore"],
             exclude: ["Support/stub_server.py"],

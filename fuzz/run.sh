@@ -15,6 +15,7 @@ case "$name" in
   event_stream) product=EventStreamFuzzer ;;
   *) echo "unknown fuzz target: $name" >&2; exit 2 ;;
 esac
+export SWIFT_BACKTRACE=enable=no  # the Swift crash handler can hang under ASan
 swift build -c release --scratch-path .build-fuzz --product "$product" \
   -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld >&2
 bin=.build-fuzz/release/$product

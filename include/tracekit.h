@@ -209,6 +209,123 @@ tk_status tk_options_set_logger(tk_options *options, tk_log_fn fn, void *userdat
    TK_ERR_NO_MEMORY. status_out, if not NULL, receives the status. */
 char *tk_sanitize_json(const tk_options *options, const char *json, size_t len, tk_status *status_out);
 
+/* ---------------------------------------------------------------------------
+ * Expressions
+ * ------------------------------------------------------------------------- */
+
+/* Evaluates a condition/expression of the portable (SDK-evaluable) language
+   of PROTOCOL.md "Conditions" on a JSON document, as a breakpoint condition
+   would be: literals, dotted paths, == != < <= > >=, + - * /, "k" in map,
+   && || !, parentheses. Lets users check a condition before setting it.
+
+   variables_json: len bytes or TK_NUL_TERMINATED; NULL is an error.
+   Returns the value as compact JSON text ("true", "300", "\"GET /\"",
+   "null"), owned by the caller (tk_free). On error returns NULL:
+   TK_ERR_INVALID_ARGUMENT (NULL expression or document, or an expression
+   that does not parse or evaluate: tk_last_error gives the byte offset and
+   reason, e.g. server-only functions), TK_ERR_INVALID_JSON. Pure and
+   sandboxed: bounded size and steps, no side effects. */
+char *tk_eval_expression(const char *expression, const char *variables_json, size_t len,
+                         tk_status *status_out);
+
+/* ---------------------------------------------------------------------------
+ * Client
+ *
+ * A client keeps the breakpoints of one service in sync with the backend
+ * (an immediate poll, then SSE when offered, else polling) and sends
+ * captured snapshots from its own threads. Checkpoints never wait on the
+ * network: a capture scrubs and bounds the variables, queues the snapshot
+ * and returns.
+ *
+ * fork(): a client belongs to the process that created it. In a forked
+ * child every call on it is a no-op returning TK_OK (captures) or an empty
+ * result, its threads are not running there, and tk_client_free only
+ * releases memory; the parent is unaffected. Create a new client in the
+ * child if it needs one.
+ * ------------------------------------------------------------------------- */
+
+typedef struct tk_client tk_client;
+
+/* Creates a client from a copy of options (which may be freed right after)
+   and starts its threads. Returns NULL on error (NULL options:
+   TK_ERR_INVALID_ARGUMENT; api_key unset: TK_ERR_INVALID_ARGUMENT;
+   threads could not start: TK_ERR_INTERNAL), with tk_last_error set.
+   Free with tk_client_free. */
+tk_client *tk_client_new(const tk_options *options);
+
+/* Waits until every snapshot queued before the call is sent or dropped, or
+   timeout_ms passes (0: do not wait). TK_OK when the queue drained in time,
+   TK_ERR_DISABLED on timeout, TK_ERR_SHUT_DOWN after tk_client_free began. */
+tk_status tk_client_flush(tk_client *client, int64_t timeout_ms);
+
+/* The client's counters as one JSON object, owned by the caller (tk_free):
+   captured, sent, failed, retried, dropped_queue_full, dropped_circuit_open,
+   suppressed_kill_switch, suppressed_circuit, suppressed_rate_limit,
+   suppressed_condition, redactions, truncations, polls, poll_errors,
+   sse_connects, sse_events, sse_connected (bool), kill_switch (bool),
+   circuit_state ("closed", "open", "half_open"), queue_depth, breakpoints,
+   sites, registrations. NULL for a NULL client. */
+char *tk_client_stats(tk_client *client);
+
+/* Sends what is queued (for at most capture_timeout), stops and joins the
+   client's threads, and frees it. Returns within capture_timeout + 1 s
+   whatever the backend does. NULL is a no-op. Calls made on other threads
+   while it runs return TK_ERR_SHUT_DOWN; calls after it returns are use
+   after free (undefined). */
+void tk_client_free(tk_client *client);
+
+/* ---------------------------------------------------------------------------
+ * Checkpoints
+ * ------------------------------------------------------------------------- */
+
+/* A checkpoint: the official SDKs' CheckAndCaptureWithContext. If a
+   breakpoint matches this site ("function:label", else "file:line") and is
+   enabled, not expired, under max_captures and its frequency, the kill
+   switch is off, the circuit closed, the process-wide rate allows it and
+   its SDK-evaluable condition holds (an evaluation error captures anyway),
+   the variables are scrubbed and bounded with the breakpoint's limits and
+   the snapshot is queued; the call returns without touching the network.
+
+   label: required, non-empty. file, function: may be NULL (""). line ≥ 0.
+   variables_json: required JSON (len bytes or TK_NUL_TERMINATED); parsed
+   only when capturing. context_json: optional JSON object with any of
+   "trace_id", "span_id", "request" {"method","path","url","remote_addr",
+   "user_agent","query","headers":{...}} and "stack_trace"
+   [{"function","file","line"}]; without a stack_trace the native stack is
+   recorded. Sensitive headers (Authorization, Cookie, X-API-Key, ...) are
+   always redacted.
+
+   Returns TK_OK when captured or skipped by design (stats say why),
+   TK_ERR_QUEUE_FULL when captured but dropped, TK_ERR_INVALID_ARGUMENT,
+   TK_ERR_INVALID_JSON (only when capturing), TK_ERR_SHUT_DOWN. The first
+   hit of a site no breakpoint knows registers it with the backend, once,
+   in the background. */
+tk_status tk_capture(tk_client *client, const char *label, const char *file, int32_t line,
+                     const char *function, const char *variables_json, size_t len,
+                     const char *context_json);
+
+/* tk_capture with this call site's file, line and function. */
+#define TK_CAPTURE(client, label, vars_json, context_json)                                \
+  tk_capture((client), (label), __FILE__, __LINE__, __func__, (vars_json), TK_NUL_TERMINATED, \
+             (context_json))
+
+/* A call site handle, interned per (label, file, line, function): the same
+   arguments give the same handle. Owned by the client (valid until
+   tk_client_free; do not free). Returns NULL on error (NULL client or label,
+   empty label: TK_ERR_INVALID_ARGUMENT; shut down: TK_ERR_SHUT_DOWN). */
+typedef struct tk_site tk_site;
+tk_site *tk_site_get(tk_client *client, const char *label, const char *file, int32_t line,
+                     const char *function);
+
+/* Non-zero when a capture at this site would be attempted now. One atomic
+   load: call it on every pass to skip building the variables when 0.
+   NULL gives 0. */
+int tk_site_active(const tk_site *site);
+
+/* tk_capture for a site handle. Same arguments and results. */
+tk_status tk_site_capture(tk_site *site, const char *variables_json, size_t len,
+                          const char *context_json);
+
 #ifdef __cplusplus
 }
 #endif

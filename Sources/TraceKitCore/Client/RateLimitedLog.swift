@@ -15,7 +15,7 @@ final class RateLimitedLog: Sendable {
 
     func log(_ level: LogHandler.Level, _ message: String) {
         guard let handler else { return }
-        let now = MonotonicNow.nanoseconds()
+        let now = MonotonicClock.nowNanoseconds()
         let due = lastLogged.withLock { seen -> Bool in
             if let last = seen[message], now &- last < Self.interval { return false }
             if seen.count > 256 { seen.removeAll() }

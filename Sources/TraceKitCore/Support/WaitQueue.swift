@@ -109,15 +109,6 @@ final class WaitQueue<Element>: @unchecked Sendable {
     private func wait(until deadlineNs: UInt64) -> Bool {
         var deadline = timespec(tv_sec: Int(deadlineNs / 1_000_000_000), tv_nsec: Int(deadlineNs % 1_000_000_000))
         let result = pthread_cond_timedwait(&condition, &mutex, &deadline)
-        return result == 0 || MonotonicNow.nanoseconds() < deadlineNs
-    }
-}
-
-/// CLOCK_MONOTONIC in nanoseconds (the clock of WaitQueue's deadlines).
-enum MonotonicNow {
-    static func nanoseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
+        return result == 0 || MonotonicClock.nowNanoseconds() < deadlineNs
     }
 }

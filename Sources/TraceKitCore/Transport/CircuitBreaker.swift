@@ -39,7 +39,9 @@ public struct CircuitBreaker: Sendable {
     public enum Decision: Sendable, Equatable {
         /// Send it (the circuit is closed).
         case allowed
-        /// Send it: it is the single half-open probe; report its outcome.
+        /// Send it: it is the single half-open probe. Its outcome MUST be
+        /// reported (`recordSuccess`/`recordFailure`): until then every other
+        /// request is refused.
         case probe
         /// Do not send it (open, or a probe is already in flight).
         case refused

@@ -1,0 +1,140 @@
+import Glibc
+
+/// The sync thread: an immediate poll, then the poll interval (twice as
+/// long, up to 60 s, under the kill switch); the server's SSE stream when it
+/// offers one, with polling paused while the stream is up; back to polling
+/// and a jittered reconnect when the stream drops.
+struct SyncLoop {
+    let client: CaptureClient
+
+    private struct State {
+        var nextPollNs: UInt64 = 0
+        var sseEndpoint: String?
+        var sseRetryAtNs: UInt64 = 0
+        var sseBackoff = Backoff(baseMilliseconds: 500, capMilliseconds: 30_000, jitter: .full)
+        var random = SplitMix64()
+        var parser = EventStreamParser(maxEventBytes: 1 << 20)
+    }
+
+    func run() {
+        guard let session = try? HTTPSession() else {
+            client.log.log(.error, "could not create an HTTP session; breakpoints will not sync")
+            return
+        }
+        var state = State()
+        while !client.stopRequested {
+            let now = MonotonicClock.nowNanoseconds()
+            if now >= state.nextPollNs {
+                poll(session: session, state: &state)
+                state.nextPollNs = MonotonicClock.nowNanoseconds() &+ pollIntervalNs
+            }
+            if shouldStream(state), let endpoint = state.sseEndpoint {
+                stream(endpoint, session: session, state: &state)
+                state.nextPollNs = 0  // fall back to polling at once
+                continue
+            }
+            sleep(until: min(state.nextPollNs, state.sseEndpoint == nil ? UInt64.max : state.sseRetryAtNs))
+        }
+    }
+
+    private var pollIntervalNs: UInt64 {
+        let interval = client.options.pollIntervalMs
+        let effective = client.killSwitch.load(ordering: .relaxed) ? min(max(interval, interval * 2), 60_000) : interval
+        return UInt64(effective) &* 1_000_000
+    }
+
+    private func shouldStream(_ state: State) -> Bool {
+        client.options.sse && state.sseEndpoint != nil && !client.killSwitch.load(ordering: .relaxed)
+            && client.breakpoints.withLock({ $0.count }) > 0 && MonotonicClock.nowNanoseconds() >= state.sseRetryAtNs
+    }
+
+    // MARK: - Poll
+
+    private func poll(session: HTTPSession, state: inout State) {
+        client.stats.add(.polls)
+        let events = client.pendingEvents.withLock { events in
+            defer { events.removeAll() }
+            return events
+        }
+        var request = HTTPRequest(method: events.isEmpty ? .get : .post,
+                                  url: client.url("/sdk/snapshots/active/\(client.servicePath)"),
+                                  headers: client.requestHeaders,
+                                  connectTimeoutMilliseconds: min(2_000, client.requestTimeoutMs),
+                                  totalTimeoutMilliseconds: client.requestTimeoutMs, maxResponseBytes: 8 << 20)
+        if !events.isEmpty { request.body = Array(JSONValue.object(["events": .array(events)]).jsonText.utf8) }
+        guard case .success(let response) = session.send(request), response.statusCode == 200,
+              let json = try? response.body.withUnsafeBytes({ try JSONValue.parse($0) }),
+              let set = BreakpointSet.parse(json) else {
+            // Keep the cached breakpoints (PROTOCOL.md); events go out next time.
+            client.stats.add(.pollErrors)
+            client.log.log(.warning, "breakpoint poll failed; keeping the cached breakpoints")
+            if !events.isEmpty { client.pendingEvents.withLock { $0.insert(contentsOf: events, at: 0) } }
+            return
+        }
+        client.apply(set)
+        state.sseEndpoint = json["sse_endpoint"]?.stringValue.flatMap { $0.hasPrefix("/") ? $0 : nil }
+    }
+
+    // MARK: - SSE
+
+    private func stream(_ endpoint: String, session: HTTPSession, state: inout State) {
+        var headers = client.requestHeaders
+        headers.append(HTTPHeader("Accept", "text/event-stream"))
+        if !state.parser.lastEventID.isEmpty { headers.append(HTTPHeader("Last-Event-ID", state.parser.lastEventID)) }
+        let request = HTTPRequest(method: .get, url: client.url(endpoint), headers: headers,
+                                  connectTimeoutMilliseconds: min(2_000, client.requestTimeoutMs),
+                                  totalTimeoutMilliseconds: 0, maxResponseBytes: Int.max)
+        state.parser.resetForNewConnection()
+        var parser = state.parser
+        var closeRequested = false
+        var receivedEvent = false
+        let end = session.stream(request, idleTimeoutMs: client.options.sseIdleTimeoutMs,
+                                 shouldStop: { client.stopRequested || closeRequested }) { chunk in
+            if !client.sseConnected.exchange(true, ordering: .relaxed) { client.stats.add(.sseConnects) }
+            parser.feed(chunk) { event in
+                receivedEvent = true
+                client.stats.add(.sseEvents)
+                if handle(event) == .close { closeRequested = true }
+            }
+        }
+        state.parser = parser
+        client.sseConnected.store(false, ordering: .relaxed)
+        if receivedEvent && end.reason == .peerClosed { state.sseBackoff.reset() }
+        var delay = state.sseBackoff.nextDelayMilliseconds(using: &state.random)
+        if let retry = parser.retryMilliseconds { delay = max(delay, min(retry, 60_000)) }
+        if let seconds = end.retryAfterSeconds { delay = max(delay, min(seconds, 300) * 1_000) }
+        state.sseRetryAtNs = MonotonicClock.nowNanoseconds() &+ UInt64(delay) &* 1_000_000
+        if case .failed(let error) = end.reason { client.log.log(.warning, "SSE stream ended: \(error.kind.rawValue)") }
+    }
+
+    private enum Next { case keepOpen, close }
+
+    /// Applies one event (PROTOCOL.md "SSE stream"); unknown events and
+    /// malformed data are ignored.
+    private func handle(_ event: ServerSentEvent) -> Next {
+        let data = try? JSONValue.parse(event.data, maxDepth: 64)
+        let current = client.breakpoints.withLock { $0 }
+        switch event.event {
+        case "init":
+            if let data, let set = BreakpointSet.parse(data) { client.apply(set) }
+        case "breakpoint_created", "breakpoint_updated":
+            if let data, let breakpoint = Breakpoint(data) { client.apply(current.upserting(breakpoint)) }
+        case "breakpoint_deleted":
+            if let id = data?["id"]?.stringOrNumberText { client.apply(current.removing(id: id)) }
+        case "kill_switch":
+            guard let enabled = data?["enabled"]?.boolValue else { break }
+            client.apply(current.with(killSwitch: enabled))
+            if enabled { return .close }
+        default:
+            break  // heartbeat, sdk_count, anything new
+        }
+        return .keepOpen
+    }
+
+    private func sleep(until deadlineNs: UInt64) {
+        while !client.stopRequested && MonotonicClock.nowNanoseconds() < deadlineNs {
+            var step = timespec(tv_sec: 0, tv_nsec: 20_000_000)
+            nanosleep(&step, nil)
+        }
+    }
+}
