@@ -822,11 +822,12 @@ public enum OpenAPIDocument {
           "name": "service",
           "in": "path",
           "required": true,
+          "description": "Service name (at most 256 bytes of UTF-8)",
           "schema": {
             "type": "string",
-            "minLength": 1
-          },
-          "description": "Service name"
+            "minLength": 1,
+            "maxLength": 256
+          }
         }
       ],
       "get": {
@@ -858,6 +859,16 @@ public enum OpenAPIDocument {
           },
           "403": {
             "description": "Key not allowed for this route or service",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Invalid request",
             "content": {
               "application/json": {
                 "schema": {
@@ -1134,11 +1145,12 @@ public enum OpenAPIDocument {
           "name": "service",
           "in": "path",
           "required": true,
+          "description": "Service name (at most 256 bytes of UTF-8)",
           "schema": {
             "type": "string",
-            "minLength": 1
-          },
-          "description": "Service name"
+            "minLength": 1,
+            "maxLength": 256
+          }
         }
       ],
       "get": {
@@ -1170,6 +1182,16 @@ public enum OpenAPIDocument {
           },
           "403": {
             "description": "Key not allowed for this route or service",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Invalid request",
             "content": {
               "application/json": {
                 "schema": {
