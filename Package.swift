@@ -12,6 +12,12 @@ let package = Package(
         .library(name: "tracekit", type: .dynamic, targets: ["TraceKitC"]),
         // The engine, for the server and the fuzz/benchmark packages.
         .library(name: "TraceKitCore", targets: ["TraceKitCore"]),
+        // The Swift native module: idiomatic API over TraceKitCore, logs to
+        // swift-log. Kept out of `tracekit` so the .so never links swift-log.
+        .library(name: "TraceKit", targets: ["TraceKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -22,11 +28,17 @@ let package = Package(
             providers: [.apt(["libpcre2-dev"])]),
         .target(name: "CTraceKitSupport"),
         .target(name: "TraceKitCore", dependencies: ["CPCRE2", "CCurl", "CTraceKitSupport"]),
-        .target(name: "TraceKitC", dependencies: ["TraceKitCore"]),
+        .target(name: "TraceKitC", dependencies: ["TraceKitCore", "CTraceKitSupport"]),
+        .target(
+            name: "TraceKit",
+            dependencies: ["TraceKitCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "TraceKitCoreTests", dependencies: ["TraceKitCore"],
-            exclude: ["Support/stub_server.py"],
+            exclude: ["Support/stub_server.py", "Support/fake_backend.py"],
             resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "TraceKitTests", dependencies: ["TraceKit"],
+            exclude: ["Support/backend_stub.py"]),
     ],
     swiftLanguageModes: [.v6]
 )

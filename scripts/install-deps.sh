@@ -4,8 +4,8 @@
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
-APT_PACKAGES=(libcurl4-openssl-dev libpcre2-dev pkg-config gcc g++ make python3 python3-pip python3-venv
-              ruby ruby-ffi)
+APT_PACKAGES=(libcurl4-openssl-dev libpcre2-dev libsqlite3-dev pkg-config gcc g++ make cmake curl
+              python3 python3-pip python3-venv ruby ruby-ffi)
 PIP_PACKAGES=(pytest)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

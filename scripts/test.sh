@@ -5,7 +5,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 STAGE=$ROOT/.build/stage            # a private install prefix, as a user's PREFIX
+SERVER_SCRATCH=$ROOT/server/.build
 export PKG_CONFIG_PATH=$STAGE/lib/pkgconfig
+export TRACEKIT_LIBRARY=$STAGE/lib/libtracekit.so.0 TRACEKIT_LIB_DIR=$STAGE/lib
+export TRACEKIT_SERVER_BIN=$SERVER_SCRATCH/debug/tracekit-server
 
 bash scripts/install-deps.sh || { echo "dependency installation failed"; exit 1; }
 
@@ -17,11 +20,11 @@ suite() {  # suite NAME COMMAND...: runs one suite, records its outcome
   if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$name"); fi
 }
 
-swift_core_tests() {
+# swift test, with its summary kept and per-test lines left out; "no tests" fails.
+swift_tests() {
   local log; log=$(mktemp)
-  swift test 2>&1 | tee "$log" | grep -vE "^(◇|↳|✔ Test [^ ]+\(|\[[0-9]+/[0-9]+\])"
+  swift test "$@" 2>&1 | tee "$log" | grep -vE "^(◇|↳|✔ Test [^ ]+\(|✔ Test \"|\[[0-9]+/[0-9]+\])"
   local status=${PIPESTATUS[0]}
-  # "no tests" is a failure, not a pass.
   grep -qE "Test run with [1-9][0-9]* tests? .*passed" "$log" || status=1
   rm -f "$log"
   return "$status"
@@ -53,22 +56,8 @@ c_tests() {
   return "$status"
 }
 
-header_compiles_as_c99_and_cxx17() {
-  echo '#include <tracekit.h>
-int main(void) { return tk_version() == 0; }' > "$STAGE/header_check.c"
-  gcc -std=c99 -Wall -Wextra -Werror -pedantic $(pkg-config --cflags tracekit) -c "$STAGE/header_check.c" -o /dev/null &&
-  g++ -std=c++17 -Wall -Wextra -Werror -pedantic -x c++ $(pkg-config --cflags tracekit) -c "$STAGE/header_check.c" -o /dev/null &&
-  echo "tracekit.h compiles as C99 and C++17 with -Wall -Wextra -Werror -pedantic"
-}
-
-python_tests() {
-  TRACEKIT_LIBRARY=$STAGE/lib/libtracekit.so.0 python3 -m pytest -q Tests/python
-}
-
-# The tracekit_native binding against a real tracekit-server (TRACEKIT_SERVER_BIN,
-# default: server/.build-server); a missing server fails the suite, it is not skipped.
-python_binding_tests() {
-  TRACEKIT_LIBRARY=$STAGE/lib/libtracekit.so.0 python3 -m pytest -q bindings/python/tests
+python_smoke_tests() {
+  python3 -m pytest -q Tests/python
 }
 
 # What README's install step promises: after `make install` (PREFIX=/usr/local)
@@ -78,14 +67,32 @@ python_finds_system_install() {
   make -s install >/dev/null && env -u LD_LIBRARY_PATH -u TRACEKIT_LIBRARY python3 -m pytest -q Tests/python
 }
 
-suite "Swift tests (TraceKitCore)" swift_core_tests
+build_server() {
+  swift build --package-path server --scratch-path "$SERVER_SCRATCH" --product tracekit-server 2>&1 | tail -3
+  [ -x "$TRACEKIT_SERVER_BIN" ]
+}
+
+ruby_tests() {
+  (cd bindings/ruby && ruby -Ilib -Itest test/run_all.rb)
+}
+
+python_binding_tests() {
+  python3 -m pytest -q bindings/python/tests
+}
+
+suite "Swift tests (TraceKitCore, TraceKit)" swift_tests
 suite "install libtracekit (PREFIX=$STAGE)" install_library
 suite "libtracekit.so exports and SONAME" library_exports_only_the_c_api
 suite "C ABI tests (pkg-config)" c_tests
-suite "tracekit.h as C99 and C++17" header_compiles_as_c99_and_cxx17
-suite "Python ctypes smoke test" python_tests
-suite "Python binding tracekit_native (tracekit-server)" python_binding_tests
+suite "tracekit.h from C99 and C++17, CMake" bindings/c/compile_test.sh
+suite "Python ctypes smoke test" python_smoke_tests
 suite "Python ctypes after make install to /usr/local" python_finds_system_install
+suite "build tracekit-server" build_server
+suite "tracekit-server Swift tests" swift_tests --package-path server --scratch-path "$SERVER_SCRATCH"
+suite "tracekit-server compatibility (official Python SDK, schemathesis, libtracekit end to end)" \
+  server/Tests/compat/run.sh
+suite "Ruby binding (minitest)" ruby_tests
+[ -d bindings/python/tests ] && suite "Python binding (pytest)" python_binding_tests
 
 echo
 if [ ${#failures[@]} -gt 0 ]; then printf 'failed suite: %s\n' "${failures[@]}"; fi

@@ -3,6 +3,8 @@
 
 #include <dlfcn.h>
 #include <execinfo.h>
+#include <link.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,25 +14,52 @@ static const char *basename_of(const char *path) {
   return slash ? slash + 1 : (path ? path : "??");
 }
 
-int tk_native_stack(char *buffer, size_t size, int skip, int max_frames) {
+/* The address range of this library's own image, found once: comparing
+   addresses with it is far cheaper than a dladdr() per frame. */
+static uintptr_t own_start, own_end;
+static pthread_once_t own_range_once = PTHREAD_ONCE_INIT;
+
+static int find_own_range(struct dl_phdr_info *info, size_t size, void *data) {
+  (void)size;
+  uintptr_t self = (uintptr_t)data;
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) *segment = &info->dlpi_phdr[i];
+    if (segment->p_type != PT_LOAD) continue;
+    uintptr_t start = info->dlpi_addr + segment->p_vaddr, end = start + segment->p_memsz;
+    if (self >= start && self < end) {
+      own_start = start;
+      own_end = end;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static void compute_own_range(void) { dl_iterate_phdr(find_own_range, (void *)(uintptr_t)tk_stack_addresses); }
+
+int tk_stack_addresses(void **addresses, int max_frames) {
+  if (!addresses || max_frames < 1) return 0;
+  pthread_once(&own_range_once, compute_own_range);
+  void *all[128];
+  /* Unwinding costs per frame: stop a little past what is kept (the
+     library's own frames come first). */
+  int want = max_frames + 24 < 128 ? max_frames + 24 : 128;
+  int count = backtrace(all, want);
+  /* Leave out the library's own frames at the top: they say nothing about
+     the caller (and the shipped library is stripped). */
+  int first = 0;
+  while (first < count && (uintptr_t)all[first] >= own_start && (uintptr_t)all[first] < own_end) first++;
+  int kept = 0;
+  for (int i = first; i < count && kept < max_frames; i++) addresses[kept++] = all[i];
+  return kept;
+}
+
+int tk_stack_describe(void *const *addresses, int count, char *buffer, size_t size) {
   if (!buffer || size == 0) return 0;
   buffer[0] = '\0';
-  void *addresses[128];
-  if (max_frames < 1) return 0;
-  int count = backtrace(addresses, 128);
-  /* Leave out the library's own frames at the top: they say nothing about
-     the caller, and the shipped library is stripped. */
-  Dl_info self;
-  void *own_image = dladdr((void *)tk_native_stack, &self) ? self.dli_fbase : NULL;
-  int first = skip;
-  while (first < count && own_image) {
-    Dl_info frame;
-    if (!dladdr(addresses[first], &frame) || frame.dli_fbase != own_image) break;
-    first++;
-  }
   size_t used = 0;
   int written = 0;
-  for (int i = first; i < count && written < max_frames && used + 1 < size; i++) {
+  for (int i = 0; i < count && used + 1 < size; i++) {
     Dl_info info;
     memset(&info, 0, sizeof info);
     const char *function = "??", *image = "??";

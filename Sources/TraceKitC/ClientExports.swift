@@ -1,3 +1,4 @@
+import CTraceKitSupport
 import TraceKitCore
 
 // tk_client_*, tk_capture, tk_site_*: see include/tracekit.h for the contract.
@@ -28,6 +29,7 @@ public func tk_client_new(_ options: OpaquePointer?) -> OpaquePointer? {
 public func tk_client_flush(_ pointer: OpaquePointer?, _ timeoutMs: Int64) -> CInt {
     returningStatus { () throws(Failure) in
         let client = try client(pointer)
+        if client.isInForkedChild { return }
         guard !client.isStopped else { throw Failure(.shutDown, "the client has been shut down") }
         guard client.flush(timeoutMs: Int(clamping: timeoutMs)) else {
             throw Failure(.disabled, "flush timed out with snapshots still queued")
@@ -107,9 +109,10 @@ public func tk_site_get(_ pointer: OpaquePointer?, _ label: UnsafePointer<CChar>
                         _ line: Int32, _ function: UnsafePointer<CChar>?) -> OpaquePointer? {
     do throws(Failure) {
         let client = try client(pointer)
+        if client.isInForkedChild { throw Failure(.shutDown, "the client belongs to the parent process (fork)") }
         guard !client.stopRequested else { throw Failure(.shutDown, "the client has been shut down") }
-        // The client keeps its sites alive: the handle is unretained.
-        return OpaquePointer(Unmanaged.passUnretained(try site(client, label, file, line, function)).toOpaque())
+        // The client keeps its sites (and their cells) alive.
+        return OpaquePointer(try site(client, label, file, line, function).cell)
     } catch {
         _ = report(error)
         return nil
@@ -119,14 +122,15 @@ public func tk_site_get(_ pointer: OpaquePointer?, _ label: UnsafePointer<CChar>
 @_cdecl("tk_site_active")
 public func tk_site_active(_ pointer: OpaquePointer?) -> CInt {
     guard let pointer else { return 0 }
-    // No retain/release: one atomic load is the whole cost.
-    return Unmanaged<Site>.fromOpaque(UnsafeRawPointer(pointer))._withUnsafeGuaranteedRef { $0.isActive ? 1 : 0 }
+    return tk_site_cell_load(UnsafePointer<tk_site_cell>(pointer))
 }
 
 @_cdecl("tk_site_capture")
 public func tk_site_capture(_ pointer: OpaquePointer?, _ json: UnsafePointer<CChar>?, _ length: Int,
                             _ context: UnsafePointer<CChar>?) -> CInt {
-    guard let pointer else { return report(Failure(.invalidArgument, "site must not be NULL")) }
-    let site = Unmanaged<Site>.fromOpaque(UnsafeRawPointer(pointer)).takeUnretainedValue()
+    guard let pointer, let owner = UnsafePointer<tk_site_cell>(pointer).pointee.owner else {
+        return report(Failure(.invalidArgument, "site must not be NULL"))
+    }
+    let site = Unmanaged<Site>.fromOpaque(owner).takeUnretainedValue()
     return capture(site.client, site, json, length, context)
 }

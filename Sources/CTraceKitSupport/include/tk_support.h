@@ -2,12 +2,31 @@
 #define TK_SUPPORT_H
 #include <stddef.h>
 
-/* Writes the calling thread's stack, one frame a line
-   ("function (image+0xoffset)"), skipping the first `skip` frames and then those of the
-   library's own image, and
-   keeping at most `max_frames`, into buffer (always NUL-terminated,
-   truncated to size). Returns the number of frames written.
-   backtrace()/dladdr() need _GNU_SOURCE, which Swift's Glibc module lacks. */
-int tk_native_stack(char *buffer, size_t size, int skip, int max_frames);
+/* The calling thread's return addresses, without the frames of this
+   library's own image at the top; at most max_frames. Cheap: no symbol
+   lookup (backtrace()/dladdr() need _GNU_SOURCE, which Swift's Glibc module
+   lacks, hence C). Returns the number of addresses written. */
+int tk_stack_addresses(void **addresses, int max_frames);
 
+/* Describes addresses one frame a line ("function (image+0xoffset)") into
+   buffer, always NUL-terminated, truncated to size. The slow part (symbol
+   lookup): done on the sender thread, not the caller's. */
+int tk_stack_describe(void *const *addresses, int count, char *buffer, size_t size);
+
+
+
+/* What a tk_site * points to: the active flag first, so that
+   tk_site_active is one relaxed atomic load and nothing else. */
+typedef struct {
+  int active;
+  void *owner; /* the Swift Site, unretained */
+} tk_site_cell;
+
+static inline int tk_site_cell_load(const tk_site_cell *cell) {
+  return __atomic_load_n(&cell->active, __ATOMIC_RELAXED);
+}
+
+static inline void tk_site_cell_store(tk_site_cell *cell, int active) {
+  __atomic_store_n(&cell->active, active, __ATOMIC_RELAXED);
+}
 #endif

@@ -14,16 +14,23 @@ public final class CaptureClient: Sendable {
     let log: RateLimitedLog
     let rateLimiter: TokenBucket?
     /// Snapshot request bodies waiting for the sender.
-    let outbox: WaitQueue<[UInt8]>
+    let outbox: WaitQueue<OutgoingSnapshot>
     /// Sites waiting to be auto-registered by the sync thread.
     let registrations = WaitQueue<SiteKey>(capacity: 10_000)
 
     private let createdInForkGeneration: Int
+    /// Shutdown began: new calls are refused (the queue still drains).
     private let stopping = Atomic<Bool>(false)
+    /// The threads are to exit now.
+    private let halting = Atomic<Bool>(false)
     let breakpoints = Mutex<BreakpointSet>(.empty)
     private let sites = Mutex<[SiteKey: Site]>([:])
+    /// `function:label` pairs already queued for auto-registration.
+    private let registeredLabels = Mutex<Set<String>>([])
+    /// While the circuit is open: when the cooldown ends (monotonic ns), so
+    /// that captures flow again and the sender can send its probe. 0: closed.
+    let circuitOpenUntilNs = Atomic<UInt64>(0)
     /// Mirrors of sender/sync state for lock-free reads on the caller's path.
-    let circuitOpen = Atomic<Bool>(false)
     let circuitState = Mutex<CircuitBreaker.State>(.closed)
     let killSwitch = Atomic<Bool>(false)
     let sseConnected = Atomic<Bool>(false)
@@ -32,8 +39,6 @@ public final class CaptureClient: Sendable {
     let shutdownDeadlineNs = Atomic<UInt64>(0)
     /// Telemetry for the next poll (`{"events": [...]}`), e.g. a circuit trip.
     let pendingEvents = Mutex<[JSONValue]>([])
-    /// SSE is dead after this long without a byte (three server heartbeats).
-    static let sseIdleTimeoutMs = 45_000
 
     /// Timeout of one request: capture_timeout (5 s if none), cut to what
     /// is left before the shutdown deadline.
@@ -94,6 +99,8 @@ public final class CaptureClient: Sendable {
     // MARK: - Sites
 
     /// The interned site for this location; created on first use.
+    /// Callers check `isInForkedChild` first: a forked child must not take
+    /// the locks a parent thread may have held at fork().
     public func site(label: String, file: String, line: Int, function: String) -> Site {
         let key = SiteKey(label: label, file: file, line: line, function: function)
         if let existing = sites.withLock({ $0[key] }) { return existing }
@@ -117,16 +124,25 @@ public final class CaptureClient: Sendable {
 
     var siteCount: Int { sites.withLock { $0.count } }
 
+    /// True the first time this function:label asks (PROTOCOL.md: once per
+    /// process per function:label).
+    func claimRegistration(_ key: SiteKey) -> Bool {
+        registeredLabels.withLock { $0.count < 100_000 && $0.insert("\(key.function):\(key.label)").inserted }
+    }
+
     // MARK: - Flush, stats, shutdown
 
     /// Waits until what is queued now has been sent or dropped.
     public func flush(timeoutMs: Int) -> Bool {
+        if isInForkedChild { return true }  // nothing of this process's own to send
         guard !isStopped else { return false }
         let deadline = MonotonicClock.nowNanoseconds() &+ UInt64(max(0, timeoutMs)) &* 1_000_000
         return outbox.waitUntilDrained(deadlineNs: deadline)
     }
 
     public func statsJSON() -> String {
+        // In a forked child the parent's locks may be held forever: touch none.
+        if isInForkedChild { return "{}" }
         var members = stats.jsonMembers.map { "\"\($0.0)\":\($0.1)" }
         members.append("\"sse_connected\":\(sseConnected.load(ordering: .relaxed))")
         members.append("\"kill_switch\":\(killSwitch.load(ordering: .relaxed))")
@@ -152,6 +168,7 @@ public final class CaptureClient: Sendable {
     /// failed; a request in flight ends by its own deadline.
     private func stop() {
         stopping.store(true, ordering: .releasing)
+        halting.store(true, ordering: .releasing)
         outbox.close()
         registrations.close()
         let dropped = outbox.drain().count
@@ -164,5 +181,9 @@ public final class CaptureClient: Sendable {
         for thread in running { thread.join() }
     }
 
+    /// For the client's own threads: time to exit (after the drain).
+    var haltRequested: Bool { halting.load(ordering: .acquiring) }
+
+    /// Shutdown began (new calls are refused).
     public var stopRequested: Bool { stopping.load(ordering: .acquiring) }
 }

@@ -23,7 +23,10 @@ extension CaptureClient {
             return .skipped
         }
         guard let breakpoint = site.breakpoint, breakpoint.enabled else { return .skipped }
-        if let suppressed = suppression(for: breakpoint, at: site) {
+        // Cheap checks first; the condition before anything that consumes a
+        // slot (rate budget, max_captures, frequency).
+        if let suppressed = stateSuppression(for: breakpoint) ?? conditionSuppression(breakpoint, variables)
+            ?? claimSuppression(for: breakpoint, at: site) {
             stats.add(suppressed)
             return .skipped
         }
@@ -34,6 +37,7 @@ extension CaptureClient {
     public func capture(label: String, file: String, line: Int, function: String, variables: String,
                         context: String? = nil) -> CaptureOutcome {
         guard !label.isEmpty else { return .invalidArgument("label must not be empty") }
+        if isStopped { return isInForkedChild ? .skipped : .shutDown }
         let site = site(label: label, file: file, line: line, function: function)
         let variableBytes = Array(variables.utf8)
         let contextBytes = context.map { Array($0.utf8) }
@@ -47,41 +51,51 @@ extension CaptureClient {
     /// breakpoint knows yet, once, in the background.
     private func skipInactive(_ site: Site) {
         if killSwitch.load(ordering: .relaxed) { stats.add(.suppressedKillSwitch) }
-        guard options.codeMonitoring, site.breakpoint == nil,
-              !site.registrationQueued.exchange(true, ordering: .relaxed) else { return }
-        if !registrations.push(site.key) { site.registrationQueued.store(false, ordering: .relaxed) }
+        guard options.codeMonitoring, !site.registrationQueued.exchange(true, ordering: .relaxed),
+              site.breakpoint == nil, claimRegistration(site.key) else { return }
+        _ = registrations.push(site.key)
     }
 
-    /// Why an enabled breakpoint does not capture now, if it does not.
-    private func suppression(for breakpoint: Breakpoint, at site: Site) -> ClientStats.Counter? {
+    /// Expired breakpoint or open circuit.
+    private func stateSuppression(for breakpoint: Breakpoint) -> ClientStats.Counter? {
         if breakpoint.expireAt != nil, breakpoint.isExpired(nowUnixSeconds: Double(WallClock.nowUnixNanoseconds()) / 1e9) {
             return .suppressedExpired
         }
-        if circuitOpen.load(ordering: .relaxed) { return .suppressedCircuit }
+        // Open, and the cooldown still running: suppressed here. Once it
+        // ends captures flow again and the sender's breaker picks the probe.
+        return MonotonicClock.nowNanoseconds() < circuitOpenUntilNs.load(ordering: .relaxed) ? .suppressedCircuit : nil
+    }
+
+    /// An SDK-evaluable condition that is false. Evaluation errors (and
+    /// variables that do not parse) capture anyway, as the official SDKs do.
+    private func conditionSuppression(_ breakpoint: Breakpoint,
+                                      _ variables: UnsafeBufferPointer<UInt8>) -> ClientStats.Counter? {
+        guard breakpoint.sdkEvaluable, let condition = breakpoint.condition,
+              let values = try? JSONValue.parse(UnsafeRawBufferPointer(variables), maxDepth: 64),
+              (try? condition.holds(values)) == false else { return nil }
+        return .suppressedCondition
+    }
+
+    /// The site's max_captures and frequency, then the process-wide budget
+    /// (a hit the breakpoint refuses must not spend it).
+    private func claimSuppression(for breakpoint: Breakpoint, at site: Site) -> ClientStats.Counter? {
         let now = MonotonicClock.nowNanoseconds()
-        if let rateLimiter, !rateLimiter.tryTake(nowNs: now) { return .suppressedRateLimit }
-        switch site.claimCapture(breakpoint, nowNs: now) {
+        switch site.claimCapture(breakpoint, nowNs: now, budget: { rateLimiter?.tryTake(nowNs: now) ?? true }) {
         case .granted: return nil
         case .maxCaptures: return .suppressedMaxCaptures
         case .frequency: return .suppressedFrequency
+        case .rateLimited: return .suppressedRateLimit
         }
     }
 
     private func snapshot(site: Site, breakpoint: Breakpoint, variables: UnsafeBufferPointer<UInt8>,
                           context: UnsafeBufferPointer<UInt8>?) -> CaptureOutcome {
-        if let condition = breakpoint.condition, breakpoint.sdkEvaluable || !breakpoint.captureExpressions.isEmpty {
-            // Parsed only when a condition or expression needs the values.
-            let values = try? JSONValue.parse(UnsafeRawBufferPointer(variables), maxDepth: 64)
-            if breakpoint.sdkEvaluable, let values, (try? condition.holds(values)) == false {
-                stats.add(.suppressedCondition)
-                return .skipped
-            }
-        }
         let sanitized: SanitizeResult
         do {
             sanitized = try sanitizer.with(maxDepth: breakpoint.maxDepth, maxPayload: breakpoint.maxPayloadBytes)
                 .sanitize(variables)
         } catch {
+            site.refundCapture(breakpoint)  // invalid input must not use up max_captures
             stats.add(.invalidInput)
             return .invalidJSON(error.message)
         }
@@ -89,6 +103,7 @@ extension CaptureClient {
         do {
             parsedContext = try CaptureContext(json: context, stackDepth: breakpoint.stackDepth ?? 50)
         } catch {
+            site.refundCapture(breakpoint)
             stats.add(.invalidInput)
             return .invalidJSON("context_json: invalid JSON at byte offset \(error.offset): \(error.message)")
         }
@@ -96,8 +111,9 @@ extension CaptureClient {
         stats.add(.truncations, sanitized.truncations)
         let body = snapshotBody(site: site, breakpoint: breakpoint, variables: sanitized, rawVariables: variables,
                                 context: parsedContext)
+        let stack = parsedContext.stackTrace == nil ? NativeStack.capture(maxFrames: breakpoint.stackDepth ?? 50) : nil
         stats.add(.captured)
-        guard outbox.push(body) else {
+        guard outbox.push(OutgoingSnapshot(body: body, nativeStack: stack)) else {
             stats.add(.droppedQueueFull)
             return .queueFull
         }
@@ -105,7 +121,7 @@ extension CaptureClient {
     }
 
     private func snapshotBody(site: Site, breakpoint: Breakpoint, variables: SanitizeResult,
-                              rawVariables: UnsafeBufferPointer<UInt8>, context: CaptureContext) -> [UInt8] {
+                              rawVariables: UnsafeBufferPointer<UInt8>, context: CaptureContext) -> SnapshotBody {
         var body = SnapshotBody()
         body.string("breakpoint_id", breakpoint.id)
         body.string("service_name", options.serviceName)
@@ -117,13 +133,12 @@ extension CaptureClient {
             body.raw("variables", json: Array("{}".utf8))
         } else {
             body.raw("variables", json: variables.json)
-            body.raw("security_flags", .array(variables.securityFlags.map(\.json)))
+            body.securityFlags(variables.securityFlags)
         }
         if !breakpoint.captureExpressions.isEmpty {
             body.raw("expression_results", expressionResults(breakpoint, rawVariables))
         }
-        let stack = context.stackTrace ?? NativeStack.capture(maxFrames: breakpoint.stackDepth ?? 50)
-        body.string("stack_trace", stack)
+        body.string("stack_trace", context.stackTrace)
         body.string("trace_id", context.traceID)
         body.string("span_id", context.spanID)
         if let request = context.request, let scrubbed = try? sanitizedRequest(request) {
@@ -131,7 +146,7 @@ extension CaptureClient {
         }
         body.string("captured_at", RFC3339.now())
         body.string("mode", breakpoint.mode.rawValue)
-        return body.finish()
+        return body
     }
 
     /// Each expression's value, scrubbed like the variables; an expression

@@ -19,9 +19,9 @@ struct SenderLoop {
             return
         }
         var state = State()
-        while !client.stopRequested {
-            if let body = client.outbox.pop(deadlineNs: MonotonicClock.nowNanoseconds() &+ 100_000_000) {
-                send(body, session: session, state: &state)
+        while !client.haltRequested {
+            if let snapshot = client.outbox.pop(deadlineNs: MonotonicClock.nowNanoseconds() &+ 100_000_000) {
+                send(snapshot.finish(), session: session, state: &state)
                 client.outbox.finished()
             }
             registerSites(session: session, state: &state)
@@ -92,8 +92,16 @@ struct SenderLoop {
     /// Mirrors the breaker for the caller's path, logs an opening once and
     /// queues the trip event for the next poll (as the Go SDK reports it).
     private func report(_ transition: CircuitBreaker.Transition?, _ breaker: CircuitBreaker) {
-        client.circuitOpen.store(breaker.state != .closed, ordering: .releasing)
         client.circuitState.withLock { $0 = breaker.state }
+        switch transition {
+        case .opened, .reopened:
+            let cooldownNs = UInt64(client.options.circuitBreaker.cooldownMs) &* 1_000_000
+            client.circuitOpenUntilNs.store(MonotonicClock.nowNanoseconds() &+ cooldownNs, ordering: .releasing)
+        case .closed:
+            client.circuitOpenUntilNs.store(0, ordering: .releasing)
+        case .halfOpened, nil:
+            break
+        }
         guard case .opened(let trip) = transition else { return }
         client.log.log(.warning, "circuit breaker open")
         let event: JSONValue = .object([
@@ -108,11 +116,11 @@ struct SenderLoop {
     private func pause(milliseconds: Int) -> Bool {
         let end = MonotonicClock.nowNanoseconds() &+ UInt64(max(0, milliseconds)) &* 1_000_000
         while MonotonicClock.nowNanoseconds() < end {
-            if client.stopRequested { return false }
+            if client.haltRequested { return false }
             var step = timespec(tv_sec: 0, tv_nsec: 20_000_000)
             nanosleep(&step, nil)
         }
-        return !client.stopRequested
+        return !client.haltRequested
     }
 
     // MARK: - Auto-registration

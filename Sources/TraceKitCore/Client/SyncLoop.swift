@@ -22,7 +22,7 @@ struct SyncLoop {
             return
         }
         var state = State()
-        while !client.stopRequested {
+        while !client.haltRequested {
             let now = MonotonicClock.nowNanoseconds()
             if now >= state.nextPollNs {
                 poll(session: session, state: &state)
@@ -88,14 +88,22 @@ struct SyncLoop {
         var parser = state.parser
         var closeRequested = false
         var receivedEvent = false
-        let end = session.stream(request, idleTimeoutMs: CaptureClient.sseIdleTimeoutMs,
-                                 shouldStop: { client.stopRequested || closeRequested }) { chunk in
+        // Alive means events, heartbeats or comments (DESIGN §2), not bytes:
+        // a peer sending garbage lines is as dead as a silent one.
+        let idleNs = UInt64(client.options.sseIdleTimeoutMs) &* 1_000_000
+        var lastLifeNs = MonotonicClock.nowNanoseconds()
+        let end = session.stream(request, idleTimeoutMs: client.options.sseIdleTimeoutMs, shouldStop: {
+            client.haltRequested || closeRequested || MonotonicClock.nowNanoseconds() &- lastLifeNs > idleNs
+        }) { chunk in
             if !client.sseConnected.exchange(true, ordering: .relaxed) { client.stats.add(.sseConnects) }
+            let comments = parser.commentsSeen
             parser.feed(chunk) { event in
                 receivedEvent = true
+                lastLifeNs = MonotonicClock.nowNanoseconds()
                 client.stats.add(.sseEvents)
                 if handle(event) == .close { closeRequested = true }
             }
+            if parser.commentsSeen != comments { lastLifeNs = MonotonicClock.nowNanoseconds() }
         }
         state.parser = parser
         client.sseConnected.store(false, ordering: .relaxed)
@@ -132,7 +140,7 @@ struct SyncLoop {
     }
 
     private func sleep(until deadlineNs: UInt64) {
-        while !client.stopRequested && MonotonicClock.nowNanoseconds() < deadlineNs {
+        while !client.haltRequested && MonotonicClock.nowNanoseconds() < deadlineNs {
             var step = timespec(tv_sec: 0, tv_nsec: 20_000_000)
             nanosleep(&step, nil)
         }

@@ -28,6 +28,9 @@ public struct Options: Sendable {
     public var maxCapturesPerSecond: Double = 100
     /// Nil: the library logs nothing.
     public var logHandler: LogHandler?
+    /// An SSE stream with no byte for this long is dead (three 15 s server
+    /// heartbeats). Not in the C API; tests shorten it.
+    var sseIdleTimeoutMs = 45_000
 
     public init() {}
 

@@ -320,7 +320,9 @@ struct SanitizePass: ~Copyable {
     }
 
     private mutating func writeTypedMarker(_ category: PIICategory) {
-        Array("\"\(category.marker)\"".utf8).withUnsafeBufferPointer { out.append($0) }
+        out.append(UInt8(ascii: "\""))
+        out.append(category.markerBytes.bytes)
+        out.append(UInt8(ascii: "\""))
         redactions += 1
         addFlag(category: category.rawValue, severity: "medium")
     }

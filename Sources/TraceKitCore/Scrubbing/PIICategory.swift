@@ -16,4 +16,10 @@ public enum PIICategory: String, Sendable, CaseIterable {
     case sensitiveName = "sensitive_name"
 
     public var marker: String { "[REDACTED:\(rawValue)]" }
+
+    /// The marker's bytes, made once per process.
+    var markerBytes: StaticMarker { PIICategory.markers[self] ?? StaticMarker(marker) }
+
+    private static let markers: [PIICategory: StaticMarker] = Dictionary(
+        uniqueKeysWithValues: allCases.map { ($0, StaticMarker($0.marker)) })
 }

@@ -23,30 +23,38 @@ public enum RFC3339 {
         format(unixNanoseconds: WallClock.nowUnixNanoseconds())
     }
 
-    /// `unixNanoseconds` as "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC, milliseconds truncated).
+    /// `unixNanoseconds` as "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC, milliseconds
+    /// truncated). Written digit by digit into 24 bytes: it runs once per
+    /// capture, on the caller's thread.
     public static func format(unixNanoseconds: UInt64) -> String {
         let totalSeconds = unixNanoseconds / 1_000_000_000
         let millis = Int((unixNanoseconds % 1_000_000_000) / 1_000_000)
-        let days = Int(totalSeconds / 86_400)
         let secondOfDay = Int(totalSeconds % 86_400)
-        let date = CivilDate(daysSinceEpoch: days)
-        var out = ""
-        out.reserveCapacity(24)
-        append(date.year, width: 4, to: &out)
-        out += "-"
-        append(date.month, width: 2, to: &out)
-        out += "-"
-        append(date.day, width: 2, to: &out)
-        out += "T"
-        append(secondOfDay / 3600, width: 2, to: &out)
-        out += ":"
-        append(secondOfDay / 60 % 60, width: 2, to: &out)
-        out += ":"
-        append(secondOfDay % 60, width: 2, to: &out)
-        out += "."
-        append(millis, width: 3, to: &out)
-        out += "Z"
-        return out
+        let date = CivilDate(daysSinceEpoch: Int(totalSeconds / 86_400))
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            var index = 0
+            func put(_ value: Int, width: Int) {
+                var divisor = 1
+                for _ in 1..<width { divisor &*= 10 }
+                for _ in 0..<width {
+                    buffer[index] = UInt8(truncatingIfNeeded: 0x30 &+ (value / divisor) % 10)
+                    divisor /= 10
+                    index &+= 1
+                }
+            }
+            func put(_ byte: UInt8) {
+                buffer[index] = byte
+                index &+= 1
+            }
+            put(max(0, min(date.year, 9999)), width: 4); put(0x2D)
+            put(date.month, width: 2); put(0x2D)
+            put(date.day, width: 2); put(0x54)
+            put(secondOfDay / 3600, width: 2); put(0x3A)
+            put(secondOfDay / 60 % 60, width: 2); put(0x3A)
+            put(secondOfDay % 60, width: 2); put(0x2E)
+            put(millis, width: 3); put(0x5A)
+            return index
+        }
     }
 
     /// Seconds since the Unix epoch (fractional), or nil when `s` is not an
@@ -56,12 +64,6 @@ public enum RFC3339 {
         guard s.utf8.count <= 64 else { return nil }
         var reader = DigitReader(Array(s.utf8))
         return reader.readTimestamp()
-    }
-
-    private static func append(_ value: Int, width: Int, to out: inout String) {
-        let digits = String(value)
-        if digits.count < width { out += String(repeating: "0", count: width - digits.count) }
-        out += digits
     }
 }
 

@@ -24,6 +24,8 @@ public struct EventStreamParser {
     public private(set) var lastEventID: String = ""
     /// Events (or lines) dropped because they exceeded `maxEventBytes`.
     public private(set) var oversizedEventsDropped: Int = 0
+    /// Comment lines seen (`:` heartbeats): signs of life that dispatch nothing.
+    public private(set) var commentsSeen: Int = 0
 
     // The line being read, without its line end.
     private var line: [UInt8] = []
@@ -147,6 +149,8 @@ public struct EventStreamParser {
             dispatch(emit)
         } else if line[0] != Self.colon {  // a leading colon is a comment
             processField()
+        } else {
+            commentsSeen &+= 1
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Runs `stub_server.py` (next to this file) on an ephemeral loopback port
+/// Runs `stub_server.py` (or another script next to this file that prints
+/// "PORT <n>" first, such as `fake_backend.py`) on an ephemeral loopback port
 /// for one test. `stop()` ends it; if the test process dies first, the
 /// script exits on its own when its stdin pipe closes.
 final class StubServer {
@@ -10,8 +11,8 @@ final class StubServer {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    init() throws {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("stub_server.py")
+    init(script name: String = "stub_server.py") throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(name)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script.path]

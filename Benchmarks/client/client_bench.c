@@ -1,0 +1,183 @@
+/* Client benchmarks (issue 3 item 10), built against the installed library:
+ *   1. tk_site_active on an inactive site: ns per call;
+ *   2. tk_site_capture on an active site with ~1 KB of variables: median/p99;
+ *   3. the same while the backend stalls every capture by 200 ms;
+ *   4. breakpoint change on the server -> site state flips over SSE: p50/p99.
+ * Usage: client_bench <server-url> <admin-key> <stall-backend-url> */
+#define _POSIX_C_SOURCE 200809L
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <tracekit.h>
+
+static double now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
+static int compare(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static double percentile(double *values, int n, double p) {
+  qsort(values, n, sizeof(double), compare);
+  int index = (int)(p * (n - 1));
+  return values[index];
+}
+
+typedef struct { char data[8192]; size_t len; } response;
+static size_t collect(char *ptr, size_t size, size_t n, void *userdata) {
+  response *r = userdata;
+  size_t bytes = size * n;
+  if (r->len + bytes < sizeof r->data) { memcpy(r->data + r->len, ptr, bytes); r->len += bytes; r->data[r->len] = 0; }
+  return bytes;
+}
+
+/* A management API call; returns the HTTP status, body in *out. */
+static long api(const char *base, const char *key, const char *method, const char *path, const char *body,
+                response *out) {
+  CURL *curl = curl_easy_init();
+  char url[512], header[256];
+  snprintf(url, sizeof url, "%s%s", base, path);
+  snprintf(header, sizeof header, "X-API-Key: %s", key);
+  struct curl_slist *headers = curl_slist_append(NULL, header);
+  headers = curl_slist_append(headers, "Content-Type: application/json");
+  out->len = 0;
+  out->data[0] = 0;
+  curl_easy_setopt(curl, CURLOPT_URL, url);
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  if (body) curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, out);
+  long status = 0;
+  if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  return status;
+}
+
+static tk_client *client_for(const char *endpoint, const char *key, const char *service) {
+  tk_options *options = tk_options_new();
+  tk_options_set_api_key(options, key);
+  tk_options_set_service_name(options, service);
+  tk_options_set_endpoint(options, endpoint);
+  tk_options_set_poll_interval_ms(options, 1000);
+  tk_options_set_max_queue(options, 100000);
+  tk_options_set_max_captures_per_second(options, 0);
+  tk_client *client = tk_client_new(options);
+  tk_options_free(options);
+  if (!client) fprintf(stderr, "tk_client_new: %s\n", tk_last_error());
+  return client;
+}
+
+static int wait_state(const tk_site *site, int wanted, double timeout_ms) {
+  double end = now_ns() + timeout_ms * 1e6;
+  while (now_ns() < end)
+    if (tk_site_active(site) == wanted) return 1;
+  return 0;
+}
+
+static char variables[1100];
+
+static void make_variables(void) {
+  snprintf(variables, sizeof variables,
+           "{\"order\":{\"id\":\"ord_1700000000\",\"total\":129.5,\"currency\":\"EUR\",\"items\":["
+           "{\"sku\":\"BOOK-42\",\"qty\":1,\"price\":29.5},{\"sku\":\"PEN-7\",\"qty\":4,\"price\":25.0}],"
+           "\"created_at\":\"2026-11-25T12:00:00Z\",\"note\":\"leave at the door, ring twice\"},"
+           "\"customer\":{\"id\":\"cus_8812\",\"name\":\"Jane Doe\",\"email\":\"jane.doe@example.com\","
+           "\"tier\":\"gold\",\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"zip\":\"12345\"}},"
+           "\"payment\":{\"method\":\"card\",\"card\":\"4111 1111 1111 1111\",\"status\":\"authorized\","
+           "\"attempts\":1},\"request\":{\"path\":\"/api/checkout\",\"method\":\"POST\",\"user_agent\":"
+           "\"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36\",\"ip\":\"203.0.113.9\"},"
+           "\"flags\":{\"beta\":true,\"retry\":false},\"latency_ms\":[12,15,11,19,22,13,14],"
+           "\"trace\":\"4bf92f3577b34da6a3ce929d0e0e4736\"}");
+}
+
+static void measure_captures(tk_site *site, int n, const char *title) {
+  double *samples = malloc(sizeof(double) * n);
+  int queue_full = 0;
+  for (int i = 0; i < n; i++) {
+    double start = now_ns();
+    tk_status status = tk_site_capture(site, variables, TK_NUL_TERMINATED, NULL);
+    samples[i] = now_ns() - start;
+    if (status == TK_ERR_QUEUE_FULL) queue_full++;
+  }
+  printf("%s: %d captures of %zu-byte variables, median %.1f us, p99 %.1f us (queue full: %d)\n", title, n,
+         strlen(variables), percentile(samples, n, 0.5) / 1e3, percentile(samples, n, 0.99) / 1e3, queue_full);
+  free(samples);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 4) {
+    fprintf(stderr, "usage: %s <server-url> <admin-key> <stall-url>\n", argv[0]);
+    return 2;
+  }
+  const char *server = argv[1], *key = argv[2], *stall = argv[3];
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  make_variables();
+  response out;
+  if (api(server, key, "POST", "/api/breakpoints",
+          "{\"service_name\":\"bench\",\"file_path\":\"bench.c\",\"line_number\":1,\"function_name\":\"bench\","
+          "\"label\":\"hot\",\"enabled\":true}", &out) / 100 != 2) {
+    fprintf(stderr, "could not create a breakpoint: %s\n", out.data);
+    return 1;
+  }
+  char id[128] = {0};
+  char *found = strstr(out.data, "\"id\":\"");
+  if (found) sscanf(found + 6, "%127[^\"]", id);
+
+  tk_client *client = client_for(server, key, "bench");
+  if (!client) return 1;
+  tk_site *hot = tk_site_get(client, "hot", "bench.c", 1, "bench");
+  tk_site *cold = tk_site_get(client, "cold", "bench.c", 2, "bench");
+  if (!wait_state(hot, 1, 5000)) { fprintf(stderr, "breakpoint never became active\n"); return 1; }
+
+  /* 1. inactive site */
+  long calls = 200000000;
+  int sum = 0;
+  double start = now_ns();
+  for (long i = 0; i < calls; i++) sum += tk_site_active(cold);
+  double elapsed = now_ns() - start;
+  printf("tk_site_active (inactive): %.2f ns per call over %ld calls (sum %d)\n", elapsed / calls, calls, sum);
+
+  /* 2. active captures against tracekit-server */
+  measure_captures(hot, 20000, "tk_site_capture (active, tracekit-server)");
+  tk_client_flush(client, 10000);
+
+  /* 4. breakpoint change -> site state over SSE */
+  int changes = 200;
+  double *latency = malloc(sizeof(double) * changes);
+  char path[256];
+  snprintf(path, sizeof path, "/api/breakpoints/%s", id);
+  int measured = 0;
+  for (int i = 0; i < changes; i++) {
+    int enable = i % 2;  /* start by disabling */
+    double begin = now_ns();
+    api(server, key, "PATCH", path, enable ? "{\"enabled\":true}" : "{\"enabled\":false}", &out);
+    if (!wait_state(hot, enable, 5000)) { fprintf(stderr, "change %d not seen within 5 s\n", i); continue; }
+    latency[measured++] = now_ns() - begin;
+  }
+  printf("breakpoint change -> site state over SSE: %d changes, p50 %.2f ms, p99 %.2f ms (includes the API call)\n",
+         measured, percentile(latency, measured, 0.5) / 1e6, percentile(latency, measured, 0.99) / 1e6);
+  char *stats = tk_client_stats(client);
+  printf("client stats: %s\n", stats);
+  tk_free(stats);
+  tk_client_free(client);
+
+  /* 3. active captures while every capture POST stalls 200 ms */
+  tk_client *stalled = client_for(stall, "bench-key", "bench");
+  tk_site *slow = tk_site_get(stalled, "stalled", "bench.c", 1, "bench");
+  if (!wait_state(slow, 1, 5000)) { fprintf(stderr, "stall backend breakpoint never active\n"); return 1; }
+  measure_captures(slow, 20000, "tk_site_capture (active, backend stalls 200 ms)");
+  double free_start = now_ns();
+  tk_client_free(stalled);
+  printf("tk_client_free with a stalled backend and a full queue: %.0f ms (capture_timeout 5000 ms)\n",
+         (now_ns() - free_start) / 1e6);
+  free(latency);
+  return 0;
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+@testable import TraceKitCore
+
+/// "The first hit of an unknown site auto-registers it (file, line, function,
+/// label) with the backend, once, in the background" (DESIGN §3; PROTOCOL.md
+/// "Auto-register": sent once per process per function:label).
+@Suite("Client: auto-registration of unknown sites")
+struct ClientAutoRegistrationTests {
+    @Test("hitting an unknown site many times registers it exactly once, with its location")
+    func registersOnce() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try makeClient(backend)
+        defer { client.shutdown() }
+        for _ in 0..<20 { #expect(client.capture(at: .refund) == .skipped) }
+        #expect(eventually { backend.log().registrations.count == 1 })
+        Thread.sleep(forTimeInterval: 0.3)
+        for _ in 0..<20 { _ = client.capture(at: .refund) }
+        Thread.sleep(forTimeInterval: 0.3)
+
+        let registrations = backend.log().registrations
+        #expect(registrations.count == 1)
+        let body = try #require(registrations.first)
+        #expect(body["service_name"] as? String == "svc")
+        #expect(body["file_path"] as? String == "billing.c")
+        #expect(body["line_number"] as? Int == 7)
+        #expect(body["function_name"] as? String == "refund_order")
+        #expect(body["label"] as? String == "refund")
+        #expect(client.counter("registrations") == 1)
+    }
+
+    @Test("two different sites are registered once each")
+    func eachSiteOnce() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try makeClient(backend)
+        defer { client.shutdown() }
+        for _ in 0..<5 {
+            _ = client.capture(at: .refund)
+            _ = client.capture(at: .checkout)
+        }
+        #expect(eventually { backend.log().registrations.count == 2 })
+        Thread.sleep(forTimeInterval: 0.3)
+        let labels = backend.log().registrations.compactMap { $0["label"] as? String }.sorted()
+        #expect(labels == ["checkout", "refund"])
+    }
+
+    @Test("two sites with the same function:label (other lines) are registered once (PROTOCOL.md: once per function:label)")
+    func oncePerFunctionAndLabel() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try makeClient(backend)
+        defer { client.shutdown() }
+        var elsewhere = Checkpoint.refund
+        elsewhere.line = 99
+        _ = client.capture(at: .refund)
+        _ = client.capture(at: elsewhere)
+        #expect(eventually { backend.log().registrations.count >= 1 })
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(backend.log().registrations.count == 1)
+    }
+
+    @Test("a site a breakpoint already knows is not registered, enabled or not")
+    func knownSiteNotRegistered() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        backend.setBreakpoints([breakpointJSON(enabled: false)])
+        let client = try makeClient(backend)
+        defer { client.shutdown() }
+        #expect(eventually { client.counter("breakpoints") == 1 })
+        for _ in 0..<5 { _ = client.capture(at: .checkout) }
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(backend.log().registrations.isEmpty)
+    }
+
+    @Test("a failed registration is retried later, not on every hit")
+    func failedRegistrationRetriedWithBackoff() throws {
+        var options = Options()
+        try options.setAPIKey(testAPIKey)
+        try options.setEndpoint("http://127.0.0.1:\(closedLoopbackPort())")
+        try options.setPollIntervalMs(100)
+        try options.setCaptureTimeoutMs(300)
+        options.sse = false
+        let client = try CaptureClient(options: options)
+        defer { client.shutdown() }
+        for _ in 0..<50 { _ = client.capture(at: .refund) }
+        #expect(eventually { client.counter("registration_errors") >= 1 })
+        Thread.sleep(forTimeInterval: 0.3)
+        for _ in 0..<50 { _ = client.capture(at: .refund) }
+        // PROTOCOL.md "Auto-register": retry with backoff, not on every call.
+        #expect(client.counter("registration_errors") <= 2)
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+@testable import TraceKitCore
+
+/// The kill switch stops every capture: within a second over SSE, at the
+/// next poll otherwise (PROTOCOL.md "Kill switch", "SSE stream"; DESIGN §3).
+@Suite("Client: the kill switch stops captures", .serialized)
+struct ClientKillSwitchTests {
+    @Test("a kill_switch SSE event deactivates the site in < 1 s and suppressed captures are counted")
+    func killSwitchOverSSE() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        backend.enableSSE()
+        backend.setBreakpoints([breakpointJSON()])
+        let client = try makeClient(backend, pollIntervalMs: 60_000, sse: true)
+        defer { client.shutdown() }
+        let site = client.site(.checkout)
+        #expect(eventually { site.isActive && backend.log().openStreams == 1 })
+
+        backend.setKillSwitch(true)
+        let stopped = secondsUntil(within: 3) { !site.isActive }
+        #expect(stopped != nil && stopped! < 1.0, "stopped after \(stopped ?? -1) s")
+        #expect(client.statsObject["kill_switch"] as? Bool == true)
+        #expect(client.capture(at: .checkout) == .skipped)
+        #expect(client.capture(at: .checkout) == .skipped)
+        #expect(client.counter("suppressed_kill_switch") == 2)
+        #expect(client.counter("captured") == 0)
+        // PROTOCOL.md: "on: stop capturing at once, close the stream".
+        #expect(eventually { backend.log().openStreams == 0 })
+        #expect(client.statsObject["sse_connected"] as? Bool == false)
+    }
+
+    @Test("a kill switch seen by poll deactivates the site; switching it off by poll resumes captures")
+    func killSwitchByPoll() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        backend.setBreakpoints([breakpointJSON()])
+        let client = try makeClient(backend)
+        defer { client.shutdown() }
+        let site = client.site(.checkout)
+        #expect(eventually { site.isActive })
+
+        backend.setKillSwitch(true)
+        #expect(eventually { !site.isActive })
+        #expect(client.capture(at: .checkout) == .skipped)
+        #expect(client.counter("suppressed_kill_switch") == 1)
+
+        backend.setKillSwitch(false)
+        #expect(eventually { site.isActive })
+        #expect(client.capture(at: .checkout) == .captured)
+        #expect(eventually { backend.log().deliveredCaptures.count == 1 })
+    }
+
+    @Test("while the kill switch is on, no snapshot is sent and every skipped checkpoint is counted")
+    func nothingSentUnderKillSwitch() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        backend.setBreakpoints([breakpointJSON()])
+        backend.setKillSwitch(true)
+        let client = try makeClient(backend)
+        defer { client.shutdown() }
+        #expect(eventually { client.statsObject["kill_switch"] as? Bool == true })
+        for _ in 0..<5 { #expect(client.capture(at: .checkout) == .skipped) }
+        #expect(client.flush(timeoutMs: 500))
+        #expect(backend.log().captureAttempts.isEmpty)
+        #expect(client.counter("suppressed_kill_switch") == 5)
+    }
+}

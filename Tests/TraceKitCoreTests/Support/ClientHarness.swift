@@ -1,0 +1,94 @@
+import Foundation
+import Synchronization
+@testable import TraceKitCore
+
+/// Shared set-up for the capture client's suites: a client with short
+/// intervals against a `FakeBackend`, bounded waits, stats as numbers.
+
+let testAPIKey = "tk_test_K3Y-must-never-be-logged-8c1f"
+
+/// A call site the suites capture at.
+struct Checkpoint {
+    var label: String
+    var file: String
+    var line: Int
+    var function: String
+
+    /// Matched by `breakpointJSON()`'s defaults.
+    static let checkout = Checkpoint(label: "checkout", file: "app.c", line: 42, function: "handle")
+    /// Matched by no breakpoint unless a test adds one.
+    static let refund = Checkpoint(label: "refund", file: "billing.c", line: 7, function: "refund_order")
+}
+
+/// Options for a client of `backend`: polling every `pollIntervalMs`, SSE off
+/// unless asked, no process-wide rate limit, a short capture timeout and a
+/// circuit breaker that trips only when a test means it to.
+func clientOptions(_ backend: FakeBackend, pollIntervalMs: Int = 100, sse: Bool = false,
+                   _ configure: (inout Options) throws -> Void = { _ in }) throws -> Options {
+    var options = Options()
+    try options.setAPIKey(testAPIKey)
+    try options.setServiceName("svc")
+    try options.setEndpoint(backend.endpoint)
+    try options.setPollIntervalMs(pollIntervalMs)
+    options.sse = sse
+    try options.setCaptureTimeoutMs(1_000)
+    try options.setMaxCapturesPerSecond(0)
+    try options.setCircuitBreaker(maxFailures: 100, windowMs: 10_000, cooldownMs: 300)
+    try configure(&options)
+    return options
+}
+
+func makeClient(_ backend: FakeBackend, pollIntervalMs: Int = 100, sse: Bool = false,
+                _ configure: (inout Options) throws -> Void = { _ in }) throws -> CaptureClient {
+    try CaptureClient(options: clientOptions(backend, pollIntervalMs: pollIntervalMs, sse: sse, configure))
+}
+
+/// Checks `condition` every 10 ms until it holds or `seconds` pass, so a
+/// failing expectation never hangs the suite. True when it held.
+func eventually(within seconds: Double = 3, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        Thread.sleep(forTimeInterval: 0.01)
+    }
+    return condition()
+}
+
+/// Seconds until `condition` first holds (checked every 10 ms), nil if not within `seconds`.
+func secondsUntil(within seconds: Double = 3, _ condition: () -> Bool) -> Double? {
+    let start = Date()
+    return eventually(within: seconds, condition) ? Date().timeIntervalSince(start) : nil
+}
+
+extension CaptureClient {
+    func site(_ checkpoint: Checkpoint) -> Site {
+        site(label: checkpoint.label, file: checkpoint.file, line: checkpoint.line, function: checkpoint.function)
+    }
+
+    func capture(at checkpoint: Checkpoint, _ variables: String = #"{"order_id": 7}"#,
+                 context: String? = nil) -> CaptureOutcome {
+        capture(label: checkpoint.label, file: checkpoint.file, line: checkpoint.line,
+                function: checkpoint.function, variables: variables, context: context)
+    }
+
+    /// `statsJSON()` parsed.
+    var statsObject: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(statsJSON().utf8)) as? [String: Any]) ?? [:]
+    }
+
+    /// One numeric counter of `statsJSON()` (-1 when missing, so a test notices).
+    func counter(_ key: String) -> Int { statsObject[key] as? Int ?? -1 }
+
+    var circuitStateName: String { statsObject["circuit_state"] as? String ?? "?" }
+}
+
+/// Collects the client's log lines (`Options.logHandler`) from its threads.
+final class LogCollector: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    var handler: LogHandler {
+        LogHandler { [self] level, message in lines.withLock { $0.append("\(level): \(message)") } }
+    }
+
+    var all: [String] { lines.withLock { $0 } }
+}

@@ -1,0 +1,351 @@
+/* tracekit.h "fork()": a client belongs to the process that created it. In a
+   forked child every call on it returns quickly (captures TK_OK), nothing
+   crashes and tk_client_free only releases memory; the parent is unaffected
+   and keeps capturing. Three cases: an inert child while the parent keeps
+   capturing; a new client made in the child; fork() while other threads are
+   inside the library (holding its locks).
+
+   Needs the fake backend (Tests/TraceKitCoreTests/Support/fake_backend.py):
+   its base URL comes from TRACEKIT_TEST_ENDPOINT ("http://127.0.0.1:<port>");
+   when that is unset the test starts the script itself (path from
+   TRACEKIT_FAKE_BACKEND, default relative to the repository root). */
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <tracekit.h>
+#include <unistd.h>
+
+#include "check.h"
+
+#define DEFAULT_BACKEND "Tests/TraceKitCoreTests/Support/fake_backend.py"
+#define LABEL "checkout"
+#define FILE_PATH "fork.c"
+#define FUNCTION "fork_test"
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+static void sleep_ms(long ms) {
+  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+/* ---- the fake backend: found or started, and driven over plain HTTP ---- */
+
+static int backend_port;
+static pid_t backend_pid = -1;
+static int backend_stdin = -1; /* the script exits when this closes */
+
+static int start_backend(void) {
+  const char *endpoint = getenv("TRACEKIT_TEST_ENDPOINT");
+  if (endpoint && *endpoint) {
+    const char *colon = strrchr(endpoint, ':');
+    backend_port = colon ? atoi(colon + 1) : 0;
+    return backend_port > 0;
+  }
+  const char *script = getenv("TRACEKIT_FAKE_BACKEND");
+  if (!script || !*script) script = DEFAULT_BACKEND;
+  int to_child[2], from_child[2];
+  if (pipe(to_child) != 0 || pipe(from_child) != 0) return 0;
+  backend_pid = fork();
+  if (backend_pid < 0) return 0;
+  if (backend_pid == 0) {
+    dup2(to_child[0], 0);
+    dup2(from_child[1], 1);
+    close(to_child[1]);
+    close(from_child[0]);
+    execlp("python3", "python3", script, (char *)NULL);
+    _exit(127);
+  }
+  close(to_child[0]);
+  close(from_child[1]);
+  backend_stdin = to_child[1];
+  char line[64] = {0};
+  size_t used = 0;
+  while (used + 1 < sizeof line) { /* "PORT <n>\n" */
+    ssize_t got = read(from_child[0], line + used, 1);
+    if (got <= 0 || line[used] == '\n') break;
+    used++;
+  }
+  close(from_child[0]);
+  backend_port = strncmp(line, "PORT ", 5) == 0 ? atoi(line + 5) : 0;
+  return backend_port > 0;
+}
+
+static void stop_backend(void) {
+  if (backend_pid <= 0) return;
+  close(backend_stdin);
+  waitpid(backend_pid, NULL, 0);
+}
+
+/* One HTTP/1.0 request to the backend; returns the response (caller frees) or NULL. */
+static char *backend_request(const char *method, const char *path, const char *body) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return NULL;
+  struct sockaddr_in address;
+  memset(&address, 0, sizeof address);
+  address.sin_family = AF_INET;
+  address.sin_port = htons((uint16_t)backend_port);
+  inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+  if (connect(fd, (struct sockaddr *)&address, sizeof address) != 0) {
+    close(fd);
+    return NULL;
+  }
+  char head[256];
+  size_t length = body ? strlen(body) : 0;
+  int head_length = snprintf(head, sizeof head,
+                             "%s %s HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
+                             method, path, length);
+  if (write(fd, head, (size_t)head_length) != head_length || (length && write(fd, body, length) != (ssize_t)length)) {
+    close(fd);
+    return NULL;
+  }
+  size_t capacity = 1 << 16, used = 0;
+  char *response = malloc(capacity);
+  ssize_t got;
+  while (response && (got = read(fd, response + used, capacity - used - 1)) > 0) {
+    used += (size_t)got;
+    if (used + 1 == capacity) {
+      char *bigger = realloc(response, capacity * 2);
+      if (!bigger) break;
+      response = bigger;
+      capacity *= 2;
+    }
+  }
+  close(fd);
+  if (response) response[used] = '\0';
+  return response;
+}
+
+static int count_occurrences(const char *haystack, const char *needle) {
+  int count = 0;
+  for (const char *at = haystack; at && (at = strstr(at, needle)) != NULL; at += strlen(needle)) count++;
+  return count;
+}
+
+/* The value of "key":<integer> in a stats document, -1 if absent. */
+static long stat_value(const char *stats, const char *key) {
+  char pattern[64];
+  snprintf(pattern, sizeof pattern, "\"%s\":", key);
+  const char *at = stats ? strstr(stats, pattern) : NULL;
+  return at ? strtol(at + strlen(pattern), NULL, 10) : -1;
+}
+
+/* ---- the test ---- */
+
+static tk_client *new_client(void) {
+  char endpoint[64];
+  snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", backend_port);
+  tk_options *options = tk_options_new();
+  CHECK(options != NULL);
+  if (!options) return NULL;
+  CHECK(tk_options_set_api_key(options, "tk_fork_test_key") == TK_OK);
+  CHECK(tk_options_set_service_name(options, "svc") == TK_OK);
+  CHECK(tk_options_set_endpoint(options, endpoint) == TK_OK);
+  CHECK(tk_options_set_poll_interval_ms(options, 100) == TK_OK);
+  CHECK(tk_options_set_sse(options, 0) == TK_OK);
+  CHECK(tk_options_set_capture_timeout_ms(options, 1000) == TK_OK);
+  CHECK(tk_options_set_max_captures_per_second(options, 0) == TK_OK);
+  tk_client *client = tk_client_new(options);
+  tk_options_free(options);
+  return client;
+}
+
+/* Runs in the forked child: every call returns quickly and nothing crashes.
+   Exits 0 when all its checks passed. */
+static void child_uses_inherited_client(tk_client *client, tk_site *site) {
+  alarm(10); /* a hang becomes a SIGALRM death the parent sees */
+  double start = now_ms();
+  for (int i = 0; i < 50; i++) {
+    CHECK(tk_capture(client, LABEL, FILE_PATH, 1, FUNCTION, "{\"in\":\"child\"}", TK_NUL_TERMINATED, NULL) == TK_OK);
+  }
+  CHECK(tk_site_capture(site, "{\"in\":\"child\"}", TK_NUL_TERMINATED, NULL) == TK_OK);
+  CHECK(tk_capture(client, "never-seen", "other.c", 9, "other", "{}", TK_NUL_TERMINATED, NULL) == TK_OK);
+  (void)tk_site_active(site);
+  tk_site *fresh = tk_site_get(client, "child-site", "child.c", 3, "child_fn");
+  if (fresh) CHECK(tk_site_capture(fresh, "{}", TK_NUL_TERMINATED, NULL) == TK_OK);
+  (void)tk_client_flush(client, 1000);
+  tk_free(tk_client_stats(client));
+  tk_client_free(client);
+  double elapsed = now_ms() - start;
+  CHECK(elapsed < 1000.0);
+  if (elapsed >= 1000.0) fprintf(stderr, "child: calls on the inherited client took %.0f ms\n", elapsed);
+  fflush(stderr);
+  _exit(checks_failed == 0 ? 0 : 1);
+}
+
+/* Waits up to timeout_ms for pid; kills it if it is still running. */
+static int wait_for_child(pid_t pid, int timeout_ms, int *status) {
+  for (double end = now_ms() + timeout_ms; now_ms() < end; sleep_ms(10)) {
+    if (waitpid(pid, status, WNOHANG) == pid) return 1;
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, status, 0);
+  return 0;
+}
+
+static void test_fork_child_is_inert_and_parent_keeps_capturing(void) {
+  char *reply = backend_request(
+      "POST", "/_control/breakpoints",
+      "{\"breakpoints\":[{\"id\":\"bp-fork\",\"service_name\":\"svc\",\"file_path\":\"" FILE_PATH "\","
+      "\"line_number\":1,\"function_name\":\"" FUNCTION "\",\"label\":\"" LABEL "\",\"enabled\":true}]}");
+  CHECK_STR_CONTAINS(reply, "200 OK");
+  free(reply);
+
+  tk_client *client = new_client();
+  CHECK(client != NULL);
+  if (!client) return;
+  tk_site *site = tk_site_get(client, LABEL, FILE_PATH, 1, FUNCTION);
+  CHECK(site != NULL);
+  for (double end = now_ms() + 3000; !tk_site_active(site) && now_ms() < end;) sleep_ms(10);
+  CHECK(tk_site_active(site));
+  CHECK(tk_capture(client, LABEL, FILE_PATH, 1, FUNCTION, "{\"in\":\"parent\"}", TK_NUL_TERMINATED, NULL) == TK_OK);
+
+  fflush(stdout);
+  fflush(stderr);
+  pid_t child = fork();
+  CHECK(child >= 0);
+  if (child == 0) child_uses_inherited_client(client, site);
+
+  int status = 0;
+  CHECK(child > 0 && wait_for_child(child, 10000, &status));
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  if (!WIFEXITED(status)) fprintf(stderr, "child died by signal %d\n", WTERMSIG(status));
+
+  for (int i = 0; i < 5; i++) {
+    CHECK(tk_capture(client, LABEL, FILE_PATH, 1, FUNCTION, "{\"in\":\"parent\"}", TK_NUL_TERMINATED, NULL) ==
+          TK_OK);
+  }
+  CHECK(tk_client_flush(client, 3000) == TK_OK);
+  char *stats = tk_client_stats(client);
+  CHECK(stat_value(stats, "captured") == 6);
+  CHECK(stat_value(stats, "sent") == 6);
+  if (stat_value(stats, "sent") != 6) fprintf(stderr, "parent stats: %s\n", stats ? stats : "(null)");
+  tk_free(stats);
+
+  /* The backend saw the parent's six snapshots and nothing from the child. */
+  char *log = backend_request("GET", "/_control/log", NULL);
+  CHECK(count_occurrences(log, "\"breakpoint_id\": \"bp-fork\"") == 6);
+  CHECK(count_occurrences(log, "child") == 0);
+  free(log);
+
+  double start = now_ms();
+  tk_client_free(client);
+  CHECK(now_ms() - start < 2000.0);
+}
+
+/* "Create a new client in the child if it needs one": a client made after
+   fork() has its own threads and delivers, though the parent's client (and
+   its threads) were running at the fork. */
+static void test_new_client_in_child_delivers(void) {
+  tk_client *parent_client = new_client();
+  CHECK(parent_client != NULL);
+  fflush(stdout);
+  fflush(stderr);
+  pid_t child = fork();
+  CHECK(child >= 0);
+  if (child == 0) {
+    alarm(10);
+    tk_client *fresh = new_client();
+    CHECK(fresh != NULL);
+    if (fresh) {
+      tk_site *site = tk_site_get(fresh, LABEL, FILE_PATH, 1, FUNCTION);
+      for (double end = now_ms() + 3000; !tk_site_active(site) && now_ms() < end;) sleep_ms(10);
+      CHECK(tk_site_active(site));
+      CHECK(tk_site_capture(site, "{\"from\":\"fresh-client-in-child\"}", TK_NUL_TERMINATED, NULL) == TK_OK);
+      CHECK(tk_client_flush(fresh, 3000) == TK_OK);
+      tk_client_free(fresh);
+    }
+    fflush(stderr);
+    _exit(checks_failed == 0 ? 0 : 1);
+  }
+  int status = 0;
+  CHECK(child > 0 && wait_for_child(child, 10000, &status));
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  char *log = backend_request("GET", "/_control/log", NULL);
+  CHECK(count_occurrences(log, "fresh-client-in-child") >= 1);
+  free(log);
+  tk_client_free(parent_client);
+}
+
+/* fork() may happen while other threads are inside the library (holding
+   its locks); the child's calls must still return. Three threads hammer the
+   client while the main thread forks repeatedly; a child that hangs is
+   killed by its alarm and counted. */
+static volatile int hammering;
+
+static void *hammer(void *argument) {
+  tk_client *client = argument;
+  char label[32];
+  for (unsigned i = 0; __atomic_load_n(&hammering, __ATOMIC_RELAXED); i++) {
+    snprintf(label, sizeof label, "hammer-%u", i % 512);
+    tk_site *site = tk_site_get(client, label, FILE_PATH, (int32_t)(i % 7), FUNCTION);
+    (void)tk_site_active(site);
+    tk_capture(client, LABEL, FILE_PATH, 1, FUNCTION, "{\"in\":\"parent\"}", TK_NUL_TERMINATED, NULL);
+    tk_free(tk_client_stats(client));
+  }
+  return NULL;
+}
+
+static void test_fork_while_threads_are_inside_the_library(void) {
+  tk_client *client = new_client();
+  CHECK(client != NULL);
+  if (!client) return;
+  __atomic_store_n(&hammering, 1, __ATOMIC_RELAXED);
+  pthread_t threads[3];
+  for (int i = 0; i < 3; i++) CHECK(pthread_create(&threads[i], NULL, hammer, client) == 0);
+  sleep_ms(50);
+  int hung = 0, failed = 0;
+  for (int round = 0; round < 30; round++) {
+    fflush(stdout);
+    fflush(stderr);
+    pid_t child = fork();
+    if (child == 0) {
+      alarm(3);
+      tk_site *site = tk_site_get(client, "after-fork", FILE_PATH, 5, FUNCTION);
+      (void)tk_site_active(site);
+      if (tk_capture(client, LABEL, FILE_PATH, 1, FUNCTION, "{}", TK_NUL_TERMINATED, NULL) != TK_OK) _exit(2);
+      tk_free(tk_client_stats(client));
+      (void)tk_client_flush(client, 100);
+      tk_client_free(client);
+      _exit(0);
+    }
+    int status = 0;
+    if (child < 0 || !wait_for_child(child, 5000, &status)) {
+      hung++;
+      continue;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) failed++;
+    sleep_ms(5);
+  }
+  __atomic_store_n(&hammering, 0, __ATOMIC_RELAXED);
+  for (int i = 0; i < 3; i++) pthread_join(threads[i], NULL);
+  CHECK(hung == 0);
+  CHECK(failed == 0);
+  if (hung || failed) fprintf(stderr, "fork under load: of 30 children %d hung, %d crashed or failed\n", hung, failed);
+  tk_client_free(client);
+}
+
+int main(void) {
+  if (!start_backend()) {
+    fprintf(stderr, "c_client_fork: no fake backend (set TRACEKIT_TEST_ENDPOINT or run from the repository root)\n");
+    checks_failed++;
+    return check_summary("c_client_fork");
+  }
+  test_fork_child_is_inert_and_parent_keeps_capturing();
+  test_new_client_in_child_delivers();
+  test_fork_while_threads_are_inside_the_library();
+  stop_backend();
+  return check_summary("c_client_fork");
+}

@@ -1,0 +1,249 @@
+# frozen_string_literal: true
+
+require "json"
+
+module TracekitNative
+  # One libtracekit client: breakpoints of one service kept in sync by the
+  # library's own threads, captures queued and sent in the background.
+  #
+  # Cost of a checkpoint whose breakpoint is off: caller_locations(1, 1), a
+  # Hash lookup of the interned site, and tk_site_active — one FFI call of
+  # one atomic load (~60 ns) that reads the library's live flag, so enabling
+  # a breakpoint takes effect on the very next call. For the hottest loops a
+  # Checkpoint handle (#checkpoint) skips caller_locations too.
+  class Client
+    attr_reader :config
+
+    def initialize(config)
+      @config = config
+      # Held for the client's lifetime: the library calls it from its threads.
+      @log_callback = LogBridge.callback(config.logger)
+      options = config.build_native_options(@log_callback)
+      begin
+        @handle = Native.tk_client_new(options)
+      ensure
+        Native.tk_options_free(options)
+      end
+      raise Native.error_for(STATUS_CODES[:invalid_argument], "client") if @handle.null?
+
+      @closed = false
+      @sites = {}
+      @by_key = {}
+      @frames = {}
+      @frame_count = 0
+      @sites_lock = Mutex.new
+      @stack_depth = config.stack_depth.is_a?(Integer) ? config.stack_depth.clamp(1, 1000) : 32
+    end
+
+    # Captures `variables` (any Ruby value; a block is called only when the
+    # breakpoint is active) if a breakpoint is enabled for this call site.
+    # File, line and function come from the caller. Returns true when the
+    # snapshot was queued, false when it was captured but dropped (queue
+    # full), nil when nothing was captured (no active breakpoint, shut down).
+    def capture_snapshot(label, variables = nil, &block)
+      capture_snapshot_at(label, caller_locations(1, 1)[0], variables, &block)
+    end
+
+    # capture_snapshot for a given Thread::Backtrace::Location. The site
+    # lookup is inlined: this is the whole inactive path.
+    def capture_snapshot_at(label, location, variables = nil, &block)
+      entry = @sites[location.lineno]
+      site = if entry && entry[0] == label && entry[1] == location.path && !@closed
+               entry[2]
+             else
+               site_for(label, location)
+             end
+      return nil if site.nil? || Native.tk_site_active(site).zero?
+
+      capture_at(site, block ? block.call : variables)
+    end
+
+    # A handle for one call site (this caller's file/line, or the ones
+    # given): `active?` and `capture` cost one FFI call when inactive.
+    def checkpoint(label, file: nil, line: nil, function: nil)
+      location = caller_locations(1, 1)[0]
+      key = [label, file || location.path, line || location.lineno, function || location.label].freeze
+      Checkpoint.new(self, intern(*key), key)
+    end
+
+    # Waits up to timeout seconds for what is queued to be sent. True when
+    # it drained, false on timeout or after shutdown.
+    def flush(timeout = 5.0)
+      return false if @closed
+
+      Native.tk_client_flush(@handle, (timeout.to_f * 1000).round.clamp(0, 2**62)).zero?
+    end
+
+    # The library's counters (captured, sent, failed, kill_switch, ...).
+    def stats
+      return {} if @closed
+
+      JSON.parse(Native.take_string(Native.tk_client_stats(@handle)) || "{}")
+    end
+
+    # Sends what is queued (bounded by capture_timeout), stops the library's
+    # threads and frees the client. Later calls are no-ops.
+    def shutdown
+      handle = @sites_lock.synchronize do
+        return if @closed
+
+        @closed = true
+        @sites = {}
+        @by_key = {}
+        @handle
+      end
+      # Let any thread that read @closed just before it was set finish its
+      # call into the client before the memory goes away.
+      sleep 0.01
+      Native.tk_client_free(handle)
+      nil
+    end
+
+    # In a forked child: the library made this client inert there; release
+    # its memory without waiting for anything (tk_client_free only frees).
+    def release_after_fork
+      return if @closed
+
+      @closed = true
+      @sites = {}
+      @by_key = {}
+      Native.tk_client_free(@handle)
+    end
+
+    def closed?
+      @closed
+    end
+
+    # Internal: queue a snapshot at an interned site (used by Checkpoint too).
+    def capture_at(site, variables)
+      return nil if @closed
+
+      json = Variables.to_json(variables)
+      context = RequestContext.json(stack_json)
+      status = Native.tk_site_capture(site, json, json.bytesize, context)
+      return true if status.zero?
+      return false if status == STATUS_CODES[:queue_full]
+      return nil if status == STATUS_CODES[:shut_down]
+
+      raise Native.error_for(status, "capture")
+    end
+
+    private
+
+    # The interned tk_site for (label, location). The fast cache holds one
+    # site per line number (an Integer key: the cheapest Hash lookup); a
+    # second site on the same line is found in @by_key, never re-interned.
+    def site_for(label, location)
+      return nil if @closed
+
+      @by_key[[label, location.path, location.lineno]] ||
+        intern(label, location.path, location.lineno, location.label)
+    end
+
+    def intern(label, file, line, function)
+      check_label(label)
+      @sites_lock.synchronize do
+        return nil if @closed
+
+        site = Native.tk_site_get(@handle, label, file.to_s, line.to_i.clamp(0, 2**31 - 1), function.to_s)
+        raise Native.error_for(STATUS_CODES[:invalid_argument], "site") if site.null?
+
+        register(site)
+        @sites[line] = [label, file, site].freeze
+        @by_key[[label, file, line]] = site
+        site
+      end
+    rescue ArgumentError => e # a NUL byte inside a string
+      raise Error.new("label, file and function must not contain NUL bytes (#{e.message})")
+    end
+
+    # The first hit of a site goes through tk_site_capture once, as a C
+    # checkpoint would: an inactive site that no breakpoint knows is then
+    # auto-registered with the backend (in the background). Later inactive
+    # hits stop at tk_site_active.
+    def register(site)
+      Native.tk_site_capture(site, EMPTY_OBJECT, EMPTY_OBJECT.bytesize, nil) if Native.tk_site_active(site).zero?
+    end
+
+    EMPTY_OBJECT = "{}"
+
+    def check_label(label)
+      return if label.is_a?(String) && !label.empty?
+
+      raise Error.new("label must be a non-empty String, got #{label.inspect[0, 40]}")
+    end
+
+    # This gem's own files: their frames are left out of stack traces.
+    OWN_FILES = ["#{File.expand_path(__dir__)}/", File.expand_path("../tracekit_native.rb", __dir__)].freeze
+
+    # The Ruby stack from the checkpoint outwards, without this gem's frames,
+    # as the JSON array tk_capture takes ([{"function","file","line"}]).
+    # Each frame's JSON is made once and cached by path and line.
+    def stack_json
+      locations = caller_locations(1, @stack_depth + 8) || []
+      first = locations.index { |loc| !own_frame?(loc) } || locations.size
+      frames = locations[first, @stack_depth].map { |loc| frame_json(loc) }
+      "[#{frames.join(',')}]"
+    end
+
+    MAX_CACHED_FRAMES = 10_000
+
+    # Cached by path and line; the label is checked because a block and its
+    # method can share a line ("block in checkout" / "checkout").
+    def frame_json(location)
+      label = location.label
+      by_line = @frames[location.path] ||= {}
+      cached = by_line[location.lineno]
+      return cached[1] if cached && cached[0] == label
+
+      json = JSON.generate({ "function" => label, "file" => location.path, "line" => location.lineno })
+      if (@frame_count += 1) > MAX_CACHED_FRAMES # bounded: start over
+        @frames = {}
+        @frame_count = 0
+      else
+        by_line[location.lineno] = [label, json].freeze
+      end
+      json
+    end
+
+    def own_frame?(location)
+      path = location.absolute_path || location.path
+      OWN_FILES.any? { |own| path.start_with?(own) }
+    end
+  end
+
+  # A call-site handle from Client#checkpoint. One made before a fork (a
+  # constant in a Puma or Unicorn app) follows the SDK's client into each
+  # worker: when its client is closed it re-binds to SDK.current.
+  class Checkpoint
+    def initialize(client, site, key)
+      @client = client
+      @site = site
+      @key = key
+    end
+
+    def active?
+      rebind if @client.closed?
+      !@site.nil? && Native.tk_site_active(@site) != 0
+    end
+
+    # Same results as Client#capture_snapshot.
+    def capture(variables = nil, &block)
+      return nil unless active?
+
+      @client.capture_at(@site, block ? block.call : variables)
+    end
+
+    private
+
+    def rebind
+      current = SDK.current
+      if current.nil? || current.closed? || current.equal?(@client)
+        @site = nil
+      else
+        @site = current.send(:intern, *@key)
+        @client = current
+      end
+    end
+  end
+end

@@ -1,0 +1,109 @@
+# frozen_string_literal: true
+
+require "ffi"
+
+module TracekitNative
+  # The C ABI of libtracekit (include/tracekit.h), attached with the ffi gem.
+  # This file only loads the library and declares signatures; Native.check
+  # turns a tk_status into a TracekitNative::Error.
+  module Native
+    extend FFI::Library
+
+    # Where the library is looked for, in order: $TRACEKIT_LIBRARY, then the
+    # system's search path (ffi_lib "tracekit" -> libtracekit.so).
+    def self.candidates
+      explicit = ENV["TRACEKIT_LIBRARY"]
+      list = []
+      list << explicit unless explicit.nil? || explicit.empty?
+      list << "tracekit"
+      list
+    end
+
+    def self.load_library(names = candidates)
+      failures = []
+      names.each do |name|
+        begin
+          ffi_lib name
+          return name
+        rescue LoadError => e
+          failures << "#{name.inspect}: #{e.message.lines.first&.strip}"
+        end
+      end
+      raise LibraryNotFound,
+            "could not load libtracekit; tried #{failures.join('; ')}. " \
+            "Set TRACEKIT_LIBRARY to the path of libtracekit.so or install it (make install)."
+    end
+
+    LOADED_FROM = load_library
+
+    callback :tk_log_fn, %i[int string pointer], :void
+
+    attach_function :tk_version, [], :string
+    attach_function :tk_status_str, [:int], :string
+    attach_function :tk_last_error, [], :string
+    attach_function :tk_free, [:pointer], :void
+
+    attach_function :tk_options_new, [], :pointer
+    attach_function :tk_options_free, [:pointer], :void
+    attach_function :tk_options_set_api_key, %i[pointer string], :int
+    attach_function :tk_options_set_service_name, %i[pointer string], :int
+    attach_function :tk_options_set_endpoint, %i[pointer string], :int
+    attach_function :tk_options_set_code_monitoring, %i[pointer int], :int
+    attach_function :tk_options_set_capture_depth, %i[pointer int32], :int
+    attach_function :tk_options_set_max_payload, %i[pointer int64], :int
+    attach_function :tk_options_set_max_string_length, %i[pointer int64], :int
+    attach_function :tk_options_set_capture_timeout_ms, %i[pointer int64], :int
+    attach_function :tk_options_set_pii_scrubbing, %i[pointer int], :int
+    attach_function :tk_options_add_pii_pattern, %i[pointer string string], :int
+    attach_function :tk_options_set_circuit_breaker, %i[pointer int32 int64 int64], :int
+    attach_function :tk_options_set_poll_interval_ms, %i[pointer int64], :int
+    attach_function :tk_options_set_sse, %i[pointer int], :int
+    attach_function :tk_options_set_max_queue, %i[pointer int32], :int
+    attach_function :tk_options_set_max_captures_per_second, %i[pointer double], :int
+    attach_function :tk_options_set_logger, %i[pointer tk_log_fn pointer], :int
+
+    attach_function :tk_sanitize_json, %i[pointer buffer_in size_t pointer], :pointer
+    attach_function :tk_eval_expression, %i[string buffer_in size_t pointer], :pointer
+
+    # Calls that may wait release the GVL so other Ruby threads keep running.
+    attach_function :tk_client_new, [:pointer], :pointer, blocking: true
+    attach_function :tk_client_flush, %i[pointer int64], :int, blocking: true
+    attach_function :tk_client_stats, [:pointer], :pointer
+    attach_function :tk_client_free, [:pointer], :void, blocking: true
+
+    attach_function :tk_capture, %i[pointer string string int32 string buffer_in size_t string], :int
+    attach_function :tk_site_get, %i[pointer string string int32 string], :pointer
+    attach_function :tk_site_active, [:pointer], :int
+    attach_function :tk_site_capture, %i[pointer buffer_in size_t string], :int
+
+    module_function
+
+    def status_symbol(code)
+      STATUS_NAMES[code] || :internal
+    end
+
+    # The library's last error on this thread, as a TracekitNative::Error.
+    def error_for(code, context = nil)
+      message = tk_last_error.to_s
+      message = tk_status_str(code).to_s if message.empty?
+      message = "#{context}: #{message}" if context
+      Error.new(message, status: status_symbol(code), code: code)
+    end
+
+    def check(code, context = nil)
+      raise error_for(code, context) unless code.zero?
+
+      code
+    end
+
+    # Takes ownership of a char* returned by the library: copies it into a
+    # Ruby String (UTF-8) and frees the C memory.
+    def take_string(pointer)
+      return nil if pointer.null?
+
+      pointer.read_string.force_encoding(Encoding::UTF_8)
+    ensure
+      tk_free(pointer) unless pointer.nil? || pointer.null?
+    end
+  end
+end

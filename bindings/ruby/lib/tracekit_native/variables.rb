@@ -1,0 +1,153 @@
+# frozen_string_literal: true
+
+require "json"
+require "set"
+
+module TracekitNative
+  # Turns any Ruby value into a JSON document without ever raising, with the
+  # work bounded before serialising: the library then scrubs and bounds the
+  # document exactly (depth, string length, payload), this only keeps a huge
+  # or cyclic object graph from costing the caller's thread.
+  #
+  # - nil, true, false, Integer, finite Float, String, Symbol: as JSON
+  #   (NaN/Infinity become strings; invalid UTF-8 becomes U+FFFD).
+  # - Hash (keys as strings), Array, Set, Struct: converted member by member.
+  # - Time/Date: ISO 8601 strings.
+  # - Anything else: the placeholder "<unserializable: ClassName>"; its own
+  #   methods (to_json, to_s, inspect) are never called.
+  # - A container met again inside itself: "<circular reference>".
+  # - Beyond MAX_DEPTH: {"_truncated": true, "_depth": N}; beyond
+  #   MAX_ITEMS members a container ends with {"_truncated": true,
+  #   "_length": L}; after MAX_NODES values everything left is a depth marker;
+  #   strings over MAX_STRING_BYTES are cut (the library cuts them further).
+  class Variables
+    MAX_DEPTH = 64
+    MAX_ITEMS = 1_000
+    MAX_NODES = 20_000
+    MAX_STRING_BYTES = 1 << 20
+    CIRCULAR = "<circular reference>"
+
+    def self.to_json(value)
+      # Most checkpoints pass plain data: serialise it as is, without
+      # building a converted copy (about twice as fast).
+      return JSON.generate(value) if Plain.new.plain?(value, 0)
+
+      JSON.generate(new.convert(value, 0))
+    end
+
+    # Whether JSON.generate can take a value as it is: only JSON types,
+    # string keys, valid UTF-8, finite floats, within the bounds. A cycle
+    # fails the depth bound, so it takes the converting path.
+    class Plain
+      MAX_DEPTH = 32
+
+      def initialize
+        @budget = 2_000
+      end
+
+      # Exact classes only: a subclass (or a Hash with its own to_json, as
+      # some frameworks add) takes the converting path.
+      def plain?(value, depth)
+        return false if (@budget -= 1).negative?
+
+        klass = value.class
+        if klass == String then plain_string?(value)
+        elsif klass == Integer || value.nil? || value == true || value == false then true
+        elsif klass == Float then value.finite?
+        elsif klass == Hash then depth < MAX_DEPTH && value.size <= MAX_ITEMS && plain_hash?(value, depth + 1)
+        elsif klass == Array then depth < MAX_DEPTH && value.size <= MAX_ITEMS && value.all? { |member| plain?(member, depth + 1) }
+        else false
+        end
+      end
+
+      private
+
+      def plain_hash?(hash, depth)
+        hash.each do |key, member|
+          return false unless key.class == String && plain_string?(key) && plain?(member, depth)
+        end
+        true
+      end
+
+      def plain_string?(text)
+        text.bytesize <= MAX_STRING_BYTES && text.encoding == Encoding::UTF_8 && text.valid_encoding?
+      end
+    end
+
+    def initialize
+      @nodes = 0
+      @open = {}.compare_by_identity
+    end
+
+    def convert(value, depth)
+      @nodes += 1
+      case value
+      when nil, true, false, Integer then value
+      when Float then value.finite? ? value : value.to_s
+      when String then string(value)
+      when Symbol then string(value.name)
+      when Hash, Array, Set, Struct then container(value, depth)
+      when Time then value.utc.strftime("%Y-%m-%dT%H:%M:%S.%6NZ")
+      else other(value)
+      end
+    end
+
+    private
+
+    def container(value, depth)
+      return CIRCULAR if @open.key?(value)
+      return truncated(depth, value) if depth >= MAX_DEPTH || @nodes > MAX_NODES
+
+      @open[value] = true
+      value.is_a?(Hash) || value.is_a?(Struct) ? hash(value.to_h, depth) : array(value.to_a, depth)
+    ensure
+      @open.delete(value)
+    end
+
+    def hash(value, depth)
+      result = {}
+      value.each do |key, member|
+        if result.size >= MAX_ITEMS
+          result["_truncated"] = { "_truncated" => true, "_length" => value.size }
+          break
+        end
+        result[key_string(key)] = convert(member, depth + 1)
+      end
+      result
+    end
+
+    def array(value, depth)
+      result = value.first(MAX_ITEMS).map { |member| convert(member, depth + 1) }
+      result << { "_truncated" => true, "_length" => value.size } if value.size > MAX_ITEMS
+      result
+    end
+
+    def truncated(depth, value)
+      marker = { "_truncated" => true, "_depth" => depth }
+      marker["_length"] = value.size if value.is_a?(Array) || value.is_a?(Set)
+      marker
+    end
+
+    def key_string(key)
+      case key
+      when String then string(key)
+      when Symbol then string(key.name)
+      when Integer, Float, true, false, nil then key.to_s
+      else "<key: #{key.class.name}>"
+      end
+    end
+
+    def string(value)
+      value = value.byteslice(0, MAX_STRING_BYTES) if value.bytesize > MAX_STRING_BYTES
+      return value if value.encoding == Encoding::UTF_8 && value.valid_encoding?
+
+      value.dup.force_encoding(Encoding::UTF_8).scrub("\uFFFD")
+    end
+
+    def other(value)
+      return value.iso8601 if defined?(Date) && value.is_a?(Date)
+
+      "<unserializable: #{Module.instance_method(:name).bind_call(value.class) || 'anonymous class'}>"
+    end
+  end
+end

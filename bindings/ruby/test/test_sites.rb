@@ -1,0 +1,67 @@
+# frozen_string_literal: true
+
+require_relative "test_helper"
+
+# Call-site interning: each (label, file, line) is one library site, looked
+# up without re-interning, whatever shares a line.
+class TestSites < Minitest::Test
+  def setup
+    @client = TracekitNative::SDK.configure do |c|
+      c.api_key = "tk_test_key"
+      c.endpoint = "http://127.0.0.1:9" # nothing listens: no breakpoint is ever active
+    end
+  end
+
+  def teardown
+    TracekitNative.shutdown
+  end
+
+  def test_one_site_per_call_site_however_often_it_runs
+    5.times { TracekitNative.capture_snapshot("loop", { i: 1 }) }
+    assert_equal 1, @client.stats["sites"]
+  end
+
+  def test_two_labels_on_one_line_are_two_sites_and_stay_two
+    3.times { [TracekitNative.capture_snapshot("first", {}), TracekitNative.capture_snapshot("second", {})] }
+    assert_equal 2, @client.stats["sites"]
+  end
+
+  def test_the_same_label_on_two_lines_is_two_sites
+    TracekitNative.capture_snapshot("shared", {})
+    TracekitNative.capture_snapshot("shared", {})
+    assert_equal 2, @client.stats["sites"]
+  end
+
+  def test_a_checkpoint_handle_is_the_site_of_its_location
+    handle = TracekitNative.checkpoint("handle")
+    refute handle.active?
+    assert_nil handle.capture { flunk "the block of an inactive checkpoint must not run" }
+    assert_equal 1, @client.stats["sites"]
+  end
+end
+
+# The library's log lines reach the configured Ruby logger.
+class TestLogger < Minitest::Test
+  def test_a_failing_poll_is_logged_as_a_warning
+    require "logger"
+    require "stringio"
+    output = StringIO.new
+    logger = Logger.new(output)
+    TracekitNative::SDK.configure do |c|
+      c.api_key = "tk_test_key"
+      c.endpoint = "http://127.0.0.1:9" # nothing listens
+      c.logger = logger
+    end
+    assert eventually { output.string.include?("poll failed") }, "no log line arrived: #{output.string.inspect}"
+    assert_match(/\AW, .*tracekit: breakpoint poll failed/, output.string)
+  ensure
+    TracekitNative.shutdown
+  end
+
+  def test_a_logger_without_add_is_refused
+    error = assert_raises(TracekitNative::Error) do
+      TracekitNative::SDK.configure { |c| c.api_key = "k"; c.logger = Object.new }
+    end
+    assert_includes error.message, "logger"
+  end
+end

@@ -1,0 +1,55 @@
+// swift-tools-version:6.1
+// tracekit-server: the self-hosted backend. Its own package so that building
+// libtracekit never compiles SwiftNIO; it reuses TraceKitCore from the root.
+import PackageDescription
+
+let package = Package(
+    name: "tracekit-server",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tracekit-server", targets: ["tracekit-server"]),
+        .library(name: "TraceKitServer", targets: ["TraceKitServer"]),
+    ],
+    dependencies: [
+        .package(name: "tracekit-native", path: ".."),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        // Already pulled in by Hummingbird; named so the SSE hub can close a channel.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+    ],
+    targets: [
+        .target(
+            name: "TraceKitServer",
+            dependencies: [
+                .product(name: "TraceKitCore", package: "tracekit-native"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
+        .executableTarget(
+            name: "tracekit-server",
+            dependencies: [
+                "TraceKitServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        // Loopback benchmark (ingest rate, SSE fan-out latency); see Benchmarks/.
+        .executableTarget(
+            name: "tracekit-server-bench",
+            dependencies: ["TraceKitServer", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "TraceKitServerTests",
+            dependencies: [
+                "TraceKitServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

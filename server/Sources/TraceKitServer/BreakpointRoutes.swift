@@ -1,0 +1,58 @@
+import Hummingbird
+
+/// `/api/breakpoints`: create, list, get, update (PATCH), delete. Every change
+/// is pushed to the service's SSE streams.
+struct BreakpointRoutes {
+    let state: ServerState
+
+    func register(on group: RouterGroup<ServerContext>) {
+        group.get("breakpoints", use: list)
+        group.post("breakpoints", use: create)
+        group.get("breakpoints/:id", use: get)
+        group.patch("breakpoints/:id", use: update)
+        group.delete("breakpoints/:id", use: delete)
+    }
+
+    @Sendable func list(_ request: Request, context: ServerContext) async throws -> Response {
+        let service = request.uri.queryParameters.get("service")
+        let breakpoints = try await state.store.breakpoints(service: service)
+        return JSONResponse.make(AnyJSON.object(["breakpoints": .array(breakpoints.map(\.json))]))
+    }
+
+    @Sendable func create(_ request: Request, context: ServerContext) async throws -> Response {
+        let body = try await request.jsonBody(limit: state.config.maxBodyBytes)
+        let now = Timestamps.now()
+        var bp = Breakpoint(id: Store.newID(), serviceName: "", now: now)
+        try BreakpointInput.apply(body, to: &bp, creating: true)
+        try await state.store.insert(bp)
+        state.pushCreated(bp)
+        return JSONResponse.make(bp.json, status: .created)
+    }
+
+    @Sendable func get(_ request: Request, context: ServerContext) async throws -> Response {
+        JSONResponse.make(try await existing(context).json)
+    }
+
+    @Sendable func update(_ request: Request, context: ServerContext) async throws -> Response {
+        var bp = try await existing(context)
+        let body = try await request.jsonBody(limit: state.config.maxBodyBytes)
+        try BreakpointInput.apply(body, to: &bp, creating: false)
+        bp.updatedAt = Timestamps.now()
+        try await state.store.update(bp)
+        state.pushUpdated(bp)
+        return JSONResponse.make(bp.json)
+    }
+
+    @Sendable func delete(_ request: Request, context: ServerContext) async throws -> Response {
+        let id = try context.parameters.decoded("id")
+        guard let bp = try await state.store.deleteBreakpoint(id: id) else { throw APIError.notFound("no breakpoint '\(id)'") }
+        state.pushDeleted(bp)
+        return Response(status: .noContent)
+    }
+
+    private func existing(_ context: ServerContext) async throws -> Breakpoint {
+        let id = try context.parameters.decoded("id")
+        guard let bp = try await state.store.breakpoint(id: id) else { throw APIError.notFound("no breakpoint '\(id)'") }
+        return bp
+    }
+}

@@ -1,0 +1,128 @@
+import GRDB
+import Synchronization
+
+/// One capture waiting to be written.
+public struct CaptureJob: Sendable {
+    public var service: String
+    public var breakpointID: String
+    /// The snapshot as stored (JSON text, already carrying `id` and `received_at`).
+    public var snapshotID: String
+    public var documentText: String
+    public var capturedAt: Double
+    public var now: Double
+    /// The breakpoint's server-side condition on this capture (pure, bounded).
+    public var conditionHolds: @Sendable (Breakpoint) -> Bool
+}
+
+/// Writes captures with group commit: concurrent captures queue up and one
+/// writer transaction stores a whole batch, so the SQLite commit and the hop
+/// to GRDB's writer are paid once per batch rather than once per capture.
+/// Each capture is still decided on its own, in arrival order, with the
+/// breakpoint state left by the previous ones (atomic `capture_count`).
+final class CaptureBatcher: Sendable {
+    private struct Pending {
+        var job: CaptureJob
+        var continuation: CheckedContinuation<CaptureOutcome, any Error>
+    }
+    private struct State {
+        var queue: [Pending] = []
+        var draining = false
+    }
+
+    private let pool: DatabasePool
+    private let state = Mutex(State())
+    /// Beyond this many queued captures, new ones are refused (overload).
+    let maxQueued: Int
+    private let maxBatch = 256
+
+    init(pool: DatabasePool, maxQueued: Int = 20_000) {
+        self.pool = pool
+        self.maxQueued = maxQueued
+    }
+
+    struct Overloaded: Error {}
+
+    func submit(_ job: CaptureJob) async throws -> CaptureOutcome {
+        try await withCheckedThrowingContinuation { continuation in
+            let outcome = state.withLock { state -> (accepted: Bool, startDrain: Bool) in
+                guard state.queue.count < maxQueued else { return (false, false) }
+                state.queue.append(Pending(job: job, continuation: continuation))
+                defer { state.draining = true }
+                return (true, !state.draining)
+            }
+            if !outcome.accepted { continuation.resume(throwing: Overloaded()) }
+            if outcome.startDrain { Task { await self.drain() } }
+        }
+    }
+
+    private func drain() async {
+        while true {
+            let batch = state.withLock { state -> [Pending] in
+                let batch = Array(state.queue.prefix(maxBatch))
+                state.queue.removeFirst(batch.count)
+                if batch.isEmpty { state.draining = false }
+                return batch
+            }
+            if batch.isEmpty { return }
+            let jobs = batch.map(\.job)
+            do {
+                let outcomes = try await pool.write { db in try jobs.map { try Self.ingest(db, $0) } }
+                for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(returning: outcome) }
+            } catch {
+                for pending in batch { pending.continuation.resume(throwing: error) }
+            }
+        }
+    }
+
+    /// Decides and stores one capture inside the writer transaction.
+    static func ingest(_ db: Database, _ job: CaptureJob) throws -> CaptureOutcome {
+        let now = job.now
+        guard var bp = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM breakpoints WHERE id = ?"), arguments: [job.breakpointID])
+            .map(Breakpoint.init(row:)), bp.serviceName == job.service
+        else { return .unknownBreakpoint }
+        let killSwitch = try Bool.fetchOne(db.cachedStatement(sql: "SELECT kill_switch FROM services WHERE name = ?"), arguments: [job.service])
+        if killSwitch == true { return .dropped(reason: "kill_switch", changed: nil) }
+        func drop(_ reason: String, disable: Bool = false) throws -> CaptureOutcome {
+            bp.droppedCount &+= 1
+            if disable { bp.enabled = false; bp.updatedAt = now }
+            try db.cachedStatement(sql: "UPDATE breakpoints SET dropped_count = ?, enabled = ?, updated_at = ? WHERE id = ?")
+                .execute(arguments: [bp.droppedCount, bp.enabled, bp.updatedAt, bp.id])
+            return .dropped(reason: reason, changed: disable ? bp : nil)
+        }
+        guard bp.enabled else { return try drop("breakpoint_disabled") }
+        if bp.isExpired(at: now) { return try drop("breakpoint_expired", disable: true) }
+        if bp.limitReached { return try drop("max_captures_reached", disable: true) }
+        guard job.conditionHolds(bp) else { return try drop("condition_false") }
+        if bp.captureFrequency > 0, let last = bp.lastCaptureAt, now - last < Double(bp.captureFrequency) {
+            return try drop("capture_frequency")
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO snapshots (id, breakpoint_id, service_name, captured_at, received_at, document) VALUES (?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [job.snapshotID, bp.id, bp.serviceName, job.capturedAt, now, job.documentText])
+        bp.captureCount &+= 1
+        bp.lastCaptureAt = now
+        bp.updatedAt = now
+        if bp.limitReached { bp.enabled = false }
+        try db.cachedStatement(sql: """
+            UPDATE breakpoints SET capture_count = capture_count + 1, last_capture_at = ?, updated_at = ?, enabled = ? WHERE id = ?
+            """).execute(arguments: [now, now, bp.enabled, bp.id])
+        return .stored(snapshotID: job.snapshotID, breakpoint: bp)
+    }
+}
+
+extension Store {
+    /// Stores one capture (see `CaptureBatcher`). Throws
+    /// `CaptureBatcher.Overloaded` when too many captures are already queued.
+    public func ingestCapture(
+        service: String, breakpointID: String, document: [String: AnyJSON], capturedAt: Double, now: Double,
+        conditionHolds: @escaping @Sendable (Breakpoint) -> Bool
+    ) async throws -> CaptureOutcome {
+        let snapshotID = Store.newID()
+        var stored = document
+        stored["id"] = .string(snapshotID)
+        stored["received_at"] = .string(Timestamps.format(now))
+        return try await captureBatcher.submit(CaptureJob(
+            service: service, breakpointID: breakpointID, snapshotID: snapshotID, documentText: AnyJSON.object(stored).storageText,
+            capturedAt: capturedAt, now: now, conditionHolds: conditionHolds))
+    }
+}

@@ -1,0 +1,31 @@
+import ServiceLifecycle
+
+/// Background duties: SSE heartbeats, and the sweep that disables expired
+/// breakpoints (pushing the change) and applies snapshot retention. On
+/// graceful shutdown it stops and closes every SSE stream.
+struct MaintenanceService: Service {
+    let state: ServerState
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await every(state.config.heartbeatSeconds) { state.hub.heartbeat(now: Timestamps.now()) } }
+                group.addTask {
+                    await every(state.config.sweepIntervalSeconds) {
+                        do { try await state.sweep(now: Timestamps.now()) } catch {
+                            state.logger.error("maintenance sweep failed", metadata: ["error": "\(error)"])
+                        }
+                    }
+                }
+            }
+        }
+        state.hub.closeAll()
+    }
+
+    private func every(_ seconds: Double, _ action: @Sendable () async -> Void) async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: .seconds(max(seconds, 0.01))) } catch { return }
+            await action()
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import Hummingbird
+import TraceKitCore
+
+extension Request {
+    /// Reads the body (at most `limit` bytes, else 413) as a JSON value.
+    func jsonBody(limit: Int) async throws -> AnyJSON {
+        guard let value = try await optionalJSONBody(limit: limit) else {
+            throw APIError.badRequest("the request body is empty; a JSON object is expected")
+        }
+        return value
+    }
+
+    /// Like `jsonBody`, but an empty body is nil rather than an error.
+    func optionalJSONBody(limit: Int) async throws -> AnyJSON? {
+        let buffer = try await body.collect(upTo: limit)
+        guard buffer.readableBytes > 0 else { return nil }
+        do {
+            return try buffer.withUnsafeReadableBytes { bytes throws(JSONParseError) in try AnyJSON.parse(bytes) }
+        } catch {
+            throw APIError.badRequest("the request body is not valid JSON (offset \(error.offset): \(error.message))")
+        }
+    }
+}
+
+extension Parameters {
+    /// A path parameter, percent-decoded.
+    func decoded(_ name: String) throws(APIError) -> String {
+        guard let raw = get(name), !raw.isEmpty else { throw APIError.badRequest("missing path parameter '\(name)'") }
+        return raw.removingPercentEncoding ?? raw
+    }
+}

@@ -1,0 +1,31 @@
+import Logging
+
+/// Everything the server can be told at start. The defaults make
+/// `swift run tracekit-server` work with no flags.
+public struct ServerConfig: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 7070
+    /// SQLite file path; ":memory:" is not supported (WAL needs a file).
+    public var databasePath = "./tracekit.sqlite"
+    public var logLevel: Logger.Level = .info
+    /// An extra admin key accepted for `/api/` (never stored; compared by hash).
+    public var adminKey: String?
+    /// Largest request body accepted; beyond it the answer is 413.
+    public var maxBodyBytes = 1 * 1024 * 1024
+    /// Snapshots older than this are deleted (seconds; 0 keeps them forever).
+    public var retentionMaxAgeSeconds = 7 * 24 * 3600
+    /// At most this many snapshots are kept (oldest deleted first; 0 = no limit).
+    public var retentionMaxCount = 100_000
+    /// How often retention and expiry sweeps run.
+    public var sweepIntervalSeconds = 30.0
+    /// SSE keep-alive period.
+    public var heartbeatSeconds = 15.0
+    /// Events buffered per SSE connection before a slow reader is cut off.
+    public var sseBufferEvents = 256
+    /// Whether auto-registered breakpoints start enabled (the protocol says not).
+    public var autoRegisterEnabled = false
+    /// Create and print a development key on first start (when no key exists).
+    public var createDevelopmentKey = true
+
+    public init() {}
+}

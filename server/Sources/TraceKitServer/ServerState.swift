@@ -1,0 +1,47 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// What every route needs: configuration, storage, the SSE hub and the key
+/// authenticator, plus helpers that keep the store and the streams in step.
+public final class ServerState: Sendable {
+    public let config: ServerConfig
+    public let store: Store
+    public let hub: SSEHub
+    public let authenticator: KeyAuthenticator
+    let conditions = ConditionCache()
+    let logger: Logger
+
+    public init(config: ServerConfig, store: Store, logger: Logger) {
+        self.config = config
+        self.store = store
+        self.hub = SSEHub(bufferEvents: config.sseBufferEvents)
+        self.authenticator = KeyAuthenticator(store: store, adminKey: config.adminKey)
+        self.logger = logger
+    }
+
+    static func ssePath(service: String) -> String {
+        let encoded = service.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? service
+        return "/sdk/snapshots/stream/\(encoded)"
+    }
+
+    // MARK: pushing changes to SDKs
+
+    func pushCreated(_ bp: Breakpoint) { hub.publish(service: bp.serviceName, event: "breakpoint_created", data: bp.json) }
+    func pushUpdated(_ bp: Breakpoint) { hub.publish(service: bp.serviceName, event: "breakpoint_updated", data: bp.json) }
+    func pushDeleted(_ bp: Breakpoint) { hub.publish(service: bp.serviceName, event: "breakpoint_deleted", data: .object(["id": .string(bp.id)])) }
+    func pushKillSwitch(service: String, enabled: Bool) {
+        hub.publish(service: service, event: "kill_switch", data: .object(["enabled": .bool(enabled)]))
+    }
+
+    /// Disables expired breakpoints and applies snapshot retention; run
+    /// periodically by `MaintenanceService`.
+    public func sweep(now: Double) async throws {
+        for bp in try await store.disableExpiredBreakpoints(now: now) {
+            logger.info("breakpoint expired", metadata: ["breakpoint": "\(bp.id)", "service": "\(bp.serviceName)"])
+            pushUpdated(bp)
+        }
+        let deleted = try await store.applyRetention(maxAge: config.retentionMaxAgeSeconds, maxCount: config.retentionMaxCount, now: now)
+        if deleted > 0 { logger.info("retention deleted snapshots", metadata: ["count": "\(deleted)"]) }
+    }
+}

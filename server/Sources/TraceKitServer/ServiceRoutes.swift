@@ -1,0 +1,37 @@
+import Hummingbird
+
+/// `/api/services`: known services with their connected SDK count and kill switch.
+struct ServiceRoutes {
+    let state: ServerState
+
+    func register(on group: RouterGroup<ServerContext>) {
+        group.get("services", use: list)
+        group.post("services/:name/kill-switch", use: killSwitch)
+    }
+
+    @Sendable func list(_ request: Request, context: ServerContext) async throws -> Response {
+        let services = try await state.store.services().map { service in
+            AnyJSON.object([
+                "name": .string(service.name),
+                "kill_switch": .bool(service.killSwitch),
+                "connected_sdks": .int(Int64(state.hub.connectionCount(service: service.name))),
+                "created_at": .string(Timestamps.format(service.createdAt)),
+                "last_seen_at": .string(Timestamps.format(service.lastSeenAt)),
+            ])
+        }
+        return JSONResponse.make(AnyJSON.object(["services": .array(services)]))
+    }
+
+    /// `{"enabled": bool}`; pushed at once to the service's SSE streams.
+    @Sendable func killSwitch(_ request: Request, context: ServerContext) async throws -> Response {
+        let name = try context.parameters.decoded("name")
+        let f = try FieldReader(try await request.jsonBody(limit: state.config.maxBodyBytes))
+        guard let enabled = try f.bool("enabled") else { throw APIError.badRequest("field 'enabled' (boolean) is required") }
+        guard let service = try await state.store.setKillSwitch(name, enabled: enabled) else {
+            throw APIError.notFound("unknown service '\(name)'")
+        }
+        state.pushKillSwitch(service: name, enabled: enabled)
+        state.logger.notice("kill switch changed", metadata: ["service": "\(name)", "enabled": "\(enabled)"])
+        return JSONResponse.make(AnyJSON.object(["name": .string(service.name), "kill_switch": .bool(service.killSwitch)]))
+    }
+}

@@ -1,0 +1,55 @@
+import Hummingbird
+
+/// `/api/snapshots`: newest first, filtered by service, breakpoint and
+/// captured_at range, paged with `cursor` / `next_cursor`.
+struct SnapshotRoutes {
+    let state: ServerState
+
+    func register(on group: RouterGroup<ServerContext>) {
+        group.get("snapshots", use: list)
+        group.get("snapshots/:id", use: get)
+    }
+
+    @Sendable func list(_ request: Request, context: ServerContext) async throws -> Response {
+        let q = request.uri.queryParameters
+        var query = SnapshotQuery()
+        query.service = q.get("service")
+        query.breakpointID = q.get("breakpoint_id")
+        query.since = try timestamp(q.get("since"), name: "since")
+        query.until = try timestamp(q.get("until"), name: "until")
+        if let text = q.get("limit") {
+            guard Self.isDecimal(text), let limit = Int(text), (1...500).contains(limit) else {
+                throw APIError.badRequest("query parameter 'limit' must be an integer from 1 to 500")
+            }
+            query.limit = limit
+        }
+        if let text = q.get("cursor") {
+            guard Self.isDecimal(text), text.first != "0", let cursor = Int64(text) else { throw APIError.badRequest("query parameter 'cursor' is not a valid cursor") }
+            query.before = cursor
+        }
+        let page = try await state.store.snapshots(query)
+        return JSONResponse.make(AnyJSON.object([
+            "snapshots": .array(page.snapshots),
+            "next_cursor": page.nextCursor.map(AnyJSON.string) ?? .null,
+        ]))
+    }
+
+    @Sendable func get(_ request: Request, context: ServerContext) async throws -> Response {
+        let id = try context.parameters.decoded("id")
+        guard let snapshot = try await state.store.snapshot(id: id) else { throw APIError.notFound("no snapshot '\(id)'") }
+        return JSONResponse.make(snapshot)
+    }
+
+    /// Plain digits only ("+5", " 5" and "5.0" are not accepted), at most 18.
+    static func isDecimal(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 18 && text.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
+    }
+
+    private func timestamp(_ text: String?, name: String) throws(APIError) -> Double? {
+        guard let text else { return nil }
+        guard let value = Timestamps.parse(text) else {
+            throw APIError.badRequest("query parameter '\(name)' must be an RFC 3339 timestamp")
+        }
+        return value
+    }
+}

@@ -1,0 +1,55 @@
+import Testing
+@testable import TraceKitServer
+
+@Suite("Building blocks")
+struct UnitTests {
+    @Test("SHA-256 matches the FIPS 180-4 test vectors")
+    func sha256Vectors() {
+        #expect(SHA256.hexDigest("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hexDigest("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hexDigest("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
+
+    @Test("RFC 3339 timestamps parse with fractions and offsets, and format back in UTC")
+    func timestamps() throws {
+        #expect(Timestamps.parse("1970-01-01T00:00:00Z") == 0)
+        #expect(Timestamps.parse("2026-11-25T12:00:00.5Z") == 1_795_608_000.5)
+        #expect(Timestamps.parse("2026-11-25T13:00:00+01:00") == 1_795_608_000)
+        #expect(Timestamps.parse("2026-11-25T12:00:00.123456Z").map { abs($0 - 1_795_608_000.123456) < 1e-6 } == true)
+        for bad in ["", "2026-11-25", "2026-13-01T00:00:00Z", "2026-11-25T12:00:00", "2026-11-25T12:00:00Zjunk", "yesterday"] {
+            #expect(Timestamps.parse(bad) == nil, "\(bad)")
+        }
+        #expect(Timestamps.format(1_795_608_000.25) == "2026-11-25T12:00:00.250Z")
+        let now = Timestamps.now()
+        let roundTrip = try #require(Timestamps.parse(Timestamps.format(now)))
+        #expect(abs(roundTrip - now) < 0.001)
+    }
+
+    @Test("The SSE hub disconnects a reader whose buffer is full instead of growing")
+    func slowReaderIsDisconnected() {
+        let hub = SSEHub(bufferEvents: 4)
+        let hungUp = HangUpFlag()
+        let subscription = hub.subscribe(service: "checkout", hangUp: { hungUp.set() })
+        #expect(subscription != nil)
+        for index in 0..<50 { hub.publish(service: "checkout", event: "breakpoint_updated", data: .int(Int64(index))) }
+        #expect(hungUp.value)
+        #expect(hub.slowReadersDisconnected.load(ordering: .relaxed) == 1)
+        #expect(hub.connectionCount(service: "checkout") == 0)
+    }
+
+    @Test("After closeAll the hub refuses new streams (graceful shutdown)")
+    func closedHubRefuses() {
+        let hub = SSEHub(bufferEvents: 8)
+        hub.closeAll()
+        #expect(hub.subscribe(service: "checkout", hangUp: {}) == nil)
+    }
+}
+
+final class HangUpFlag: Sendable {
+    private let flag = Synchronization.Atomic<Bool>(false)
+    func set() { flag.store(true, ordering: .relaxed) }
+    var value: Bool { flag.load(ordering: .relaxed) }
+}
+
+import Synchronization
