@@ -313,13 +313,16 @@ def test_a_forked_child_can_call_checkpoints(service, make_client):
     client = make_client(service)
     checkout(client)
     pid = os.fork()
-    if pid == 0:  # child: checkpoints are harmless no-ops
+    if pid == 0:  # child: checkpoints are harmless no-ops, known sites or new ones
+        code = 1
         try:
             for _ in range(10):
                 checkout(client)
+            client.capture_snapshot("new-in-child", {"n": 1})
             client.shutdown()
+            code = 0
         finally:
-            os._exit(0)
+            os._exit(code)
     _, status = os.waitpid(pid, 0)
     assert os.WEXITSTATUS(status) == 0 and not os.WIFSIGNALED(status)
     checkout(client)

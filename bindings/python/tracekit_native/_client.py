@@ -105,6 +105,7 @@ class Client:
         self._idle = threading.Condition(self._lock)
         self._in_flight = 0
         self._closed = False
+        self._forked = False        # in a forked child: checkpoints do nothing
         self._stop = threading.Event()
         self._refresher = threading.Thread(target=self._refresh_loop, name="tracekit-native-refresh", daemon=True)
         self._refresher.start()
@@ -139,7 +140,7 @@ class Client:
             variables = {}
         elif not isinstance(variables, Mapping):
             raise _invalid(f"variables must be a dict (mapping), got {type(variables).__name__}")
-        if not self._enter():
+        if self._forked or not self._enter():
             return
         try:
             status = self._capture_in_library(frame, label, variables, site)
@@ -215,6 +216,7 @@ class Client:
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._in_flight = 0
+        self._forked = True
         self._stop.set()
         for site in self._site_list:
             site.active = False
