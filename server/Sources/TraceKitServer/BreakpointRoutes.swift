@@ -24,8 +24,7 @@ struct BreakpointRoutes {
         let now = Timestamps.now()
         var bp = Breakpoint(id: Store.newID(), serviceName: "", now: now)
         try BreakpointInput.apply(body, to: &bp, creating: true)
-        try await state.store.insert(bp)
-        state.pushCreated(bp)
+        state.pushCreated(try await state.store.insert(bp))
         return JSONResponse.make(bp.json, status: .created)
     }
 
@@ -38,8 +37,7 @@ struct BreakpointRoutes {
         let body = try await request.jsonBody(limit: state.config.maxBodyBytes)
         try BreakpointInput.apply(body, to: &bp, creating: false)
         bp.updatedAt = Timestamps.now()
-        try await state.store.update(bp)
-        state.pushUpdated(bp)
+        state.pushUpdated(try await state.store.update(bp))
         return JSONResponse.make(bp.json)
     }
 

@@ -87,6 +87,7 @@ final class CaptureBatcher: Sendable {
             if disable { bp.enabled = false; bp.updatedAt = now }
             try db.cachedStatement(sql: "UPDATE breakpoints SET dropped_count = ?, enabled = ?, updated_at = ? WHERE id = ?")
                 .execute(arguments: [bp.droppedCount, bp.enabled, bp.updatedAt, bp.id])
+            bp.ticket = CommitTicket.next()
             return .dropped(reason: reason, changed: disable ? bp : nil)
         }
         guard bp.enabled else { return try drop("breakpoint_disabled") }
@@ -106,6 +107,7 @@ final class CaptureBatcher: Sendable {
         try db.cachedStatement(sql: """
             UPDATE breakpoints SET capture_count = capture_count + 1, last_capture_at = ?, updated_at = ?, enabled = ? WHERE id = ?
             """).execute(arguments: [now, now, bp.enabled, bp.id])
+        bp.ticket = CommitTicket.next()
         return .stored(snapshotID: job.snapshotID, breakpoint: bp)
     }
 }

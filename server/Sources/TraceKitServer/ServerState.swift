@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import Hummingbird
 import Logging
@@ -8,6 +9,8 @@ public final class ServerState: Sendable {
     public let config: ServerConfig
     public let store: Store
     public let hub: SSEHub
+    /// The newest commit ticket pushed per breakpoint id.
+    private let lastPushedTickets = Mutex<[String: UInt64]>([:])
     public let authenticator: KeyAuthenticator
     let conditions = ConditionCache()
     let logger: Logger
@@ -27,9 +30,32 @@ public final class ServerState: Sendable {
 
     // MARK: pushing changes to SDKs
 
-    func pushCreated(_ bp: Breakpoint) { hub.publish(service: bp.serviceName, event: "breakpoint_created", data: bp.json) }
-    func pushUpdated(_ bp: Breakpoint) { hub.publish(service: bp.serviceName, event: "breakpoint_updated", data: bp.json) }
-    func pushDeleted(_ bp: Breakpoint) { hub.publish(service: bp.serviceName, event: "breakpoint_deleted", data: .object(["id": .string(bp.id)])) }
+    func pushCreated(_ bp: Breakpoint) {
+        guard isNewest(bp) else { return }
+        hub.publish(service: bp.serviceName, event: "breakpoint_created", data: bp.json)
+    }
+
+    func pushUpdated(_ bp: Breakpoint) {
+        guard isNewest(bp) else { return }
+        hub.publish(service: bp.serviceName, event: "breakpoint_updated", data: bp.json)
+    }
+
+    func pushDeleted(_ bp: Breakpoint) {
+        guard isNewest(bp) else { return }
+        hub.publish(service: bp.serviceName, event: "breakpoint_deleted", data: .object(["id": .string(bp.id)]))
+    }
+
+    /// False when a later write of this breakpoint was already pushed (see
+    /// `CommitTicket`); records the ticket otherwise.
+    private func isNewest(_ bp: Breakpoint) -> Bool {
+        guard bp.ticket.value != 0 else { return true }
+        return lastPushedTickets.withLock { tickets in
+            if let pushed = tickets[bp.id], pushed > bp.ticket.value { return false }
+            if tickets.count > 100_000 { tickets.removeAll() }
+            tickets[bp.id] = bp.ticket.value
+            return true
+        }
+    }
     func pushKillSwitch(service: String, enabled: Bool) {
         hub.publish(service: service, event: "kill_switch", data: .object(["enabled": .bool(enabled)]))
     }

@@ -21,21 +21,34 @@ extension Store {
         try await pool.read { db in try Self.fetchBreakpoint(db, id: id) }
     }
 
-    public func insert(_ bp: Breakpoint) async throws {
+    /// Returns `bp` with its commit ticket (for pushing the change).
+    @discardableResult
+    public func insert(_ bp: Breakpoint) async throws -> Breakpoint {
         try await pool.write { db in
             try Self.touchService(db, name: bp.serviceName, now: bp.createdAt)
             try Self.saveBreakpoint(db, bp, insert: true)
+            var written = bp
+            written.ticket = CommitTicket.next()
+            return written
         }
     }
 
-    public func update(_ bp: Breakpoint) async throws {
-        try await pool.write { db in try Self.saveBreakpoint(db, bp, insert: false) }
+    /// Returns `bp` with its commit ticket (for pushing the change).
+    @discardableResult
+    public func update(_ bp: Breakpoint) async throws -> Breakpoint {
+        try await pool.write { db in
+            try Self.saveBreakpoint(db, bp, insert: false)
+            var written = bp
+            written.ticket = CommitTicket.next()
+            return written
+        }
     }
 
     public func deleteBreakpoint(id: String) async throws -> Breakpoint? {
         try await pool.write { db in
-            guard let bp = try Self.fetchBreakpoint(db, id: id) else { return nil }
+            guard var bp = try Self.fetchBreakpoint(db, id: id) else { return nil }
             try db.execute(sql: "DELETE FROM breakpoints WHERE id = ?", arguments: [id])
+            bp.ticket = CommitTicket.next()
             return bp
         }
     }
@@ -68,6 +81,7 @@ extension Store {
             bp.enabled = enabled
             bp.autoRegistered = true
             try Self.saveBreakpoint(db, bp, insert: true)
+            bp.ticket = CommitTicket.next()
             return (bp, true)
         }
     }
@@ -84,6 +98,7 @@ extension Store {
                 bp.enabled = false
                 bp.updatedAt = now
                 try db.execute(sql: "UPDATE breakpoints SET enabled = 0, updated_at = ? WHERE id = ?", arguments: [now, bp.id])
+                bp.ticket = CommitTicket.next()
                 changed.append(bp)
             }
             return changed
