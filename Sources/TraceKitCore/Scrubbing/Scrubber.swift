@@ -40,7 +40,9 @@ final class Scrubber: Sendable {
     /// Which built-in patterns could match `text` (`ShapeFilter` bits), and
     /// whether any pattern at all has to run: most strings need none.
     func candidates(in text: UnsafeBufferPointer<UInt8>) -> (mask: UInt16, anyPattern: Bool) {
-        guard !text.isEmpty else { return (0, false) }
+        // No built-in pattern matches fewer bytes than `pwd=x`: most keys
+        // and many values are shorter and need no look at all.
+        guard text.count >= ShapeFilter.shortestMatch else { return (0, !custom.isEmpty && !text.isEmpty) }
         let mask = ShapeFilter.candidates(in: text)
         return (mask, mask != 0 || !custom.isEmpty)
     }

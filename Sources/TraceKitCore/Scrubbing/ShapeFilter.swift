@@ -20,18 +20,33 @@ enum ShapeFilter {
 
     /// Byte classes: most bytes are `boring` and cost one table load.
     private static let boring: UInt8 = 0, digit: UInt8 = 1, separator: UInt8 = 2, keyword: UInt8 = 3
-    private static let byteClass: [UInt8] = (0..<256).map { value in
-        let b = UInt8(value)
-        if b >= 0x30 && b <= 0x39 { return digit }
-        // Separators that may sit inside a phone, card or SSN digit run.
-        if b == 0x20 || b == 0x2D || b == 0x2E || b == 0x28 || b == 0x29 || b == 0x2B { return separator }
-        // Bytes that may start a keyword shape: @ A a B b P p e _
-        if "@AaBbPpe_".utf8.contains(b) { return keyword }
-        return boring
-    }
+    /// The shortest text any built-in pattern matches (`pwd=x`).
+    static let shortestMatch = 5
+
+    /// 256 byte classes, allocated once for the process (never freed).
+    /// `nonisolated(unsafe)`: written once during lazy initialisation, only
+    /// read afterwards; a raw table avoids Array access overhead per string.
+    nonisolated(unsafe) private static let byteClass: UnsafeBufferPointer<UInt8> = {
+        let table = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 256)
+        for value in 0..<256 {
+            let b = UInt8(value)
+            if b >= 0x30 && b <= 0x39 {
+                table[value] = digit
+            } else if b == 0x20 || b == 0x2D || b == 0x2E || b == 0x28 || b == 0x29 || b == 0x2B {
+                // Separators that may sit inside a phone, card or SSN digit run.
+                table[value] = separator
+            } else if "@AaBbPpe_".utf8.contains(b) {
+                // Bytes that may start a keyword shape.
+                table[value] = keyword
+            } else {
+                table[value] = boring
+            }
+        }
+        return UnsafeBufferPointer(table)
+    }()
 
     static func candidates(in text: UnsafeBufferPointer<UInt8>) -> UInt16 {
-        byteClass.withUnsafeBufferPointer { classes in candidates(in: text, classes: classes) }
+        candidates(in: text, classes: byteClass)
     }
 
     private static func candidates(in text: UnsafeBufferPointer<UInt8>, classes: UnsafeBufferPointer<UInt8>) -> UInt16 {
@@ -47,6 +62,8 @@ enum ShapeFilter {
             if kind == boring {
                 runDigits = 0
                 separatorsInRow = 0
+                // Most bytes are boring: skip runs of them in a tight loop.
+                while i < count, classes[Int(text[i])] == boring { i &+= 1 }
             } else if kind == digit {
                 runDigits &+= 1
                 separatorsInRow = 0
