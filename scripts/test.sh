@@ -80,6 +80,19 @@ python_binding_tests() {
   python3 -m pytest -q bindings/python/tests
 }
 
+examples_build() {
+  for example in examples/c/*.c; do
+    gcc -std=c99 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -o "$STAGE/$(basename "$example" .c)" "$example" \
+      $(pkg-config --cflags --libs tracekit) || return 1
+  done
+  "$STAGE/sanitize_demo" | grep -q '\[REDACTED:email\]' && echo "examples/c: built, sanitize_demo redacts" &&
+  swift build --package-path examples/swift --scratch-path "$ROOT/examples/swift/.build" 2>&1 | tail -1 &&
+  ruby -c examples/ruby/checkout_service.rb && python3 -m py_compile examples/python/checkout_service.py &&
+  echo "examples: C, Swift built; Ruby, Python syntax ok"
+}
+
+# The server first: the Swift module's suite and the bindings test against it.
+suite "build tracekit-server" build_server
 suite "Swift tests (TraceKitCore, TraceKit)" swift_tests
 suite "install libtracekit (PREFIX=$STAGE)" install_library
 suite "libtracekit.so exports and SONAME" library_exports_only_the_c_api
@@ -87,12 +100,12 @@ suite "C ABI tests (pkg-config)" c_tests
 suite "tracekit.h from C99 and C++17, CMake" bindings/c/compile_test.sh
 suite "Python ctypes smoke test" python_smoke_tests
 suite "Python ctypes after make install to /usr/local" python_finds_system_install
-suite "build tracekit-server" build_server
 suite "tracekit-server Swift tests" swift_tests --package-path server --scratch-path "$SERVER_SCRATCH"
 suite "tracekit-server compatibility (official Python SDK, schemathesis, libtracekit end to end)" \
   server/Tests/compat/run.sh
 suite "Ruby binding (minitest)" ruby_tests
-[ -d bindings/python/tests ] && suite "Python binding (pytest)" python_binding_tests
+suite "Python binding (pytest)" python_binding_tests
+suite "examples build" examples_build
 
 echo
 if [ ${#failures[@]} -gt 0 ]; then printf 'failed suite: %s\n' "${failures[@]}"; fi
