@@ -12,7 +12,8 @@ public func tk_eval_expression(_ expression: UnsafePointer<CChar>?, _ json: Unsa
             guard let copy = mallocCString(Array(text.utf8)) else { throw Failure(.noMemory, "out of memory") }
             result = copy
         case .failure(let error):
-            throw Failure(error.message.contains("JSON") ? .invalidJSON : .invalidArgument,
+            // ExpressionEngine prefixes errors in the document with "variables:".
+            throw Failure(error.message.hasPrefix("variables:") ? .invalidJSON : .invalidArgument,
                           "expression error at offset \(error.offset): \(error.message)")
         }
     }
