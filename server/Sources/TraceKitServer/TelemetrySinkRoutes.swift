@@ -8,7 +8,7 @@ struct TelemetrySinkRoutes {
     let state: ServerState
 
     func register(on group: RouterGroup<ServerContext>) {
-        group.post("traces", use: accept)
+        // `traces` is indexed by TraceIngestRoutes.
         group.post("metrics", use: accept)
     }
 
