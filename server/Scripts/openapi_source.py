@@ -16,6 +16,9 @@ def body(schema, required=True):
     return {"required": required, "content": {"application/json": {"schema": schema}}}
 def pathparam(name, desc):
     return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}, "description": desc}
+def serviceparam():
+    return {"name": "service", "in": "path", "required": True, "description": "Service name (at most 256 bytes of UTF-8)",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 256}}
 def query(name, desc, schema=None):
     return {"name": name, "in": "query", "required": False, "schema": schema or {"type": "string"}, "description": desc}
 
@@ -126,9 +129,9 @@ paths = {
     "/api/openapi.json": {"get": {"operationId": "openapi", "summary": "This document", "security": [],
                                   "responses": {"200": ok("OpenAPI 3.1 document", {"type": "object"})}}},
     "/sdk/snapshots/active/{service}": {
-        "parameters": [pathparam("service", "Service name")],
+        "parameters": [serviceparam()],
         "get": {"operationId": "pollActive", "tags": ["sdk"], "summary": "Active breakpoints, kill switch and SSE endpoint",
-                "responses": {"200": ok("Active breakpoints", ref("ActiveBreakpoints")), **errors()}},
+                "responses": {"200": ok("Active breakpoints", ref("ActiveBreakpoints")), **errors("400")}},
         "post": {"operationId": "pollActiveWithEvents", "tags": ["sdk"], "summary": "Poll, reporting SDK telemetry events",
                  "requestBody": body(ref("SDKEvents"), required=False),
                  "responses": {"200": ok("Active breakpoints", ref("ActiveBreakpoints")), **errors("400", "413")}}},
@@ -144,10 +147,10 @@ paths = {
                       "429": {**err("Overloaded: too many captures queued"),
                               "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}}}}}},
     "/sdk/snapshots/stream/{service}": {
-        "parameters": [pathparam("service", "Service name")],
+        "parameters": [serviceparam()],
         "get": {"operationId": "stream", "tags": ["sdk"],
                 "summary": "SSE: init, breakpoint_created/updated/deleted, kill_switch, heartbeat, sdk_count",
-                "responses": {"200": {"description": "Event stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}}, **errors()}}},
+                "responses": {"200": {"description": "Event stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}}, **errors("400")}}},
     "/v1/traces": {"post": {"operationId": "otlpTraces", "tags": ["sdk"],
                             "summary": "OTLP/HTTP trace export (protobuf or JSON, Content-Encoding gzip accepted): code locations from span code.* attributes and exception stack traces feed the code index",
                             "requestBody": OTLP_TRACES_BODY,

@@ -909,11 +909,12 @@ public enum OpenAPIDocument {
           "name": "service",
           "in": "path",
           "required": true,
+          "description": "Service name (at most 256 bytes of UTF-8)",
           "schema": {
             "type": "string",
-            "minLength": 1
-          },
-          "description": "Service name"
+            "minLength": 1,
+            "maxLength": 256
+          }
         }
       ],
       "get": {
@@ -945,6 +946,16 @@ public enum OpenAPIDocument {
           },
           "403": {
             "description": "Key not allowed for this route or service",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Invalid request",
             "content": {
               "application/json": {
                 "schema": {
@@ -1221,11 +1232,12 @@ public enum OpenAPIDocument {
           "name": "service",
           "in": "path",
           "required": true,
+          "description": "Service name (at most 256 bytes of UTF-8)",
           "schema": {
             "type": "string",
-            "minLength": 1
-          },
-          "description": "Service name"
+            "minLength": 1,
+            "maxLength": 256
+          }
         }
       ],
       "get": {
@@ -1257,6 +1269,16 @@ public enum OpenAPIDocument {
           },
           "403": {
             "description": "Key not allowed for this route or service",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Invalid request",
             "content": {
               "application/json": {
                 "schema": {
