@@ -231,36 +231,72 @@ function breakpointsView(main) {
     }, "Create breakpoint"));
     formSlot.querySelector("input:not([type=hidden])").focus();
   }
+  // Rows are updated in place on live events, so an open edit form and the
+  // keyboard focus (usually on an action button) survive the counters ticking.
+  function infoCells(bp) {
+    const [statusClass, statusText] = breakpointStatus(bp);
+    return [
+      el("td", {}, bp.service_name),
+      el("td", { class: "mono" }, locationText(bp)),
+      el("td", { class: "mono" }, bp.condition || el("span", { class: "muted" }, "—")),
+      el("td", {}, el("span", { class: "count capture-count" }, bp.capture_count), bp.max_captures ? ` / ${bp.max_captures}` : ""),
+      el("td", {}, bp.capture_frequency ? `${bp.capture_frequency}s` : "—"),
+      el("td", {}, bp.expire_at ? fmtTime(bp.expire_at) : "—"),
+      el("td", {}, el("span", { class: `status ${statusClass}` }, statusText)),
+    ];
+  }
+  function actionCell(bp, row) {
+    return el("td", { class: "actions" },
+      el("button", { onclick: () => {
+        const open = row.nextSibling && row.nextSibling.classList.contains("edit-row") ? row.nextSibling : null;
+        if (open && open.querySelector("form")) { open.querySelector("input").focus(); return; }
+        if (open) open.remove();
+        const editRow = el("tr", { class: "edit-row" });
+        editRow.append(el("td", { colspan: 8 }, breakpointForm(current_bp(bp.id) || bp, async (patch) => {
+          await api("PATCH", `/api/breakpoints/${enc(bp.id)}`, patch);
+          toast("Breakpoint updated");
+          editRow.remove();
+          await reload();
+        }, "Save")));
+        row.after(editRow);
+        editRow.querySelector("input").focus();
+      } }, "Edit"), " ",
+      el("button", { class: "toggle", onclick: async () => {
+        const now = current_bp(bp.id) || bp;
+        try { await api("PATCH", `/api/breakpoints/${enc(bp.id)}`, { enabled: !now.enabled }); await reload(); } catch (err) { toast(err.message, true); }
+      } }, bp.enabled ? "Disable" : "Enable"), " ",
+      el("a", { href: `/snapshots?breakpoint_id=${enc(bp.id)}` }, "Snapshots"), " ",
+      el("button", { class: "danger", onclick: async () => {
+        if (!confirm(`Delete the breakpoint at ${locationText(bp)}?`)) return;
+        try { await api("DELETE", `/api/breakpoints/${enc(bp.id)}`); toast("Breakpoint deleted"); await reload(); } catch (err) { toast(err.message, true); }
+      } }, "Delete"));
+  }
+  const current_bp = (id) => state.breakpoints.find((b) => b.id === id);
   function draw() {
-    body.replaceChildren();
-    if (!state.breakpoints.length) body.append(el("tr", {}, el("td", { colspan: 8, class: "muted" }, "No breakpoints. Set one from Browse Code.")));
+    const rows = new Map([...body.querySelectorAll("tr[data-breakpoint]")].map((r) => [r.getAttribute("data-breakpoint"), r]));
+    const wanted = new Set(state.breakpoints.map((bp) => bp.id));
+    for (const [id, row] of rows) {
+      if (wanted.has(id)) continue;
+      if (row.nextSibling && row.nextSibling.classList.contains("edit-row")) row.nextSibling.remove();
+      row.remove();
+    }
+    const empty = body.querySelector("tr.empty");
+    if (empty) empty.remove();
+    if (!state.breakpoints.length) body.append(el("tr", { class: "empty" }, el("td", { colspan: 8, class: "muted" }, "No breakpoints. Set one from Browse Code.")));
+    let previous = null;
     for (const bp of state.breakpoints) {
-      const [statusClass, statusText] = breakpointStatus(bp);
-      const row = el("tr", { "data-breakpoint": bp.id },
-        el("td", {}, bp.service_name),
-        el("td", { class: "mono" }, locationText(bp)),
-        el("td", { class: "mono" }, bp.condition || el("span", { class: "muted" }, "—")),
-        el("td", {}, el("span", { class: "count capture-count" }, bp.capture_count), bp.max_captures ? ` / ${bp.max_captures}` : ""),
-        el("td", {}, bp.capture_frequency ? `${bp.capture_frequency}s` : "—"),
-        el("td", {}, bp.expire_at ? fmtTime(bp.expire_at) : "—"),
-        el("td", {}, el("span", { class: `status ${statusClass}` }, statusText)),
-        el("td", {},
-          el("button", { onclick: () => {
-            row.after(el("tr", {}, el("td", { colspan: 8 }, breakpointForm(bp, async (patch) => {
-              await api("PATCH", `/api/breakpoints/${enc(bp.id)}`, patch);
-              toast("Breakpoint updated");
-              await reload();
-            }, "Save"))));
-          } }, "Edit"), " ",
-          el("button", { onclick: async () => {
-            try { await api("PATCH", `/api/breakpoints/${enc(bp.id)}`, { enabled: !bp.enabled }); await reload(); } catch (err) { toast(err.message, true); }
-          } }, bp.enabled ? "Disable" : "Enable"), " ",
-          el("a", { href: `/snapshots?breakpoint_id=${enc(bp.id)}` }, "Snapshots"), " ",
-          el("button", { class: "danger", onclick: async () => {
-            if (!confirm(`Delete the breakpoint at ${locationText(bp)}?`)) return;
-            try { await api("DELETE", `/api/breakpoints/${enc(bp.id)}`); toast("Breakpoint deleted"); await reload(); } catch (err) { toast(err.message, true); }
-          } }, "Delete")));
-      body.append(row);
+      let row = rows.get(bp.id);
+      if (row && row.isConnected) {
+        const actions = row.querySelector("td.actions");
+        row.replaceChildren(...infoCells(bp), actions);
+        actions.querySelector("button.toggle").textContent = bp.enabled ? "Disable" : "Enable";
+      } else {
+        row = el("tr", { "data-breakpoint": bp.id });
+        row.append(...infoCells(bp), actionCell(bp, row));
+        if (previous) (previous.nextSibling && previous.nextSibling.classList.contains("edit-row") ? previous.nextSibling : previous).after(row);
+        else body.prepend(row);
+      }
+      previous = row;
     }
   }
   async function reload() {
