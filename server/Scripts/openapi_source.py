@@ -113,7 +113,7 @@ sdk_sec = [{"apiKey": []}]
 OTLP_BODY = {"required": False, "content": {"application/json": {"schema": {}}, "application/x-protobuf": {"schema": {"type": "string", "format": "binary"}}}}
 # Trace exports are parsed: JSON bodies must be ExportTraceServiceRequest objects.
 OTLP_TRACES_BODY = {"required": True, "content": {
-    "application/json": {"schema": {"type": "object", "properties": {"resourceSpans": {"type": "array", "items": {"type": "object"}}}}},
+    "application/json": {"schema": {"type": "object", "properties": {"resourceSpans": {"type": ["array", "null"], "items": {"type": "object"}}}}},
     "application/x-protobuf": {"schema": {"type": "string", "format": "binary"}}}}
 code_stats = {"hit_count": {"type": "integer"}, "first_seen_at": ts, "last_seen_at": ts}
 schemas["CodeLine"] = {"type": "object", "required": ["line_number", "hit_count"],

@@ -1305,7 +1305,10 @@ public enum OpenAPIDocument {
                 "type": "object",
                 "properties": {
                   "resourceSpans": {
-                    "type": "array",
+                    "type": [
+                      "array",
+                      "null"
+                    ],
                     "items": {
                       "type": "object"
                     }

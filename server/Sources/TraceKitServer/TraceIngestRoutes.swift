@@ -31,6 +31,8 @@ struct TraceIngestRoutes {
         case let other?:
             throw APIError(.unsupportedMediaType, "unsupported_encoding", "Content-Encoding '\(other)' is not supported (gzip is)")
         }
+        // An empty protobuf body would decode as an empty export; exporters never send one.
+        guard !bytes.isEmpty else { throw APIError.badRequest("invalid OTLP trace export: the body is empty") }
         let encoding = try Self.encoding(contentType: request.headers[.contentType], bytes: bytes)
         let batch: TraceBatch
         do {

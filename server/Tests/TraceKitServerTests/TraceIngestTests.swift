@@ -140,6 +140,8 @@ struct TraceIngestTests {
                 (#"{"resourceSpans": [{"scopeSpans": [{"spans": [7]}]}]}"#, "application/json", "spans[0] must be an object"),
                 ("\n\u{7F}", "application/x-protobuf", "not a valid protobuf"),
                 ("", "application/json", "empty"),
+                ("", "application/x-protobuf", "empty"),
+                ("", nil, "empty"),
             ]
             for (body, type, reason) in cases {
                 let reply = try await Self.post(server, body: Array(body.utf8), contentType: type)

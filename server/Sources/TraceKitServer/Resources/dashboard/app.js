@@ -81,6 +81,9 @@ const views = {
   "/snapshots": snapshotsView,
 };
 let current = null; // { refresh(kind) } of the view on screen
+let renderCount = 0; // async work of a view that is no longer on screen is dropped
+
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 function navigate(url, replace) {
   if (replace) history.replaceState(null, "", url); else history.pushState(null, "", url);
@@ -89,6 +92,7 @@ function navigate(url, replace) {
 
 function render() {
   const path = location.pathname;
+  renderCount += 1;
   const main = document.getElementById("main");
   main.replaceChildren();
   for (const link of document.querySelectorAll("a[data-nav]")) {
@@ -337,7 +341,7 @@ function codeView(main) {
 
   async function loadServices() {
     const data = await api("GET", "/api/code");
-    picker.replaceChildren(...data.services.map((s) => el("option", { value: s.service_name }, `${s.service_name} (${s.files} files)`)));
+    picker.replaceChildren(...data.services.map((s) => el("option", { value: s.service_name }, `${s.service_name} (${plural(s.files, "file")})`)));
     if (!data.services.length) { tree.replaceChildren(el("p", { class: "muted" }, "No code discovered yet. Point an OpenTelemetry exporter at /v1/traces.")); return false; }
     const wanted = params.get("service");
     if (wanted && data.services.some((s) => s.service_name === wanted)) picker.value = wanted;
@@ -352,20 +356,20 @@ function codeView(main) {
       (line && b.file_path === file && b.line_number === line) || (!line && b.function_name === fn && b.label === fn));
     const files = code.files.map((file) => {
       const details = el("details", { class: "code-file", "data-file": file.file_path, open: open.has(file.file_path) },
-        el("summary", {}, file.file_path || "(unknown file)", " ", el("span", { class: "hits" }, `${file.hit_count} hits · last ${fmtTime(file.last_seen_at)}`)));
+        el("summary", {}, file.file_path || "(unknown file)", " ", el("span", { class: "hits" }, `${plural(file.hit_count, "hit")} · last ${fmtTime(file.last_seen_at)}`)));
       details.addEventListener("toggle", () => { if (details.open) open.add(file.file_path); else open.delete(file.file_path); });
       for (const fn of file.functions) {
         const name = (fn.namespace ? fn.namespace + "." : "") + (fn.function_name || "(unknown function)");
         const firstLine = fn.lines.length ? fn.lines[0].line_number : 0;
         const fnBox = el("div", { class: "code-fn", "data-function": fn.function_name },
-          el("div", { class: "fn-head" }, el("code", {}, name), el("span", { class: "hits" }, `${fn.hit_count} hits`),
+          el("div", { class: "fn-head" }, el("code", {}, name), el("span", { class: "hits" }, plural(fn.hit_count, "hit")),
             el("button", { "data-set-breakpoint": "function", onclick: () => setBreakpoint(service, file.file_path, fn, firstLine) },
               "Set Breakpoint"),
             hasBreakpoint(file.file_path, firstLine, fn.function_name) ? el("span", { class: "status active" }, "breakpoint") : null));
         for (const line of fn.lines) {
           fnBox.append(el("div", { class: "code-line", "data-line": line.line_number },
             el("span", { class: "ln mono" }, `line ${line.line_number}`),
-            el("span", { class: "hits" }, `${line.hit_count} hits · first ${fmtTime(line.first_seen_at)} · last ${fmtTime(line.last_seen_at)}`),
+            el("span", { class: "hits" }, `${plural(line.hit_count, "hit")} · first ${fmtTime(line.first_seen_at)} · last ${fmtTime(line.last_seen_at)}`),
             el("button", { "data-set-breakpoint": "line", "aria-label": `Set Breakpoint at line ${line.line_number}`,
               onclick: () => setBreakpoint(service, file.file_path, fn, line.line_number) }, "Set Breakpoint"),
             hasBreakpoint(file.file_path, line.line_number, fn.function_name) ? el("span", { class: "status active" }, "breakpoint") : null));
@@ -427,7 +431,8 @@ function snapshotsView(main) {
       if (!append) body.replaceChildren();
       for (const snap of page.snapshots) {
         const open = () => navigate(`/snapshots/${enc(snap.id)}`);
-        body.append(el("tr", { class: "clickable", tabindex: 0, "data-snapshot": snap.id, onclick: open,
+        body.append(el("tr", { class: "clickable", tabindex: 0, "data-snapshot": snap.id,
+          onclick: (e) => { if (!e.target.closest("a")) open(); },
           onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); open(); } } },
           el("td", {}, el("a", { href: `/snapshots/${enc(snap.id)}` }, fmtTime(snap.captured_at))),
           el("td", {}, snap.service_name), el("td", { class: "mono" }, locationText({ ...snap, label: "" })),
@@ -489,7 +494,9 @@ function valueTree(name, value, depth) {
 function snapshotDetailView(id) {
   const main = document.getElementById("main");
   main.append(el("p", {}, el("a", { href: "/snapshots" }, "← Snapshots")), el("h1", {}, "Snapshot"));
+  const renderedAs = renderCount;
   api("GET", `/api/snapshots/${enc(id)}`).then((snap) => {
+    if (renderedAs !== renderCount) return;
     const meta = el("dl", { class: "meta" });
     const add = (label, value) => { if (value !== undefined && value !== null && value !== "") meta.append(el("dt", {}, label), el("dd", {}, value)); };
     add("Service", snap.service_name);
