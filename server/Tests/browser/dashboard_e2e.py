@@ -45,7 +45,7 @@ XSS = "<img src=x onerror=alert(1)>"
 # ---- fixtures: server, example service, browser ----------------------------------------
 
 def start_server(tmp):
-    binary = os.environ.get("TRACEKIT_SERVER_BIN", str(HERE.parents[1] / ".build-dash" / "debug" / "tracekit-server"))
+    binary = os.environ.get("TRACEKIT_SERVER_BIN", str(HERE.parents[1] / ".build-server" / "debug" / "tracekit-server"))
     admin = "tk_browser_" + secrets.token_hex(16)
     process = subprocess.Popen([binary, "--port", "0", "--database", str(tmp / "dash.sqlite"), "--admin-key", admin],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -17,7 +17,7 @@ venv="$server/.venv-browser"
 [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import selenium, requests" 2>/dev/null || {
   python3 -m venv "$venv" && "$venv/bin/pip" install -q -r "$here/requirements.txt"; }
 if [ -z "${TRACEKIT_SERVER_BIN:-}" ]; then
-  swift build --package-path "$server" --scratch-path "$server/.build-dash" --product tracekit-server
-  export TRACEKIT_SERVER_BIN="$server/.build-dash/debug/tracekit-server"
+  swift build --package-path "$server" --scratch-path "$server/.build-server" --product tracekit-server
+  export TRACEKIT_SERVER_BIN="$server/.build-server/debug/tracekit-server"
 fi
 exec "$venv/bin/python" "$here/dashboard_e2e.py" "$@"
