@@ -7,7 +7,7 @@
  5. its detail shows [REDACTED:email] as a marker
  6. the capture counter and the SDK count update live
  7. kill switch -> the counter stops
- 8. a malicious label is shown as text
+ 8. a malicious label is shown as text (breakpoint list, snapshot list and detail); truncation markers
  9. sign out -> the API refuses the browser
 
 Screenshots of each step are written to artifacts/. Prints one line per step
@@ -283,7 +283,24 @@ def run(s, example, capture_line):
         pass
     assert not s.finds("main img"), "the label became an element"
     s.shot("malicious-label-as-text")
-    s.step("a label <img src=x onerror=alert(1)> is shown as text (no element, no alert)")
+
+    # ... also on a snapshot (sent with the SDK capture route), whose variables carry truncation markers.
+    assert s.api("POST", f"/api/services/{SERVICE}/kill-switch", json={"enabled": False}).status_code == 200
+    time.sleep(1.1)   # the breakpoint's capture_frequency is 1 s
+    capture = {"breakpoint_id": breakpoint_id, "service_name": SERVICE, "file_path": source_path, "line_number": capture_line,
+               "function_name": "charge", "label": XSS, "captured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+               "variables": {"note": XSS, "order": {"_truncated": True, "_depth": 3},
+                             "items": {"_truncated": True, "_depth": 3, "_length": 500}}}
+    reply = requests.post(s.base + "/sdk/snapshots/capture", json=capture, headers={"X-API-Key": sdk_key}, timeout=10)
+    assert reply.status_code == 201, reply.text
+    s.nav("Snapshots")
+    s.wait(lambda: XSS in (s.text("table[aria-label='Snapshots'] tbody") or ""), message="the snapshot label as text")
+    s.find(f"tr[data-snapshot='{reply.json()['id']}'] a").click()
+    s.wait(lambda: len(s.finds("#variables .marker.truncated")) == 2, message="the truncation markers")
+    assert XSS in s.text("#variables") and XSS in s.text("dl.meta")
+    assert not s.finds("main img"), "a variable became an element"
+    s.shot("snapshot-label-and-truncation")
+    s.step("a label <img src=x onerror=alert(1)> is shown as text on a breakpoint and a snapshot; truncations are marked")
 
     # 9. Sign out.
     d.find_element(By.XPATH, "//button[normalize-space()='Sign out']").click()
