@@ -30,7 +30,7 @@ public enum TraceKitServer {
         let sessions = DashboardSessions()
         DashboardRoutes(state: state, sessions: sessions, assets: .load(), eventInterval: dashboardEventInterval).register(on: router)
         let api = router.group("api").add(middleware: DashboardAuthMiddleware(
-            sessions: sessions, keys: APIKeyMiddleware(authenticator: state.authenticator, requireAdmin: true)))
+            sessions: sessions, store: state.store, keys: APIKeyMiddleware(authenticator: state.authenticator, requireAdmin: true)))
         ServiceRoutes(state: state).register(on: api)
         BreakpointRoutes(state: state).register(on: api)
         SnapshotRoutes(state: state).register(on: api)

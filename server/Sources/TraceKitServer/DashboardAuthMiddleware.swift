@@ -8,13 +8,13 @@ import Hummingbird
 struct DashboardAuthMiddleware: RouterMiddleware {
     typealias Context = ServerContext
     let sessions: DashboardSessions
+    let store: Store
     let keys: APIKeyMiddleware
 
     static let csrfHeaderValue = "tracekit-dashboard"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let token = DashboardSessions.token(cookieHeader: request.headers[.cookie]),
-              let key = sessions.key(token: token, now: Timestamps.now()) else {
+        guard let (_, key) = try await sessions.session(of: request, store: store) else {
             return try await keys.handle(request, context: context, next: next)
         }
         if request.method != .get && request.method != .head {

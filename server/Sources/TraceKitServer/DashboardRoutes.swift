@@ -32,19 +32,17 @@ struct DashboardRoutes {
         router.get("/dashboard/events", use: events)
     }
 
-    func session(_ request: Request) -> (token: String, key: APIKeyRecord)? {
-        guard let token = DashboardSessions.token(cookieHeader: request.headers[.cookie]),
-              let key = sessions.key(token: token, now: Timestamps.now()) else { return nil }
-        return (token, key)
+    func session(_ request: Request) async throws -> (token: String, key: APIKeyRecord)? {
+        try await sessions.session(of: request, store: state.store)
     }
 
     @Sendable func page(_ request: Request, context: ServerContext) async throws -> Response {
-        guard session(request) != nil else { return Self.redirect("/login") }
+        guard try await session(request) != nil else { return Self.redirect("/login") }
         return file("index.html")
     }
 
     @Sendable func loginPage(_ request: Request, context: ServerContext) async throws -> Response {
-        if session(request) != nil { return Self.redirect("/") }
+        if try await session(request) != nil { return Self.redirect("/") }
         return file("login.html")
     }
 
@@ -63,7 +61,7 @@ struct DashboardRoutes {
     }
 
     @Sendable func logout(_ request: Request, context: ServerContext) async throws -> Response {
-        if let (token, _) = session(request) { sessions.end(token: token) }
+        if let (token, _) = try await session(request) { sessions.end(token: token) }
         var response = Self.redirect("/login")
         response.headers[.setCookie] = DashboardSessions.setCookie(token: "", maxAge: 0)
         return response
@@ -77,7 +75,7 @@ struct DashboardRoutes {
 
     /// The session cookie, or (for tools and tests) an admin X-API-Key.
     @Sendable func events(_ request: Request, context: ServerContext) async throws -> Response {
-        if session(request) == nil {
+        if try await session(request) == nil {
             let secret = request.headers.first { $0.name.canonicalName == "x-api-key" }?.value ?? ""
             guard let key = try await state.authenticator.authenticate(secret) else { throw APIError.unauthorized }
             guard key.role == .admin else { throw APIError.forbidden("the dashboard stream needs an admin key") }

@@ -1,3 +1,4 @@
+import Hummingbird
 import Synchronization
 
 /// Signed-in dashboard sessions, in memory: a random token (the cookie) maps
@@ -45,6 +46,19 @@ public final class DashboardSessions: Sendable {
             }
             return session.key
         }
+    }
+
+    /// The session of a request's cookie, if it is live and its key is still
+    /// valid (a key revoked since sign-in ends the session).
+    func session(of request: Request, store: Store) async throws -> (token: String, key: APIKeyRecord)? {
+        guard let token = Self.token(cookieHeader: request.headers[.cookie]),
+              let key = key(token: token, now: Timestamps.now()) else { return nil }
+        // The configured admin key (id "configured-admin", see KeyAuthenticator) is never stored, so it cannot be revoked.
+        if key.id != "configured-admin", try await !store.isKeyActive(id: key.id) {
+            end(token: token)
+            return nil
+        }
+        return (token, key)
     }
 
     func end(token: String) {

@@ -11,3 +11,13 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// Whether the stored key `id` exists and is not revoked (sessions check
+    /// it so that revoking a key also ends the dashboard sessions it opened).
+    func isKeyActive(id: String) async throws -> Bool {
+        try await pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT revoked_at IS NULL FROM api_keys WHERE id = ?", arguments: [id]) ?? false
+        }
+    }
+}

@@ -102,6 +102,22 @@ struct DashboardTests {
         }
     }
 
+    @Test("Revoking the admin key that signed in ends its sessions")
+    func revokedKeyEndsSession() async throws {
+        try await TestServer.run { server in
+            let created = try await server.admin(.post, "/api/keys", #"{"name": "second admin", "role": "admin"}"#)
+            let secret = try #require(created["key"]?.stringValue)
+            let id = try #require(created["id"]?.stringValue)
+            let signedIn = try await Self.send(server, .post, "/login", form: "key=\(secret)")
+            let cookie = try #require(signedIn.headers[.setCookie])
+            let token = String(try #require(cookie.split(separator: ";").first?.split(separator: "=", maxSplits: 1).last))
+            #expect(try await Self.send(server, .get, "/api/services", cookie: token).status == .ok)
+            #expect(try await server.admin(.delete, "/api/keys/\(id)").status == .ok)
+            #expect(try await Self.send(server, .get, "/api/services", cookie: token).status == .unauthorized)
+            #expect(try await Self.send(server, .get, "/", cookie: token).status == .seeOther)
+        }
+    }
+
     @Test("The event stream needs a session or admin key and reports captures, kill switch and code")
     func liveEvents() async throws {
         try await TestServer.run { server in
