@@ -11,8 +11,10 @@ enum CodeLocationExtractor {
             var perService = counts[resource.serviceName] ?? [:]
             for span in resource.spans {
                 if let location = fromAttributes(span.attributes) { perService[location, default: 0] &+= 1 }
-                for trace in span.exceptionStacktraces {
-                    for frame in StackTraceParser.parse(trace) where !frame.filePath.isEmpty {
+                // Newer semantic conventions also put a stack on the span itself (`code.stacktrace`).
+                for trace in span.exceptionStacktraces + [span.attributes["code.stacktrace"]].compactMap({ $0 }) {
+                    // "<string>", "<frozen importlib._bootstrap>": no file to browse.
+                    for frame in StackTraceParser.parse(trace) where !frame.filePath.isEmpty && !frame.filePath.hasPrefix("<") {
                         perService[frame, default: 0] &+= 1
                     }
                 }

@@ -48,6 +48,7 @@ public enum StackTraceParser {
         if line.hasPrefix("File \"") { return python(line) }
         if line.hasPrefix("at ") { return dotNet(line) ?? java(line) ?? node(line) }
         if line.hasPrefix("#") { return gdb(line) ?? sanitizer(line) }
+        if line.hasPrefix("frame #") || line.hasPrefix("* frame #") { return lldb(line) }
         return ruby(line) ?? swiftBacktrace(line)
     }
 
@@ -89,7 +90,12 @@ public enum StackTraceParser {
 
     static func dotNet(_ line: String) -> CodeLocation? {
         guard let m = line.wholeMatch(of: #/at (.+?)\((.*)\) in (.+):line (\d+)/#) else { return nil }
-        let qualified = CodeLocation.splitQualified(String(m.1))
+        var qualified = CodeLocation.splitQualified(String(m.1))
+        // An async method runs as "<Charge>d__5.MoveNext()" in a compiler-made state machine.
+        if qualified.function == "MoveNext",
+           let state = qualified.namespace.wholeMatch(of: #/(.*)\.<([^>]+)>d__\d+/#) {
+            qualified = (String(state.1), String(state.2))
+        }
         return CodeLocation(filePath: String(m.3), functionName: qualified.function, namespace: qualified.namespace,
                             lineNumber: Int(m.4) ?? 0)
     }
@@ -117,12 +123,22 @@ public enum StackTraceParser {
         var namespace = ""
         if let f = functionLine.wholeMatch(of: #/(?:panic\()?([^\s()][^\s]*?)\((?:[^()]*)\)\)?/#) {
             (namespace, function) = CodeLocation.splitQualified(String(f.1))
+        } else if let f = functionLine.wholeMatch(of: #/created by (\S+)(?: in goroutine \d+)?/#) {
+            (namespace, function) = CodeLocation.splitQualified(String(f.1))
         }
         return CodeLocation(filePath: String(m.1), functionName: function, namespace: namespace, lineNumber: Int(m.2) ?? 0)
     }
 
     static func gdb(_ line: String) -> CodeLocation? {
         guard let m = line.wholeMatch(of: #/#\d+\s+(?:0x[0-9a-fA-F]+ in )?(\S+) \(.*\) at (.+):(\d+)/#) else { return nil }
+        return CodeLocation(filePath: String(m.2), functionName: String(m.1), lineNumber: Int(m.3) ?? 0)
+    }
+
+    /// LLDB: "frame #1: 0x… app`charge(amount=1) at pay.c:42:5".
+    static func lldb(_ line: String) -> CodeLocation? {
+        guard let m = line.wholeMatch(of: #/\*? ?frame #\d+: 0x[0-9a-fA-F]+ \S+`(.+?)(?:\(.*\))? at (.+?):(\d+)(?::\d+)?/#) else {
+            return nil
+        }
         return CodeLocation(filePath: String(m.2), functionName: String(m.1), lineNumber: Int(m.3) ?? 0)
     }
 

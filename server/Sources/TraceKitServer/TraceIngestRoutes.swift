@@ -12,8 +12,9 @@ struct TraceIngestRoutes {
         group.post("traces", use: ingest)
     }
 
-    /// Inflated bodies may be this many times the body limit (OTLP compresses ~10x).
-    static let inflationFactor = 16
+    /// Inflated bodies may be this many times the body limit (OTLP JSON
+    /// compresses 5-10x); bounds the memory one request can take.
+    static let inflationFactor = 8
 
     @Sendable func ingest(_ request: Request, context: ServerContext) async throws -> Response {
         let buffer = try await request.body.collect(upTo: state.config.maxBodyBytes)

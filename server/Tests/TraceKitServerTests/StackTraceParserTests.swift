@@ -33,9 +33,13 @@ struct StackTraceParserTests {
             \t/app/server.go:42 +0x1d
             main.main()
             \t/app/main.go:17 +0x25
+            created by main.startWorkers in goroutine 1
+            \t/app/workers.go:9 +0x3e
             exit status 2
             """
-        #expect(frames(trace) == ["/app/server.go:42 main.(*Server)|handle", "/app/main.go:17 main|main"])
+        #expect(frames(trace) == [
+            "/app/server.go:42 main.(*Server)|handle", "/app/main.go:17 main|main", "/app/workers.go:9 main|startWorkers",
+        ])
     }
 
     @Test("Java: the package becomes the file's directory")
@@ -88,10 +92,12 @@ struct StackTraceParserTests {
                at Shop.Payments.PaymentService.Charge(Decimal amount) in /src/Shop/PaymentService.cs:line 42
                at Shop.Controllers.CheckoutController.Post() in /src/Shop/Controllers/CheckoutController.cs:line 17
                at System.Threading.Tasks.Task.Run()
+               at Shop.Orders.OrderService.<PlaceAsync>d__4.MoveNext() in /src/Shop/OrderService.cs:line 88
             """
         #expect(frames(trace) == [
             "/src/Shop/PaymentService.cs:42 Shop.Payments.PaymentService|Charge",
             "/src/Shop/Controllers/CheckoutController.cs:17 Shop.Controllers.CheckoutController|Post",
+            "/src/Shop/OrderService.cs:88 Shop.Orders.OrderService|PlaceAsync",
         ])
     }
 
@@ -115,6 +121,13 @@ struct StackTraceParserTests {
             1 [ra] 0x000055d4b5c2e1f0 main + 64 in shop at /src/Sources/Shop/main.swift:5:1
             """
         #expect(frames(swift) == ["/src/Sources/Shop/Pay.swift:42 charge(amount:)", "/src/Sources/Shop/main.swift:5 main"])
+        let lldb = """
+            * thread #1, name = 'shop', stop reason = signal SIGABRT
+              * frame #0: 0x00007ffff7a42e97 libc.so.6`raise + 199
+                frame #1: 0x0000555555555189 shop`charge(amount=12) at pay.c:42:5
+                frame #2: 0x00005555555551c0 shop`main at main.c:10:3
+            """
+        #expect(frames(lldb) == ["pay.c:42 charge", "main.c:10 main"])
     }
 
     @Test("Unrecognised text yields nothing; huge input is bounded")
