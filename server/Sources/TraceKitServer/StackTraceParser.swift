@@ -10,7 +10,7 @@
 /// | Node.js | `at charge (/app/pay.js:42:7)` or `at /app/pay.js:42:7` |
 /// | Ruby    | `/app/pay.rb:42:in 'Pay#charge'` (or with a backtick) |
 /// | .NET    | `at Shop.Pay.Charge(Int32 x) in /src/Pay.cs:line 42` |
-/// | native  | gdb `#1 0x… in charge (x=1) at pay.c:42`, sanitizer `#1 0x… in charge /src/pay.c:42:5`, Swift `1 0x… charge() + 12 in app at /src/Pay.swift:42:5` |
+/// | native  | gdb `#1 0x… in charge (x=1) at pay.c:42`, sanitizer `#1 0x… in charge /src/pay.c:42:5`, Swift `1 0x… charge() + 12 in app at /src/Pay.swift:42:5`, LLDB ``frame #1: 0x… app`charge(x=1) at pay.c:42:5`` |
 ///
 /// Work is bounded: at most `maxInputBytes` of text and `maxFrames` frames.
 public enum StackTraceParser {

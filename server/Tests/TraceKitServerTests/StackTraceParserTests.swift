@@ -101,7 +101,7 @@ struct StackTraceParserTests {
         ])
     }
 
-    @Test("Native: gdb, sanitizer and Swift runtime backtraces")
+    @Test("Native: gdb, sanitizer, Swift runtime and LLDB backtraces")
     func native() {
         let gdb = """
             #0  0x00007ffff7a42e97 in raise () from /lib/x86_64-linux-gnu/libc.so.6

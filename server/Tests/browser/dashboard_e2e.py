@@ -6,7 +6,7 @@
  4. the example service (libtracekit's C example) captures -> the snapshot appears without reload
  5. its detail shows [REDACTED:email] as a marker
  6. the capture counter and the SDK count update live
- 7. kill switch -> the counter stops
+ 7. kill switch -> the counter stops; editing a breakpoint (condition, max captures)
  8. a malicious label is shown as text (breakpoint list, snapshot list and detail); truncation markers
  9. sign out -> the API refuses the browser
 
@@ -268,6 +268,21 @@ def run(s, example, capture_line):
         assert "kill switch on" in s.text(f"tr[data-breakpoint='{breakpoint_id}'] .status")
         s.shot("counter-stopped")
         s.step(f"kill switch -> the counter stays at {stopped_at} for 4 s")
+
+        # Edit the breakpoint from its row: condition and max captures.
+        s.find(f"tr[data-breakpoint='{breakpoint_id}'] td.actions button").click()
+        form = s.find("form[aria-label='Edit breakpoint']")
+        for name, value in (("condition", "amount >= 0"), ("max_captures", "500")):
+            field = form.find_element(By.NAME, name)
+            field.clear()
+            field.send_keys(value)
+        form.find_element(By.NAME, "max_captures").send_keys(Keys.ENTER)
+        s.wait(lambda: s.api("GET", f"/api/breakpoints/{breakpoint_id}").json().get("condition") == "amount >= 0",
+               message="the edit to be saved")
+        s.wait(lambda: "amount >= 0" in (s.text(f"tr[data-breakpoint='{breakpoint_id}']") or ""), message="the edited row")
+        assert s.api("GET", f"/api/breakpoints/{breakpoint_id}").json()["max_captures"] == 500
+        s.shot("breakpoint-edited")
+        s.step("edit a breakpoint's condition and max captures from the list")
     finally:
         service.kill()
         service.wait()
