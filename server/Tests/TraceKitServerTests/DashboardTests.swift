@@ -91,7 +91,8 @@ struct DashboardTests {
             let body = #"{"service_name": "checkout", "file_path": "app/pay.py", "line_number": 42}"#
             let withoutMarker = try await Self.send(server, .post, "/api/breakpoints", cookie: token, json: body)
             #expect(withoutMarker.status == .forbidden)
-            let marker: HTTPFields = [HTTPField.Name("X-Requested-With")!: "tracekit-dashboard"]
+            let markerName = try #require(HTTPField.Name("X-Requested-With"))
+            let marker: HTTPFields = [markerName: "tracekit-dashboard"]
             let created = try await Self.send(server, .post, "/api/breakpoints", cookie: token, json: body, extra: marker)
             #expect(created.status == .created)
             let out = try await Self.send(server, .post, "/logout", cookie: token)
