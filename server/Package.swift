@@ -20,6 +20,8 @@ let package = Package(
         // Already pulled in by Hummingbird; named so the SSE hub can close a channel.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        // OTLP protobuf trace exports; the generated code is committed (Scripts/generate-otlp-protobuf.sh).
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         .target(
@@ -31,7 +33,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]),
+                "CZlib",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            resources: [.copy("Resources/dashboard")]),
+        // The system zlib, to inflate gzip-encoded OTLP trace exports.
+        .systemLibrary(name: "CZlib"),
         .executableTarget(
             name: "tracekit-server",
             dependencies: [
@@ -49,6 +56,8 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                "CZlib",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
     ],
     swiftLanguageModes: [.v6]

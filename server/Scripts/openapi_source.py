@@ -111,6 +111,18 @@ schemas = {
 sdk_sec = [{"apiKey": []}]
 # OTLP/HTTP bodies are JSON or protobuf and not inspected: any content.
 OTLP_BODY = {"required": False, "content": {"application/json": {"schema": {}}, "application/x-protobuf": {"schema": {"type": "string", "format": "binary"}}}}
+# Trace exports are parsed: JSON bodies must be ExportTraceServiceRequest objects.
+OTLP_TRACES_BODY = {"required": True, "content": {
+    "application/json": {"schema": {"type": "object", "properties": {"resourceSpans": {"type": ["array", "null"], "items": {"type": "object"}}}}},
+    "application/x-protobuf": {"schema": {"type": "string", "format": "binary"}}}}
+code_stats = {"hit_count": {"type": "integer"}, "first_seen_at": ts, "last_seen_at": ts}
+schemas["CodeLine"] = {"type": "object", "required": ["line_number", "hit_count"],
+                       "properties": {"line_number": {"type": "integer"}, **code_stats}}
+schemas["CodeFunction"] = {"type": "object", "required": ["function_name", "namespace", "lines", "hit_count"],
+                           "properties": {"function_name": {"type": "string"}, "namespace": {"type": "string"},
+                                          "lines": {"type": "array", "items": ref("CodeLine")}, **code_stats}}
+schemas["CodeFile"] = {"type": "object", "required": ["file_path", "functions", "hit_count"],
+                       "properties": {"file_path": {"type": "string"}, "functions": {"type": "array", "items": ref("CodeFunction")}, **code_stats}}
 paths = {
     "/api/health": {"get": {"operationId": "health", "summary": "Liveness", "security": [],
                             "responses": {"200": ok("OK", {"type": "object", "properties": {"status": {"const": "ok"}}})}}},
@@ -140,9 +152,12 @@ paths = {
                 "summary": "SSE: init, breakpoint_created/updated/deleted, kill_switch, heartbeat, sdk_count",
                 "responses": {"200": {"description": "Event stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}}, **errors("400")}}},
     "/v1/traces": {"post": {"operationId": "otlpTraces", "tags": ["sdk"],
-                            "summary": "OTLP/HTTP trace export from the official SDKs: acknowledged, not indexed yet",
-                            "requestBody": OTLP_BODY,
-                            "responses": {"200": ok("Acknowledged (empty export response)", {"type": "object"}), **errors("413")}}},
+                            "summary": "OTLP/HTTP trace export (protobuf or JSON, Content-Encoding gzip accepted): code locations from span code.* attributes and exception stack traces feed the code index",
+                            "requestBody": OTLP_TRACES_BODY,
+                            "responses": {"200": {"description": "Indexed (empty ExportTraceServiceResponse)",
+                                                  "content": {"application/json": {"schema": {"type": "object"}},
+                                                              "application/x-protobuf": {"schema": {"type": "string", "format": "binary"}}}},
+                                          **errors("400", "413"), "415": err("Unsupported Content-Type or Content-Encoding")}}},
     "/v1/metrics": {"post": {"operationId": "otlpMetrics", "tags": ["sdk"],
                              "summary": "OTLP/HTTP metrics export from the official SDKs: acknowledged, not stored",
                              "requestBody": OTLP_BODY,
@@ -179,6 +194,17 @@ paths = {
         "responses": {"200": ok("A page", ref("SnapshotPage")), **errors("400")}}},
     "/api/snapshots/{id}": {"parameters": [pathparam("id", "Snapshot id")],
                             "get": {"operationId": "getSnapshot", "tags": ["management"], "responses": {"200": ok("Snapshot", ref("Snapshot")), **errors("404")}}},
+    "/api/code": {"get": {"operationId": "listCodeIndex", "tags": ["management"], "summary": "Services with discovered code",
+                          "responses": {"200": ok("Services", {"type": "object", "required": ["services"], "properties": {"services": {"type": "array", "items": {
+                              "type": "object", "required": ["service_name", "files", "locations", "hit_count"],
+                              "properties": {"service_name": {"type": "string"}, "files": {"type": "integer"},
+                                             "locations": {"type": "integer"}, "hit_count": {"type": "integer"}}}}}}), **errors()}}},
+    "/api/code/{service}": {"parameters": [pathparam("service", "Service name")],
+                            "get": {"operationId": "getCodeIndex", "tags": ["management"],
+                                    "summary": "The code traces revealed: file -> functions -> lines, with first/last seen and hit counts (empty for an unknown service)",
+                                    "responses": {"200": ok("Code tree", {"type": "object", "required": ["service_name", "files"],
+                                                                          "properties": {"service_name": {"type": "string"},
+                                                                                         "files": {"type": "array", "items": ref("CodeFile")}}}), **errors()}}},
     "/api/keys": {
         "get": {"operationId": "listKeys", "tags": ["management"],
                 "responses": {"200": ok("Keys (no secrets)", {"type": "object", "required": ["keys"],

@@ -6,7 +6,8 @@ import Logging
 public enum TraceKitServer {
     /// `onServerRunning` receives the bound port (useful with port 0).
     public static func makeApplication(
-        state: ServerState, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        state: ServerState, dashboardEventInterval: Duration = .seconds(1),
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router(context: ServerContext.self)
         router.add(middleware: JSONErrorMiddleware())
@@ -23,12 +24,18 @@ public enum TraceKitServer {
 
         let otlp = router.group("v1").add(middleware: APIKeyMiddleware(authenticator: state.authenticator, requireAdmin: false))
         TelemetrySinkRoutes(state: state).register(on: otlp)
+        TraceIngestRoutes(state: state).register(on: otlp)
 
-        let api = router.group("api").add(middleware: APIKeyMiddleware(authenticator: state.authenticator, requireAdmin: true))
+        // The dashboard's session cookie also opens /api/ (DashboardAuthMiddleware).
+        let sessions = DashboardSessions()
+        DashboardRoutes(state: state, sessions: sessions, assets: .load(), eventInterval: dashboardEventInterval).register(on: router)
+        let api = router.group("api").add(middleware: DashboardAuthMiddleware(
+            sessions: sessions, store: state.store, keys: APIKeyMiddleware(authenticator: state.authenticator, requireAdmin: true)))
         ServiceRoutes(state: state).register(on: api)
         BreakpointRoutes(state: state).register(on: api)
         SnapshotRoutes(state: state).register(on: api)
         KeyRoutes(state: state).register(on: api)
+        CodeIndexRoutes(state: state).register(on: api)
 
         return Application(
             router: router,

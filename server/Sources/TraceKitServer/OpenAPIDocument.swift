@@ -769,6 +769,93 @@ public enum OpenAPIDocument {
             "maxItems": 1000
           }
         }
+      },
+      "CodeLine": {
+        "type": "object",
+        "required": [
+          "line_number",
+          "hit_count"
+        ],
+        "properties": {
+          "line_number": {
+            "type": "integer"
+          },
+          "hit_count": {
+            "type": "integer"
+          },
+          "first_seen_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "last_seen_at": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "CodeFunction": {
+        "type": "object",
+        "required": [
+          "function_name",
+          "namespace",
+          "lines",
+          "hit_count"
+        ],
+        "properties": {
+          "function_name": {
+            "type": "string"
+          },
+          "namespace": {
+            "type": "string"
+          },
+          "lines": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/CodeLine"
+            }
+          },
+          "hit_count": {
+            "type": "integer"
+          },
+          "first_seen_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "last_seen_at": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "CodeFile": {
+        "type": "object",
+        "required": [
+          "file_path",
+          "functions",
+          "hit_count"
+        ],
+        "properties": {
+          "file_path": {
+            "type": "string"
+          },
+          "functions": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/CodeFunction"
+            }
+          },
+          "hit_count": {
+            "type": "integer"
+          },
+          "first_seen_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "last_seen_at": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
       }
     }
   },
@@ -1209,12 +1296,25 @@ public enum OpenAPIDocument {
         "tags": [
           "sdk"
         ],
-        "summary": "OTLP/HTTP trace export from the official SDKs: acknowledged, not indexed yet",
+        "summary": "OTLP/HTTP trace export (protobuf or JSON, Content-Encoding gzip accepted): code locations from span code.* attributes and exception stack traces feed the code index",
         "requestBody": {
-          "required": false,
+          "required": true,
           "content": {
             "application/json": {
-              "schema": {}
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "resourceSpans": {
+                    "type": [
+                      "array",
+                      "null"
+                    ],
+                    "items": {
+                      "type": "object"
+                    }
+                  }
+                }
+              }
             },
             "application/x-protobuf": {
               "schema": {
@@ -1226,11 +1326,17 @@ public enum OpenAPIDocument {
         },
         "responses": {
           "200": {
-            "description": "Acknowledged (empty export response)",
+            "description": "Indexed (empty ExportTraceServiceResponse)",
             "content": {
               "application/json": {
                 "schema": {
                   "type": "object"
+                }
+              },
+              "application/x-protobuf": {
+                "schema": {
+                  "type": "string",
+                  "format": "binary"
                 }
               }
             }
@@ -1255,8 +1361,28 @@ public enum OpenAPIDocument {
               }
             }
           },
+          "400": {
+            "description": "Invalid request",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
           "413": {
             "description": "Body too large",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "415": {
+            "description": "Unsupported Content-Type or Content-Encoding",
             "content": {
               "application/json": {
                 "schema": {
@@ -1965,6 +2091,146 @@ public enum OpenAPIDocument {
           },
           "404": {
             "description": "Not found",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/code": {
+      "get": {
+        "operationId": "listCodeIndex",
+        "tags": [
+          "management"
+        ],
+        "summary": "Services with discovered code",
+        "responses": {
+          "200": {
+            "description": "Services",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "services"
+                  ],
+                  "properties": {
+                    "services": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "required": [
+                          "service_name",
+                          "files",
+                          "locations",
+                          "hit_count"
+                        ],
+                        "properties": {
+                          "service_name": {
+                            "type": "string"
+                          },
+                          "files": {
+                            "type": "integer"
+                          },
+                          "locations": {
+                            "type": "integer"
+                          },
+                          "hit_count": {
+                            "type": "integer"
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or unknown API key",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Key not allowed for this route or service",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/code/{service}": {
+      "parameters": [
+        {
+          "name": "service",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1
+          },
+          "description": "Service name"
+        }
+      ],
+      "get": {
+        "operationId": "getCodeIndex",
+        "tags": [
+          "management"
+        ],
+        "summary": "The code traces revealed: file -> functions -> lines, with first/last seen and hit counts (empty for an unknown service)",
+        "responses": {
+          "200": {
+            "description": "Code tree",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "service_name",
+                    "files"
+                  ],
+                  "properties": {
+                    "service_name": {
+                      "type": "string"
+                    },
+                    "files": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/CodeFile"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or unknown API key",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Key not allowed for this route or service",
             "content": {
               "application/json": {
                 "schema": {

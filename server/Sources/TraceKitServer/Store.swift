@@ -90,6 +90,7 @@ public final class Store: Sendable {
                 );
                 """)
         }
+        registerCodeIndexMigration(&migrator)
         return migrator
     }
 

@@ -1,14 +1,14 @@
 import Hummingbird
 
-/// `POST /v1/traces` and `/v1/metrics`: the official SDKs export OTLP/HTTP
-/// telemetry to the same base URL as their snapshot client. The server does
-/// not index it yet (code discovery is future work); it checks the key and
-/// the size limit and acknowledges, so SDKs pointed here do not log errors.
+/// `POST /v1/metrics`: the official SDKs export OTLP/HTTP metrics to the
+/// same base URL as their snapshot client. The server does not store them;
+/// it checks the key and the size limit and acknowledges, so SDKs pointed
+/// here do not log errors. (`/v1/traces` is `TraceIngestRoutes`.)
 struct TelemetrySinkRoutes {
     let state: ServerState
 
     func register(on group: RouterGroup<ServerContext>) {
-        group.post("traces", use: accept)
+        // `traces` is indexed by TraceIngestRoutes.
         group.post("metrics", use: accept)
     }
 

@@ -44,6 +44,7 @@ struct OpenAPITests {
             "GET /api/snapshots", "GET /api/snapshots/{id}",
             "GET /api/keys", "POST /api/keys", "DELETE /api/keys/{id}",
             "POST /v1/traces", "POST /v1/metrics",
+            "GET /api/code", "GET /api/code/{service}",
         ]
         #expect(documented == served)
         // Each served route exists: a request to it is never "no route".
