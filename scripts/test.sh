@@ -103,6 +103,7 @@ suite "Python ctypes after make install to /usr/local" python_finds_system_insta
 suite "tracekit-server Swift tests" swift_tests --package-path server --scratch-path "$SERVER_SCRATCH"
 suite "tracekit-server compatibility (official Python SDK, schemathesis, libtracekit end to end)" \
   server/Tests/compat/run.sh
+suite "dashboard in headless Chromium (selenium)" server/Tests/browser/run.sh
 suite "Ruby binding (minitest)" ruby_tests
 suite "Python binding (pytest)" python_binding_tests
 suite "examples build" examples_build
