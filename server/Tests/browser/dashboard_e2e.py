@@ -28,7 +28,7 @@ import time
 
 import requests
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -101,7 +101,9 @@ class Scenario:
 
     def wait(self, predicate, timeout=15, message="condition"):
         try:
-            return WebDriverWait(self.driver, timeout, poll_frequency=0.2).until(lambda d: predicate())
+            # Pages re-render on live events and navigate on submit: a vanished element means "not yet".
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.2,
+                                 ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(lambda d: predicate())
         except Exception as error:
             self.shot("FAILED")
             raise AssertionError(f"timed out waiting for {message}") from error
@@ -168,7 +170,8 @@ def run(s, example, capture_line):
     s.wait(lambda: d.current_url.endswith("/login"), message="the redirect to /login")
     assert s.api("GET", "/api/services", key="").status_code == 401, s.api("GET", "/api/services", key="").text
     s.find("#key").send_keys("tk_wrong_key" + Keys.ENTER)
-    s.wait(lambda: s.find("#login-error").is_displayed(), message="the sign-in error")
+    s.wait(lambda: "error=1" in d.current_url and d.execute_script(
+        "const e = document.getElementById('login-error'); return !!e && !e.hidden;"), message="the sign-in error")
     s.shot("login-refused")
     s.find("#key").send_keys(s.admin + Keys.ENTER)
     s.wait(lambda: d.current_url.rstrip("/") == s.base and s.finds("main h1"), message="the dashboard")
