@@ -20,9 +20,10 @@ struct BreakpointSet: Sendable {
         self.killSwitch = killSwitch
         var byLabel: [String: Breakpoint] = [:]
         var byLocation: [String: Breakpoint] = [:]
+        // Where several share a key, an enabled one wins (then the lowest id).
         for breakpoint in byID.values.sorted(by: { $0.id < $1.id }) {
-            if let key = breakpoint.labelKey, byLabel[key] == nil { byLabel[key] = breakpoint }
-            if let key = breakpoint.locationKey, byLocation[key] == nil { byLocation[key] = breakpoint }
+            if let key = breakpoint.labelKey, !(byLabel[key]?.enabled ?? false) { byLabel[key] = breakpoint }
+            if let key = breakpoint.locationKey, !(byLocation[key]?.enabled ?? false) { byLocation[key] = breakpoint }
         }
         self.byLabel = byLabel
         self.byLocation = byLocation
@@ -30,10 +31,15 @@ struct BreakpointSet: Sendable {
 
     var count: Int { byID.count }
 
+    /// `function:label` first, then `file:line` — but an enabled breakpoint
+    /// wins over a disabled one: the disabled breakpoint a site auto-registered
+    /// must not shadow an enabled line breakpoint set on the same code.
     func match(_ site: SiteKey) -> Breakpoint? {
-        if !site.function.isEmpty, let found = byLabel["\(site.function):\(site.label)"] { return found }
-        if !site.file.isEmpty, let found = byLocation["\(site.file):\(site.line)"] { return found }
-        return nil
+        let byName = site.function.isEmpty ? nil : byLabel["\(site.function):\(site.label)"]
+        let byLine = site.file.isEmpty ? nil : byLocation["\(site.file):\(site.line)"]
+        if let byName, byName.enabled { return byName }
+        if let byLine, byLine.enabled { return byLine }
+        return byName ?? byLine
     }
 
     func upserting(_ breakpoint: Breakpoint) -> BreakpointSet {
