@@ -261,10 +261,13 @@ tk_status tk_client_flush(tk_client *client, int64_t timeout_ms);
 /* The client's counters as one JSON object, owned by the caller (tk_free):
    captured, sent, failed, retried, dropped_queue_full, dropped_circuit_open,
    suppressed_kill_switch, suppressed_circuit, suppressed_rate_limit,
-   suppressed_condition, redactions, truncations, polls, poll_errors,
-   sse_connects, sse_events, sse_connected (bool), kill_switch (bool),
-   circuit_state ("closed", "open", "half_open"), queue_depth, breakpoints,
-   sites, registrations. NULL for a NULL client. */
+   suppressed_condition, suppressed_expired, suppressed_max_captures,
+   suppressed_frequency, redactions, truncations, polls, poll_errors,
+   sse_connects, sse_events, registrations, registration_errors,
+   invalid_input, sites_overflow (checkpoints beyond 100,000 distinct sites,
+   which stay inert), sse_connected (bool), kill_switch (bool), circuit_state
+   ("closed", "open", "half_open"), queue_depth, breakpoints, sites.
+   In a forked child: "{}". NULL for a NULL client. */
 char *tk_client_stats(tk_client *client);
 
 /* Sends what is queued (for at most capture_timeout), stops and joins the

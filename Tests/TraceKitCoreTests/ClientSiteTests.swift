@@ -22,6 +22,20 @@ struct ClientSiteTests {
         #expect(client.counter("sites") == 3)
     }
 
+    @Test("sites are bounded: beyond the limit a checkpoint gets an inert site and is counted")
+    func sitesAreBounded() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try makeClient(backend) { $0.maxSites = 3 }
+        defer { client.shutdown() }
+        for line in 1...5 { _ = client.site(label: "dynamic-\(line)", file: "app.c", line: line, function: "f") }
+        #expect(client.counter("sites") == 3)
+        #expect(client.counter("sites_overflow") == 2)
+        let overflow = client.site(label: "dynamic-9", file: "app.c", line: 9, function: "f")
+        #expect(!overflow.isActive)
+        #expect(client.capture(site: overflow, variables: UnsafeBufferPointer(start: nil, count: 0), context: nil) == .skipped)
+    }
+
     @Test("an empty label is an invalid argument, not a capture")
     func emptyLabelIsInvalid() throws {
         let backend = try FakeBackend()

@@ -25,6 +25,7 @@ public final class CaptureClient: Sendable {
     private let halting = Atomic<Bool>(false)
     let breakpoints = Mutex<BreakpointSet>(.empty)
     private let sites = Mutex<[SiteKey: Site]>([:])
+    private let overflow = Mutex<Site?>(nil)
     /// `function:label` pairs already queued for auto-registration.
     private let registeredLabels = Mutex<Set<String>>([])
     /// While the circuit is open: when the cooldown ends (monotonic ns), so
@@ -104,13 +105,30 @@ public final class CaptureClient: Sendable {
     public func site(label: String, file: String, line: Int, function: String) -> Site {
         let key = SiteKey(label: label, file: file, line: line, function: function)
         if let existing = sites.withLock({ $0[key] }) { return existing }
-        let current = breakpoints.withLock { $0 }
         return sites.withLock { sites in
             if let existing = sites[key] { return existing }
+            // Unique labels made at run time must not grow memory for ever.
+            guard sites.count < options.maxSites else {
+                stats.add(.sitesOverflow)
+                return overflowSite
+            }
             let site = Site(key: key, client: self)
-            site.update(from: current, codeMonitoring: options.codeMonitoring)
+            // Read under the sites lock: a concurrent `apply` either came
+            // before (this read sees it) or will see this site.
+            site.update(from: breakpoints.withLock { $0 }, codeMonitoring: options.codeMonitoring)
             sites[key] = site
             return site
+        }
+    }
+
+    /// Handed out beyond `options.maxSites`: never active, never registered.
+    private var overflowSite: Site {
+        overflow.withLock { site in
+            if let site { return site }
+            let made = Site(key: SiteKey(label: "", file: "", line: 0, function: ""), client: self)
+            made.registrationQueued.store(true, ordering: .relaxed)
+            site = made
+            return made
         }
     }
 

@@ -10,7 +10,7 @@ final class ClientStats: Sendable {
         case suppressedExpired, suppressedMaxCaptures, suppressedFrequency
         case redactions, truncations
         case polls, pollErrors, sseConnects, sseEvents
-        case registrations, registrationErrors, invalidInput
+        case registrations, registrationErrors, invalidInput, sitesOverflow
 
         var key: String {
             switch self {
@@ -36,6 +36,7 @@ final class ClientStats: Sendable {
             case .registrations: "registrations"
             case .registrationErrors: "registration_errors"
             case .invalidInput: "invalid_input"
+            case .sitesOverflow: "sites_overflow"
             }
         }
     }
