@@ -12,7 +12,9 @@ struct MaintenanceService: Service {
                 group.addTask { await every(state.config.heartbeatSeconds) { state.hub.heartbeat(now: Timestamps.now()) } }
                 group.addTask {
                     await every(state.config.sweepIntervalSeconds) {
-                        do { try await state.sweep(now: Timestamps.now()) } catch {
+                        do { try await state.sweep(now: Timestamps.now()) } catch is CancellationError {
+                            // Shutting down: not a failure.
+                        } catch {
                             state.logger.error("maintenance sweep failed", metadata: ["error": "\(error)"])
                         }
                     }
