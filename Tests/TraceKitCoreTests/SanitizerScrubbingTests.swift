@@ -86,6 +86,17 @@ struct SanitizerScrubbingTests {
         ])
     }
 
+    @Test func repeatedKeysAreDecidedTheSameEveryTime() throws {
+        // Enough records for the per-pass key cache to be in use.
+        let record = #"{"id":1,"password":"p","jane@example.com":"x","note":"call 555-123-4567"}"#
+        let expected = #"{"id":1,"password":"[REDACTED:sensitive_name]","[REDACTED:email]":"x","note":"call [REDACTED:phone]"}"#
+        let json = "[" + Array(repeating: record, count: 40).joined(separator: ",") + "]"
+        let result = try sanitizeResult(json)
+        #expect(String(decoding: result.json, as: UTF8.self)
+            == "[" + Array(repeating: expected, count: 40).joined(separator: ",") + "]")
+        #expect(result.redactions == 120)
+    }
+
     @Test func flaggedPathsUseTheScrubbedKey() throws {
         let result = try sanitizeResult(#"{"a@b.io":"555-123-4567"}"#)
         #expect(result.securityFlags.map(\.variable) == ["[REDACTED:email]", "[REDACTED:email]"])

@@ -33,6 +33,7 @@ struct SanitizePass: ~Copyable {
     private var innerKinds: [Bool] = []
     private var cutFrames = 0
     private var decoded: [UInt8] = []
+    private var keyCache = KeyCache()
     private var composed: [UInt8] = []
     private var markerRanges: [Range<Int>] = []
     private let scratch: ScrubScratch?
@@ -189,15 +190,23 @@ struct SanitizePass: ~Copyable {
         var policy = ValuePolicy.normal
         if writing {
             frames[frames.count - 1].key = body
-            withText(body, simple: simple) { pass, text in
-                if pass.scrubbing {
-                    switch KeyClassifier.classify(text) {
-                    case .plain: break
-                    case .sensitive: policy = .sensitive
-                    case .typed(let category): policy = .typed(category)
+            if simple, scrubbing, let known = keyCache.lookup(body, in: input), known.plain {
+                policy = known.policy
+                out.appendString(UnsafeBufferPointer(rebasing: input[body]), needsEscaping: false)
+            } else {
+                withText(body, simple: simple) { pass, text in
+                    if pass.scrubbing {
+                        switch KeyClassifier.classify(text) {
+                        case .plain: break
+                        case .sensitive: policy = .sensitive
+                        case .typed(let category): policy = .typed(category)
+                        }
+                    }
+                    let plain = pass.writeScrubbedString(text, needsEscaping: !simple)
+                    if simple, pass.scrubbing {
+                        pass.keyCache.store(KeyCache.Decision(policy: policy, plain: plain), for: body, in: pass.input)
                     }
                 }
-                pass.writeScrubbedString(text, needsEscaping: !simple)
             }
         }
         skipWhitespace()
@@ -263,7 +272,9 @@ struct SanitizePass: ~Copyable {
 
     /// Writes a string literal with PII spans replaced and cut to
     /// max_string_length (at a character boundary, never inside a marker).
-    private mutating func writeScrubbedString(_ text: UnsafeBufferPointer<UInt8>, needsEscaping: Bool) {
+    /// True when the text was written as it is.
+    @discardableResult
+    private mutating func writeScrubbedString(_ text: UnsafeBufferPointer<UInt8>, needsEscaping: Bool) -> Bool {
         let cap = sanitizer.maxStringLength
         // Only what can survive the cut is scanned, plus room for a secret
         // that straddles it.
@@ -279,7 +290,7 @@ struct SanitizePass: ~Copyable {
         }
         if spans.isEmpty && (cap == 0 || text.count <= cap) {
             out.appendString(text, needsEscaping: needsEscaping)
-            return
+            return true
         }
         compose(scanned, spans: spans, originalCount: text.count, cap: cap)
         let written = composed  // shares storage; lets `self` be mutated below
@@ -288,6 +299,7 @@ struct SanitizePass: ~Copyable {
             redactions += 1
             addFlag(category: span.category, severity: "high")
         }
+        return false
     }
 
     /// Builds `composed`: the text with markers in place of spans, then cut.
