@@ -230,96 +230,57 @@ struct JSONByteParser {
 
     // MARK: Strings
 
-    /// The cursor is on the opening quote. Raw bytes are copied as they are and
-    /// decoded at the end, which turns invalid UTF-8 into U+FFFD.
+    /// The cursor is on the opening quote. The body is checked here and
+    /// decoded by `JSONStringDecoder` (shared with the sanitizer): invalid
+    /// UTF-8 and lone surrogate escapes become U+FFFD.
     private mutating func parseString() throws(JSONParseError) -> String {
         let start = position
         position += 1
-        var utf8: [UInt8] = []
-        var runStart = position
+        let bodyStart = position
+        var plain = true
         while true {
             guard let byte = peek() else {
                 throw JSONParseError(offset: start, message: "unterminated string")
             }
-            if byte == UInt8(ascii: "\"") {
-                utf8.append(contentsOf: bytes[runStart..<position])
-                position += 1
-                return String(decoding: utf8, as: UTF8.self)
-            }
+            if byte == UInt8(ascii: "\"") { break }
             if byte < 0x20 {
                 throw error("unescaped control character in string")
             }
             if byte == UInt8(ascii: "\\") {
-                utf8.append(contentsOf: bytes[runStart..<position])
-                try parseEscape(into: &utf8)
-                runStart = position
+                plain = false
+                try skipEscape()
             } else {
+                if byte >= 0x80 { plain = false }
                 position += 1
             }
         }
+        let body = UnsafeBufferPointer(rebasing: bytes.assumingMemoryBound(to: UInt8.self)[bodyStart..<position])
+        position += 1
+        if plain { return String(decoding: body, as: UTF8.self) }
+        var decoded: [UInt8] = []
+        JSONStringDecoder.decode(body, into: &decoded)
+        return String(decoding: decoded, as: UTF8.self)
     }
 
-    /// The cursor is on the backslash.
-    private mutating func parseEscape(into utf8: inout [UInt8]) throws(JSONParseError) {
+    /// The cursor is on the backslash: checks one escape and moves past it.
+    private mutating func skipEscape() throws(JSONParseError) {
         let escapeStart = position
         position += 1
         guard let letter = peek() else { throw error("unterminated escape") }
         position += 1
         switch letter {
-        case UInt8(ascii: "\""): utf8.append(0x22)
-        case UInt8(ascii: "\\"): utf8.append(0x5C)
-        case UInt8(ascii: "/"): utf8.append(0x2F)
-        case UInt8(ascii: "b"): utf8.append(0x08)
-        case UInt8(ascii: "f"): utf8.append(0x0C)
-        case UInt8(ascii: "n"): utf8.append(0x0A)
-        case UInt8(ascii: "r"): utf8.append(0x0D)
-        case UInt8(ascii: "t"): utf8.append(0x09)
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+             UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            return
         case UInt8(ascii: "u"):
-            let scalar = try parseUnicodeEscape()
-            UTF8.encode(scalar) { utf8.append($0) }
+            guard bytes.count - position >= 4 else { throw error("expected four hex digits after \\u") }
+            guard JSONStringDecoder.hex4(bytes.assumingMemoryBound(to: UInt8.self), position) != nil else {
+                throw error("invalid hex digit in \\u escape")
+            }
+            position += 4
         default:
             throw JSONParseError(offset: escapeStart, message: "invalid escape sequence")
         }
-    }
-
-    /// After `\u`: four hex digits, joined with a following `\uDC00`-`\uDFFF`
-    /// when they are a high surrogate. A lone surrogate becomes U+FFFD.
-    private mutating func parseUnicodeEscape() throws(JSONParseError) -> Unicode.Scalar {
-        let first = try parseHex4()
-        if (0xD800...0xDBFF).contains(first) {
-            let save = position
-            if consume(UInt8(ascii: "\\")), consume(UInt8(ascii: "u")) {
-                let second = try parseHex4()
-                if (0xDC00...0xDFFF).contains(second) {
-                    let combined = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
-                    return Unicode.Scalar(combined) ?? Self.replacementCharacter
-                }
-            }
-            // Not a pair: the high surrogate stands alone; re-read what follows.
-            position = save
-            return Self.replacementCharacter
-        }
-        return Unicode.Scalar(first) ?? Self.replacementCharacter
-    }
-
-    private static let replacementCharacter: Unicode.Scalar = "\u{FFFD}"
-
-    private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
-        guard bytes.count - position >= 4 else { throw error("expected four hex digits after \\u") }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let byte = bytes[position]
-            let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte &- UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte &- UInt8(ascii: "a") &+ 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte &- UInt8(ascii: "A") &+ 10
-            default: throw error("invalid hex digit in \\u escape")
-            }
-            value = value << 4 | UInt32(digit)
-            position += 1
-        }
-        return value
     }
 
     // MARK: Cursor
