@@ -132,82 +132,47 @@ struct ExpressionLexer {
 
     // MARK: Strings
 
+    /// A double-quoted literal with JSON escapes, checked here and decoded by
+    /// `JSONStringDecoder` (a lone surrogate becomes U+FFFD).
     private mutating func lexString() throws(ExpressionError) -> ExpressionToken {
         let start = position
         position += 1
-        var utf8: [UInt8] = []
+        let bodyStart = position
         while true {
             guard let byte = peek() else {
                 throw ExpressionError(offset: start, message: "unterminated string")
             }
-            position += 1
-            switch byte {
-            case UInt8(ascii: "\""):
-                return ExpressionToken(kind: .string(String(decoding: utf8, as: UTF8.self)), offset: start)
-            case UInt8(ascii: "\\"):
-                try lexEscape(into: &utf8)
-            default:
-                utf8.append(byte)
-            }
+            if byte == UInt8(ascii: "\"") { break }
+            if byte == UInt8(ascii: "\\") { try skipEscape() } else { position += 1 }
         }
+        var decoded: [UInt8] = []
+        bytes.withUnsafeBufferPointer { all in
+            JSONStringDecoder.decode(UnsafeBufferPointer(rebasing: all[bodyStart..<position]), into: &decoded)
+        }
+        position += 1
+        return ExpressionToken(kind: .string(String(decoding: decoded, as: UTF8.self)), offset: start)
     }
 
-    /// After the backslash: the JSON escapes (a lone surrogate becomes U+FFFD).
-    private mutating func lexEscape(into utf8: inout [UInt8]) throws(ExpressionError) {
-        let escapeStart = position - 1
+    /// On the backslash: checks one escape and moves past it.
+    private mutating func skipEscape() throws(ExpressionError) {
+        let escapeStart = position
+        position += 1
         guard let letter = peek() else {
             throw ExpressionError(offset: escapeStart, message: "unterminated escape")
         }
         position += 1
         switch letter {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): utf8.append(letter)
-        case UInt8(ascii: "n"): utf8.append(0x0A)
-        case UInt8(ascii: "t"): utf8.append(0x09)
-        case UInt8(ascii: "r"): utf8.append(0x0D)
-        case UInt8(ascii: "b"): utf8.append(0x08)
-        case UInt8(ascii: "f"): utf8.append(0x0C)
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "n"), UInt8(ascii: "t"),
+             UInt8(ascii: "r"), UInt8(ascii: "b"), UInt8(ascii: "f"):
+            return
         case UInt8(ascii: "u"):
-            let scalar = try lexUnicodeEscape(escapeStart: escapeStart)
-            UTF8.encode(scalar) { utf8.append($0) }
-        default:
-            throw ExpressionError(offset: escapeStart, message: "invalid escape sequence")
-        }
-    }
-
-    private mutating func lexUnicodeEscape(escapeStart: Int) throws(ExpressionError) -> Unicode.Scalar {
-        let replacement: Unicode.Scalar = "\u{FFFD}"
-        let first = try hex4(escapeStart: escapeStart)
-        guard (0xD800...0xDBFF).contains(first) else { return Unicode.Scalar(first) ?? replacement }
-        if matches("\\u") {
-            let save = position
-            position += 2
-            let second = try hex4(escapeStart: save)
-            if (0xDC00...0xDFFF).contains(second) {
-                return Unicode.Scalar(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)) ?? replacement
-            }
-            position = save
-        }
-        return replacement
-    }
-
-    private mutating func hex4(escapeStart: Int) throws(ExpressionError) -> UInt32 {
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            guard let byte = peek(), let digit = hexValue(byte) else {
+            let valid = bytes.withUnsafeBufferPointer { JSONStringDecoder.hex4($0, position) != nil }
+            guard valid else {
                 throw ExpressionError(offset: escapeStart, message: "expected four hex digits after \\u")
             }
-            value = value << 4 | digit
-            position += 1
-        }
-        return value
-    }
-
-    private func hexValue(_ byte: UInt8) -> UInt32? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte &- UInt8(ascii: "0"))
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte &- UInt8(ascii: "a")) &+ 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte &- UInt8(ascii: "A")) &+ 10
-        default: nil
+            position += 4
+        default:
+            throw ExpressionError(offset: escapeStart, message: "invalid escape sequence")
         }
     }
 
