@@ -352,36 +352,52 @@ struct SanitizePass: ~Copyable {
     /// Keys appear as written: scrubbed again here (flags are rare, so the
     /// hot path keeps no copy of them), never with the PII they report.
     private func currentPath() -> String {
-        var path = ""
+        var path: [UInt8] = []
         for frame in frames {
             if frame.isObject {
-                if !path.isEmpty { path += "." }
-                path += writtenKey(frame.key)
+                if !path.isEmpty { path.append(UInt8(ascii: ".")) }
+                appendWrittenKey(frame.key, to: &path)
             } else {
-                path += "[\(max(frame.elements - 1, 0))]"
+                path.append(UInt8(ascii: "["))
+                path.append(contentsOf: String(max(frame.elements - 1, 0)).utf8)
+                path.append(UInt8(ascii: "]"))
             }
         }
-        return path
+        return String(decoding: path, as: UTF8.self)
     }
 
-    private func writtenKey(_ body: Range<Int>) -> String {
-        var text: [UInt8] = []
-        JSONStringDecoder.decode(UnsafeBufferPointer(rebasing: input[body]), into: &text)
-        guard let scrubber = sanitizer.scrubber, let scratch else { return String(decoding: text, as: UTF8.self) }
-        return text.withUnsafeBufferPointer { key in
-            let (mask, anyPattern) = scrubber.candidates(in: key)
-            guard anyPattern else { return String(decoding: key.prefix(256), as: UTF8.self) }
-            scrubber.findSpans(in: key, mask: mask, scratch: scratch)
-            var written: [UInt8] = []
-            var last = 0
-            for span in scratch.spans {
-                written += key[last..<span.range.lowerBound]
-                written += span.marker
-                last = span.range.upperBound
-            }
-            written += key[last...]
-            return String(decoding: written.prefix(256), as: UTF8.self)
+    /// The key at `body` as it was written (decoded, scrubbed), at most 256 bytes.
+    private func appendWrittenKey(_ body: Range<Int>, to path: inout [UInt8]) {
+        let raw = UnsafeBufferPointer(rebasing: input[body])
+        if !raw.contains(where: { $0 < 0x20 || $0 >= 0x80 || $0 == UInt8(ascii: "\\") }) {
+            appendScrubbed(raw, to: &path)  // the common case: no decoding needed
+            return
         }
+        var decoded: [UInt8] = []
+        JSONStringDecoder.decode(raw, into: &decoded)
+        decoded.withUnsafeBufferPointer { appendScrubbed($0, to: &path) }
+    }
+
+    private func appendScrubbed(_ key: UnsafeBufferPointer<UInt8>, to path: inout [UInt8]) {
+        guard let scrubber = sanitizer.scrubber, let scratch else {
+            path.append(contentsOf: key.prefix(256))
+            return
+        }
+        let (mask, anyPattern) = scrubber.candidates(in: key)
+        guard anyPattern else {
+            path.append(contentsOf: key.prefix(256))
+            return
+        }
+        scrubber.findSpans(in: key, mask: mask, scratch: scratch)
+        var text: [UInt8] = []
+        var last = 0
+        for span in scratch.spans {
+            text += key[last..<span.range.lowerBound]
+            text += span.marker
+            last = span.range.upperBound
+        }
+        text += key[last...]
+        path.append(contentsOf: text.prefix(256))
     }
 
     // MARK: - Scanning
