@@ -156,23 +156,17 @@ struct ExpressionLexer {
     /// On the backslash: checks one escape and moves past it.
     private mutating func skipEscape() throws(ExpressionError) {
         let escapeStart = position
-        position += 1
-        guard let letter = peek() else {
-            throw ExpressionError(offset: escapeStart, message: "unterminated escape")
-        }
-        position += 1
-        switch letter {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "n"), UInt8(ascii: "t"),
-             UInt8(ascii: "r"), UInt8(ascii: "b"), UInt8(ascii: "f"):
-            return
-        case UInt8(ascii: "u"):
-            let valid = bytes.withUnsafeBufferPointer { JSONStringDecoder.hex4($0, position) != nil }
-            guard valid else {
-                throw ExpressionError(offset: escapeStart, message: "expected four hex digits after \\u")
+        do throws(JSONStringDecoder.EscapeProblem) {
+            position += try bytes.withUnsafeBufferPointer { all throws(JSONStringDecoder.EscapeProblem) in
+                try JSONStringDecoder.escapeLength(all, at: escapeStart)
             }
-            position += 4
-        default:
-            throw ExpressionError(offset: escapeStart, message: "invalid escape sequence")
+        } catch {
+            let message = switch error {
+            case .unterminated: "unterminated escape"
+            case .badUnicode: "expected four hex digits after \\u"
+            case .unknown: "invalid escape sequence"
+            }
+            throw ExpressionError(offset: escapeStart, message: message)
         }
     }
 

@@ -265,21 +265,16 @@ struct JSONByteParser {
     /// The cursor is on the backslash: checks one escape and moves past it.
     private mutating func skipEscape() throws(JSONParseError) {
         let escapeStart = position
-        position += 1
-        guard let letter = peek() else { throw error("unterminated escape") }
-        position += 1
-        switch letter {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-             UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-            return
-        case UInt8(ascii: "u"):
-            guard bytes.count - position >= 4 else { throw error("expected four hex digits after \\u") }
-            guard JSONStringDecoder.hex4(bytes.assumingMemoryBound(to: UInt8.self), position) != nil else {
-                throw error("invalid hex digit in \\u escape")
+        do throws(JSONStringDecoder.EscapeProblem) {
+            position += try JSONStringDecoder.escapeLength(bytes.assumingMemoryBound(to: UInt8.self), at: escapeStart)
+        } catch {
+            position = escapeStart + (error == .unterminated ? 1 : 2)
+            switch error {
+            case .unterminated: throw self.error("unterminated escape")
+            case .badUnicode where bytes.count - position < 4: throw self.error("expected four hex digits after \\u")
+            case .badUnicode: throw self.error("invalid hex digit in \\u escape")
+            case .unknown: throw JSONParseError(offset: escapeStart, message: "invalid escape sequence")
             }
-            position += 4
-        default:
-            throw JSONParseError(offset: escapeStart, message: "invalid escape sequence")
         }
     }
 

@@ -48,6 +48,32 @@ enum JSONStringDecoder {
         return i + 2
     }
 
+    /// What is wrong with an escape sequence.
+    enum EscapeProblem: Error {
+        /// The text ends right after the backslash.
+        case unterminated
+        /// `\u` not followed by four hex digits.
+        case badUnicode
+        /// A letter JSON does not define after the backslash.
+        case unknown
+    }
+
+    /// The length (2, or 6 for `\uXXXX`) of the escape at `i` (a backslash):
+    /// the one definition of JSON's escapes for every scanner in the library.
+    static func escapeLength(_ text: UnsafeBufferPointer<UInt8>, at i: Int) throws(EscapeProblem) -> Int {
+        guard i + 1 < text.count else { throw .unterminated }
+        switch text[i + 1] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+             UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            return 2
+        case UInt8(ascii: "u"):
+            guard hex4(text, i + 2) != nil else { throw .badUnicode }
+            return 6
+        default:
+            throw .unknown
+        }
+    }
+
     static func hex4(_ body: UnsafeBufferPointer<UInt8>, _ start: Int) -> UInt32? {
         guard start + 4 <= body.count else { return nil }
         var value: UInt32 = 0

@@ -454,16 +454,14 @@ struct SanitizePass: ~Copyable {
     }
 
     private func scanEscape(at i: Int) throws(SanitizeError) -> Int {
-        guard i + 1 < input.count else { throw error("unterminated escape", at: i) }
-        switch input[i + 1] {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-             UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-            return i + 2
-        case UInt8(ascii: "u"):
-            guard JSONStringDecoder.hex4(input, i + 2) != nil else { throw error("invalid \\u escape", at: i) }
-            return i + 6
-        default:
-            throw error("invalid escape", at: i)
+        do throws(JSONStringDecoder.EscapeProblem) {
+            return i + (try JSONStringDecoder.escapeLength(input, at: i))
+        } catch {
+            switch error {
+            case .unterminated: throw self.error("unterminated escape", at: i)
+            case .badUnicode: throw self.error("invalid \\u escape", at: i)
+            case .unknown: throw self.error("invalid escape", at: i)
+            }
         }
     }
 
