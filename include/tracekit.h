@@ -322,7 +322,13 @@ tk_site *tk_site_get(tk_client *client, const char *label, const char *file, int
 
 /* Non-zero when a capture at this site would be attempted now. One atomic
    load: call it on every pass to skip building the variables when 0.
-   NULL gives 0. */
+   NULL gives 0.
+
+   Part of the ABI: a tk_site * points at its active flag, a naturally
+   aligned 32-bit int (non-zero = active) that stays valid as long as the
+   site. Bindings whose language cannot call C cheaply (Go, Node.js, PHP,
+   Java) may read that int directly with a relaxed 32-bit atomic load
+   instead of calling tk_site_active; they must never write it. */
 int tk_site_active(const tk_site *site);
 
 /* tk_capture for a site handle. Same arguments and results. */
