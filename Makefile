@@ -1,6 +1,7 @@
 # libtracekit.so: release build and install.
 #   make                       build .build/release/libtracekit.so
-#   make install PREFIX=/usr/local   (default) lib, header, pkg-config file
+#   make install PREFIX=/usr/local   (default) lib, header, pkg-config file, CMake config
+#   make dist                  every release artifact into dist/ (scripts/dist.sh)
 # The Swift runtime is linked statically: the .so needs only libcurl,
 # libpcre2-8, libstdc++, libgcc_s, libm and libc at run time.
 
@@ -25,7 +26,7 @@ SWIFT_RELEASE_FLAGS := -c release --scratch-path $(SCRATCH) --product tracekit \
 	-Xlinker -s -Xswiftc -use-ld=lld \
 	-Xswiftc -enforce-exclusivity=unchecked
 
-.PHONY: all lib install uninstall clean
+.PHONY: all lib install uninstall clean dist
 all: lib
 
 lib:
@@ -49,6 +50,10 @@ uninstall:
 	rm -f $(LIBDIR)/libtracekit.so.$(VERSION) $(LIBDIR)/libtracekit.so.$(SOMAJOR) $(LIBDIR)/libtracekit.so \
 		$(LIBDIR)/pkgconfig/tracekit.pc $(DESTDIR)$(PREFIX)/include/tracekit.h \
 		$(CMAKEDIR)/tracekitConfig.cmake $(CMAKEDIR)/tracekitConfigVersion.cmake
+
+# Every release artifact (wheel, sdist, gems, .debs, server tarball) into dist/.
+dist:
+	bash scripts/dist.sh
 
 clean:
 	rm -rf $(SCRATCH)/release

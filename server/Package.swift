@@ -36,7 +36,9 @@ let package = Package(
                 "CZlib",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
-            resources: [.copy("Resources/dashboard")]),
+            // Embedded in the binary: one self-contained executable, wherever it is copied.
+            resources: ["index.html", "login.html", "app.js", "login.js", "style.css"]
+                .map { .embedInCode("Resources/dashboard/\($0)") }),
         // The system zlib, to inflate gzip-encoded OTLP trace exports.
         .systemLibrary(name: "CZlib"),
         .executableTarget(

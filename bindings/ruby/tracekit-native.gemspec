@@ -32,7 +32,8 @@ Gem::Specification.new do |spec|
   }
   spec.required_ruby_version = ">= 3.0"
 
-  spec.files = Dir.glob("lib/**/*.rb") + ["README.md", "LICENSE"]
+  # LICENSE is the project's (../../LICENSE), copied here by scripts/dist.sh.
+  spec.files = Dir.glob("lib/**/*.rb") + ["README.md"] + Dir.glob("LICENSE")
   platform = ENV.fetch("TRACEKIT_GEM_PLATFORM", "")
   unless platform.empty?
     spec.platform = Gem::Platform.new(platform)
@@ -43,5 +44,5 @@ Gem::Specification.new do |spec|
   end
   spec.require_paths = ["lib"]
   spec.add_dependency "ffi", ">= 1.15", "< 2"
-  spec.add_development_dependency "minitest", ">= 5.15"
+  spec.add_development_dependency "minitest", "~> 5.15"
 end
