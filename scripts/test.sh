@@ -88,6 +88,12 @@ python_binding_tests() {
   python3 -m pytest -q bindings/python/tests
 }
 
+# Tests/repo: no tracked file holds a machine-specific path; every binding's
+# declarations of the C API match include/tracekit.h and the installed .so.
+repository_checks() {
+  python3 -m pytest -q Tests/repo
+}
+
 examples_build() {
   for example in examples/c/*.c; do
     gcc -std=c99 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -o "$STAGE/$(basename "$example" .c)" "$example" \
@@ -115,6 +121,7 @@ suite "tracekit-server compatibility (official Python SDK, schemathesis, libtrac
 suite "dashboard in headless Chromium (selenium)" server/Tests/browser/run.sh
 suite "Ruby binding (minitest)" ruby_tests
 suite "Python binding (pytest)" python_binding_tests
+suite "repository: no machine paths; bindings' C declarations match tracekit.h and the .so" repository_checks
 suite "examples build" examples_build
 
 echo
