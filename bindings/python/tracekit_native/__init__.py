@@ -12,7 +12,10 @@ A drop-in for the official SDK's code-monitoring API:
 The inactive checkpoint stays in Python (a dict lookup); captures are
 scrubbed, bounded and queued by the library and sent from its own threads.
 """
+from __future__ import annotations
+
 import atexit
+from typing import Any, Mapping, Optional, Union
 import json as _json_module
 import sys as _sys
 
@@ -30,14 +33,16 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
-_global_client = None
+_global_client: Optional[Client] = None
 
 atexit.register(_shutdown_all_at_exit)
 
 
-def init(api_key=None, service_name=None, endpoint=None, enable_code_monitoring=None, capture_config=None,
-         *, strict=False, enabled=True, sample_rate=1.0, service_name_mappings=None, instrument_llm=None,
-         capture_content=False):
+def init(api_key: Optional[str] = None, service_name: Optional[str] = None, endpoint: Optional[str] = None,
+         enable_code_monitoring: Optional[bool] = None, capture_config: Optional[Mapping[str, Any]] = None,
+         *, strict: bool = False, enabled: bool = True, sample_rate: float = 1.0,
+         service_name_mappings: Optional[Mapping[str, str]] = None, instrument_llm: Any = None,
+         capture_content: bool = False) -> Client:
     """Creates the client (and makes it the one `get_client()` and the
     module-level `capture_snapshot` use).
 
@@ -70,14 +75,14 @@ def init(api_key=None, service_name=None, endpoint=None, enable_code_monitoring=
     return client
 
 
-def get_client():
+def get_client() -> Client:
     """The client made by the last init(); RuntimeError before init()."""
     if _global_client is None:
         raise RuntimeError("TraceKit not initialized. Call tracekit_native.init() first.")
     return _global_client
 
 
-def capture_snapshot(label, variables=None):
+def capture_snapshot(label: str, variables: Optional[Mapping[str, Any]] = None) -> None:
     """`get_client().capture_snapshot(label, variables)` for the caller's
     site; does nothing before init()."""
     client = _global_client
@@ -102,7 +107,7 @@ def _options_for(lib, capture_config):
     return builder
 
 
-def sanitize_json(document, capture_config=None):
+def sanitize_json(document: Union[str, bytes], capture_config: Optional[Mapping[str, Any]] = None) -> str:
     """Scrubs and bounds a JSON document (str or bytes) as a capture would
     with these options; returns the sanitized JSON text. Pure: no network.
     TraceKitError (TK_ERR_INVALID_JSON) for text that is not JSON."""
@@ -119,7 +124,7 @@ def sanitize_json(document, capture_config=None):
     return result
 
 
-def eval_expression(expression, variables=None):
+def eval_expression(expression: str, variables: Optional[Mapping[str, Any]] = None) -> Any:
     """Evaluates a breakpoint condition on variables (a dict) as the library
     would; returns the value as a Python object. TraceKitError when the
     expression does not parse or evaluate."""
@@ -135,6 +140,6 @@ def eval_expression(expression, variables=None):
     return _json_module.loads(result)
 
 
-def library_version():
+def library_version() -> str:
     """The loaded libtracekit's version, e.g. "0.1.0"."""
     return _lib.load().tk_version().decode()

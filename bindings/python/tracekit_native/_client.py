@@ -13,6 +13,8 @@ thousands of sites a pass takes longer and the interval grows with it (at
 most ~10% of the time spent refreshing). The hot path is a
 frame lookup, a dict lookup and an attribute read.
 """
+from __future__ import annotations
+
 import json
 import logging
 import os
@@ -20,6 +22,7 @@ import sys
 import threading
 import time
 import weakref
+from typing import Any, Dict, Optional
 from collections.abc import Mapping
 
 from . import _lib
@@ -162,7 +165,7 @@ class Client:
 
     # -- checkpoints -------------------------------------------------------
 
-    def capture_snapshot(self, label, variables=None):
+    def capture_snapshot(self, label: str, variables: Optional[Mapping[str, Any]] = None) -> None:
         """Captures `variables` (a dict) with the caller's file, line, function,
         Python stack and request context, if a breakpoint is enabled for this
         call site on the server. Returns immediately: never waits on the
@@ -294,7 +297,7 @@ class Client:
             self._closed = True
             _log.warning("no TraceKit client in forked process %d: %s", os.getpid(), error)
 
-    def flush(self, timeout=5.0):
+    def flush(self, timeout: float = 5.0) -> bool:
         """Waits until the snapshots queued so far are sent, at most `timeout`
         seconds. True when the queue drained in time, False on timeout."""
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout >= 0:
@@ -307,7 +310,7 @@ class Client:
             raise self._lib.error(status, "flush")
         return True
 
-    def stats(self):
+    def stats(self) -> Dict[str, Any]:
         """The library's counters (captured, sent, failed, dropped_*,
         suppressed_*, redactions, kill_switch, circuit_state, ...) as a dict."""
         self._raise_if_closed()
@@ -322,7 +325,7 @@ class Client:
         if self._closed:
             raise TraceKitError(_lib.TK_ERR_SHUT_DOWN, "the client has been shut down", "shut down")
 
-    def shutdown(self):
+    def shutdown(self) -> None:
         """Sends what is queued (bounded by capture_timeout) and stops the
         client's threads. Later checkpoints do nothing; flush() and stats()
         raise TraceKitError. Safe while other threads still capture; calling
@@ -350,13 +353,13 @@ class Client:
                 pass
 
     @property
-    def is_shut_down(self):
+    def is_shut_down(self) -> bool:
         return self._closed
 
-    def __enter__(self):
+    def __enter__(self) -> "Client":
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         self.shutdown()
 
 

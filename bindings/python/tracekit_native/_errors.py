@@ -9,7 +9,7 @@ class TraceKitError(Exception):
     message: the human-readable reason (never contains the API key).
     """
 
-    def __init__(self, status, message, status_text=""):
+    def __init__(self, status: int, message: str, status_text: str = "") -> None:
         super().__init__(f"[{status_text or status}] {message}")
         self.status = status
         self.status_text = status_text

@@ -1,4 +1,7 @@
 """ASGI middleware: FastAPI, Starlette, Django's asgi.py, any ASGI 3 app."""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict
 from ._context import bind_asgi_scope, unbind
 
 
@@ -6,10 +9,10 @@ class TraceKitASGIMiddleware:
     """Wraps an ASGI application: HTTP and WebSocket requests carry their
     context; other scopes (lifespan) pass through."""
 
-    def __init__(self, app):
+    def __init__(self, app: Callable[..., Any]) -> None:
         self.app = app
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
         if scope.get("type") not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return

@@ -8,6 +8,9 @@
 Unlike the official middleware it does not require init() first: it only
 makes the request the context of the checkpoints that run inside it.
 """
+from __future__ import annotations
+
+from typing import Any, Callable
 from ._context import bind_wsgi_environ, unbind
 
 
@@ -15,10 +18,10 @@ class TracekitDjangoMiddleware:
     """Django middleware (new style): binds request.META (the WSGI environ,
     or Django's equivalent under ASGI) for the request's checkpoints."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[Any], Any]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: Any) -> Any:
         token = bind_wsgi_environ(request.META)
         try:
             return self.get_response(request)

@@ -9,6 +9,9 @@ A plain ASGI middleware (not BaseHTTPMiddleware): streaming responses,
 WebSockets and background tasks keep working, and neither FastAPI nor
 Starlette is imported here.
 """
+from __future__ import annotations
+
+from typing import Any, Callable
 from .asgi import TraceKitASGIMiddleware
 
 
@@ -16,17 +19,17 @@ class TracekitMiddleware(TraceKitASGIMiddleware):
     """The official SDK's middleware name; `client` is accepted for its
     signature (checkpoints use the client they are called on)."""
 
-    def __init__(self, app, client=None):
+    def __init__(self, app: Any, client: Any = None) -> None:
         super().__init__(app)
 
 
-def create_fastapi_middleware(client=None):
+def create_fastapi_middleware(client: Any = None) -> Callable[[Any], TracekitMiddleware]:
     """The official factory: app.add_middleware(create_fastapi_middleware(client))."""
     def middleware_factory(app):
         return TracekitMiddleware(app, client)
     return middleware_factory
 
 
-def init_fastapi_app(app, client=None):
+def init_fastapi_app(app: Any, client: Any = None) -> Any:
     """Adds TracekitMiddleware to a FastAPI or Starlette app."""
     app.add_middleware(TracekitMiddleware, client=client)

@@ -6,11 +6,14 @@
 Only the request context is set up: this package does code monitoring, not
 tracing, so there are no spans to start or end.
 """
+from __future__ import annotations
+
+from typing import Any
 from ._context import bind_wsgi_environ, unbind
 from .wsgi import TraceKitWSGIMiddleware
 
 
-def init_flask_app(app, client=None):
+def init_flask_app(app: Any, client: Any = None) -> Any:
     """Makes each request of a Flask app the context of its checkpoints by
     wrapping app.wsgi_app (a second call does nothing). `client` is accepted
     for the official signature; checkpoints use the client they are called
@@ -19,7 +22,7 @@ def init_flask_app(app, client=None):
         app.wsgi_app = TraceKitWSGIMiddleware(app.wsgi_app)
 
 
-def create_flask_middleware(client=None, snapshot_client=None):
+def create_flask_middleware(client: Any = None, snapshot_client: Any = None) -> "FlaskHooks":
     """The official SDK's hook object, for apps that register its hooks
     themselves (app.before_request(m.before_request), ...)."""
     return FlaskHooks()

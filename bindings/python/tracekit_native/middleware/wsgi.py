@@ -1,4 +1,7 @@
 """WSGI middleware: any WSGI application (Flask, Django's wsgi.py, Bottle, ...)."""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Iterable
 from ._context import bind_wsgi_environ, unbind
 
 
@@ -9,10 +12,10 @@ class TraceKitWSGIMiddleware:
     then); checkpoints in a streamed response body, iterated after the
     call returns, carry no request context."""
 
-    def __init__(self, app):
+    def __init__(self, app: Callable[..., Any]) -> None:
         self.app = app
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         token = bind_wsgi_environ(environ)
         try:
             return self.app(environ, start_response)
