@@ -80,6 +80,22 @@ python_binding_tests() {
   python3 -m pytest -q bindings/python/tests
 }
 
+# Runs a test runner; fails when the summary is missing
+# or counts no tests. expect_summary REGEX COMMAND...
+expect_summary() {
+  local pattern=$1; shift
+  local log; log=$(mktemp)
+  "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  grep -qE "$pattern" "$log" || status=1
+  rm -f "$log"
+  return "$status"
+}
+
+php_binding_tests() {
+  (cd bindings/php && expect_summary '^OK \([1-9][0-9]* tests?' phpunit)
+}
+
 examples_build() {
   for example in examples/c/*.c; do
     gcc -std=c99 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -o "$STAGE/$(basename "$example" .c)" "$example" \
@@ -106,6 +122,7 @@ suite "tracekit-server compatibility (official Python SDK, schemathesis, libtrac
 suite "dashboard in headless Chromium (selenium)" server/Tests/browser/run.sh
 suite "Ruby binding (minitest)" ruby_tests
 suite "Python binding (pytest)" python_binding_tests
+suite "PHP binding (PHPUnit, example service end to end)" php_binding_tests
 suite "examples build" examples_build
 
 echo
