@@ -141,7 +141,7 @@ tk_status tk_options_set_max_string_length(tk_options *options, int64_t bytes);
    Range 0–600000. Default: 5000. */
 tk_status tk_options_set_capture_timeout_ms(tk_options *options, int64_t ms);
 
-/* Non-zero: scrub PII (PII_PATTERNS.md: 12 value patterns, sensitive key
+/* Non-zero: scrub PII (docs/PII.md: 12 value patterns, sensitive key
    names, typed keys, custom patterns). Zero: only bound. Default: 1.
    Sensitive HTTP headers in request context are redacted either way. */
 tk_status tk_options_set_pii_scrubbing(tk_options *options, int enabled);
@@ -214,7 +214,7 @@ char *tk_sanitize_json(const tk_options *options, const char *json, size_t len, 
  * ------------------------------------------------------------------------- */
 
 /* Evaluates a condition/expression of the portable (SDK-evaluable) language
-   of PROTOCOL.md "Conditions" on a JSON document, as a breakpoint condition
+   of docs/PROTOCOL.md "Conditions" on a JSON document, as a breakpoint condition
    would be: literals, dotted paths, == != < <= > >=, + - * /, "k" in map,
    && || !, parentheses. Lets users check a condition before setting it.
 
@@ -322,7 +322,13 @@ tk_site *tk_site_get(tk_client *client, const char *label, const char *file, int
 
 /* Non-zero when a capture at this site would be attempted now. One atomic
    load: call it on every pass to skip building the variables when 0.
-   NULL gives 0. */
+   NULL gives 0.
+
+   Part of the ABI: a tk_site * points at its active flag, a naturally
+   aligned 32-bit int (non-zero = active) that stays valid as long as the
+   site. Bindings whose language cannot call C cheaply (Go, Node.js, PHP,
+   Java) may read that int directly with a relaxed 32-bit atomic load
+   instead of calling tk_site_active; they must never write it. */
 int tk_site_active(const tk_site *site);
 
 /* The address of the 32-bit flag tk_site_active loads, for bindings whose

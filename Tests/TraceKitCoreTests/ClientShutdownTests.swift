@@ -5,7 +5,7 @@ import Testing
 
 /// Shutdown sends what is queued (for at most capture_timeout), then stops:
 /// it "returns within capture_timeout + 1 s, whatever the backend does"
-/// (DESIGN §2 contract details; tracekit.h tk_client_free).
+/// (docs/ARCHITECTURE.md "C ABI contract" contract details; tracekit.h tk_client_free).
 @Suite("Client: shutdown delivers queued captures and is bounded", .serialized)
 struct ClientShutdownTests {
     @Test("snapshots queued before shutdown are delivered by it")

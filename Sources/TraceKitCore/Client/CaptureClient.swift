@@ -142,7 +142,7 @@ public final class CaptureClient: Sendable {
 
     var siteCount: Int { sites.withLock { $0.count } }
 
-    /// True the first time this function:label asks (PROTOCOL.md: once per
+    /// True the first time this function:label asks (docs/PROTOCOL.md: once per
     /// process per function:label).
     func claimRegistration(_ key: SiteKey) -> Bool {
         registeredLabels.withLock { $0.count < 100_000 && $0.insert("\(key.function):\(key.label)").inserted }

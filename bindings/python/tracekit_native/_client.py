@@ -20,10 +20,11 @@ import weakref
 from collections.abc import Mapping
 
 from . import _lib
+from ._checkpoint_errors import CheckpointError, CheckpointErrors
 from ._errors import TraceKitError
 from ._json import to_json
 from ._json import _encode
-from .middleware import current_context
+from .middleware._context import current_context
 
 REFRESH_SECONDS = 0.05
 MAX_CACHED_SITES = 100_000
@@ -92,24 +93,34 @@ def _context_json(frame, limits):
 class Client:
     """A TraceKit capture client; create it with `tracekit_native.init()`."""
 
-    def __init__(self, lib, options_handle, limits):
+    def __init__(self, lib, settings, strict=False):
         self._lib = lib
-        self._limits = limits
-        lib.tk_options_set_logger(options_handle, _LOG_CALLBACK, None)
-        self._handle = lib.tk_client_new(options_handle)
-        if not self._handle:
-            raise lib.error(_lib.TK_ERR_INVALID_ARGUMENT, "client")
-        self._sites = {}            # (id(code), offset, label) -> _Site; read without a lock
-        self._site_list = []        # the same sites, for the refresher
+        self._settings = settings
+        self._errors = CheckpointErrors(strict)
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._in_flight = 0
         self._closed = False
-        self._forked = False        # in a forked child: checkpoints do nothing
+        self._start()
+        _live_clients.add(self)
+
+    def _start(self):
+        """Creates the library's client and the refresher thread (at init and
+        again in a forked child)."""
+        builder = self._settings.options(self._lib)
+        try:
+            self._lib.tk_options_set_logger(builder.handle, _LOG_CALLBACK, None)
+            self._handle = self._lib.tk_client_new(builder.handle)
+        finally:
+            builder.free()
+        if not self._handle:
+            raise self._lib.error(_lib.TK_ERR_INVALID_ARGUMENT, "client")
+        self._limits = self._settings.limits()  # the options are valid by now
+        self._sites = {}            # (id(code), offset, label) -> _Site; read without a lock
+        self._site_list = []        # the same sites, for the refresher
         self._stop = threading.Event()
         self._refresher = threading.Thread(target=self._refresh_loop, name="tracekit-native-refresh", daemon=True)
         self._refresher.start()
-        _live_clients.add(self)
 
     # -- checkpoints -------------------------------------------------------
 
@@ -119,9 +130,13 @@ class Client:
         call site on the server. Returns immediately: never waits on the
         network. An inactive checkpoint costs a dict lookup.
 
-        Raises TraceKitError for an invalid label or variables that are not a
-        mapping. Values that are not JSON-serialisable become placeholders.
-        After shutdown() it does nothing."""
+        Never raises (unless the client was made with strict=True): an
+        invalid label, variables that are not a mapping or an internal
+        failure is counted in stats() (dropped_invalid_label,
+        dropped_invalid_variables, dropped_internal_error), logged at most
+        once a minute per kind, and the checkpoint does nothing. Values that
+        are not JSON-serialisable become placeholders. After shutdown() it
+        does nothing."""
         frame = _getframe(1)
         try:
             site = self._sites.get((id(frame.f_code), frame.f_lasti, label))
@@ -132,22 +147,30 @@ class Client:
         self._capture(frame, label, variables, site)
 
     def _capture(self, frame, label, variables, site):
+        try:
+            self._capture_checked(frame, label, variables, site)
+        except Exception as error:  # crash isolation: see _checkpoint_errors
+            self._errors.report(error)
+
+    def _capture_checked(self, frame, label, variables, site):
         if type(label) is not str or not label:
-            raise _invalid(f"label must be a non-empty string, got {label!r:.80}")
+            raise CheckpointError("invalid_label", f"label must be a non-empty string, got {label!r:.80}")
         if "\x00" in label:
-            raise _invalid("label must not contain NUL characters")
+            raise CheckpointError("invalid_label", "label must not contain NUL characters")
         if variables is None:
             variables = {}
         elif not isinstance(variables, Mapping):
-            raise _invalid(f"variables must be a dict (mapping), got {type(variables).__name__}")
-        if self._forked or not self._enter():
+            raise CheckpointError("invalid_variables",
+                                  f"variables must be a dict (mapping), got {type(variables).__name__}")
+        if not self._enter():
             return
         try:
             status = self._capture_in_library(frame, label, variables, site)
         finally:
             self._leave()
-        if status not in (_lib.TK_OK, _lib.TK_ERR_QUEUE_FULL):
-            raise self._lib.error(status, "capture_snapshot")
+        if status not in (_lib.TK_OK, _lib.TK_ERR_QUEUE_FULL, _lib.TK_ERR_SHUT_DOWN):
+            error = self._lib.error(status, "capture_snapshot")
+            raise CheckpointError("internal_error", error.message, status, error.status_text)
 
     def _capture_in_library(self, frame, label, variables, site):
         lib = self._lib
@@ -168,7 +191,8 @@ class Client:
                                        max(0, min(frame.f_lineno or 0, 2**31 - 1)),
                                        code.co_name.encode("utf-8", "surrogatepass"))
         if not handle:
-            raise self._lib.error(_lib.TK_ERR_INVALID_ARGUMENT, "capture_snapshot")
+            error = self._lib.error(_lib.TK_ERR_INVALID_ARGUMENT, "capture_snapshot")
+            raise CheckpointError("internal_error", error.message)
         site = _Site(handle, bool(self._lib.tk_site_active(handle)), code)
         with self._lock:
             if len(self._sites) < MAX_CACHED_SITES:
@@ -210,16 +234,27 @@ class Client:
             interval = max(REFRESH_SECONDS, 10 * (time.monotonic() - started))
 
     def _after_fork_in_child(self):
-        # The library's client is inert in a forked child and the refresher
-        # thread is gone: make every cached site inactive. Another thread
-        # may have held the lock at fork time: the child gets fresh ones.
+        """In a forked child (gunicorn --preload, uWSGI without lazy-apps,
+        multiprocessing): the library's client is inert here and the
+        refresher thread is gone, so build both again from init()'s
+        settings; the parent's client is untouched. Another thread may have
+        held a lock at fork time: the child gets fresh ones."""
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._in_flight = 0
-        self._forked = True
-        self._stop.set()
-        for site in self._site_list:
+        self._errors.after_fork_in_child()
+        for site in self._site_list:  # handles of the parent's client
             site.active = False
+        self._sites, self._site_list = {}, []
+        if self._closed:
+            return
+        inert, self._handle = self._handle, None
+        self._lib.tk_client_free(inert)  # in a child: only releases memory
+        try:
+            self._start()
+        except Exception as error:
+            self._closed = True
+            _log.warning("no TraceKit client in forked process %d: %s", os.getpid(), error)
 
     def flush(self, timeout=5.0):
         """Waits until the snapshots queued so far are sent, at most `timeout`
@@ -249,7 +284,9 @@ class Client:
             self._leave()
         if text is None:
             raise self._lib.error(_lib.TK_ERR_INTERNAL, "stats")
-        return json.loads(text)
+        stats = json.loads(text)
+        stats.update(self._errors.stats())
+        return stats
 
     def shutdown(self):
         """Sends what is queued (bounded by capture_timeout), stops the
