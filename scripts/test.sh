@@ -123,6 +123,8 @@ suite "dashboard in headless Chromium (selenium)" server/Tests/browser/run.sh
 suite "Ruby binding (minitest)" ruby_tests
 suite "Python binding (pytest)" python_binding_tests
 suite "PHP binding (PHPUnit, example service end to end)" php_binding_tests
+suite "Java binding (JUnit 5, example service end to end)" \
+  expect_summary '\[ +[1-9][0-9]* tests successful +\]' bindings/java/build.sh
 suite "examples build" examples_build
 
 echo

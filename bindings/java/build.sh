@@ -7,6 +7,7 @@
 #   bindings/java/build.sh                       build and test (TRACEKIT_LIBRARY, TRACEKIT_SERVER_BIN set)
 #   bindings/java/build.sh --build               build only
 #   bindings/java/build.sh --example-classpath   print the example's classpath
+#   bindings/java/build.sh --benchmark           build, then run Benchmarks/java/Bench.java
 set -euo pipefail
 cd "$(dirname "$0")"
 HERE=$PWD
@@ -22,16 +23,18 @@ if [ "${1:-}" = --example-classpath ]; then echo "$EXAMPLE_CP"; exit 0; fi
 
 build() {
   rm -rf "$BUILD"
-  mkdir -p "$BUILD/classes" "$BUILD/test" "$BUILD/example"
+  mkdir -p "$BUILD/classes" "$BUILD/test" "$BUILD/example" "$BUILD/benchmark"
   javac -Xlint:all -Werror --release 17 -d "$BUILD/classes" -cp "$MAIN_CP" $(find src/main/java -name '*.java')
   jar --create --file "$BUILD/tracekit-native.jar" -C "$BUILD/classes" .
   javac --release 17 -d "$BUILD/test" -cp "$TEST_CP" $(find src/test/java -name '*.java')
   javac --release 17 -d "$BUILD/example" -cp "$EXAMPLE_CP" "$EXAMPLE"/*.java
+  javac --release 17 -d "$BUILD/benchmark" -cp "$TEST_CP" "$HERE/../../Benchmarks/java/Bench.java"
   echo "built $BUILD/tracekit-native.jar, tests, examples/java"
 }
 
 build
 [ "${1:-}" = --build ] && exit 0
+if [ "${1:-}" = --benchmark ]; then exec java -cp "$TEST_CP:$BUILD/benchmark" Bench; fi
 # --fail-if-no-tests: "no tests" fails the run.
 java -Dtracekit.example.classpath="$EXAMPLE_CP" -jar "$LIBS/junit-platform-console-standalone.jar" \
   --class-path "$TEST_CP" --scan-class-path "$BUILD/test" --fail-if-no-tests --disable-banner \

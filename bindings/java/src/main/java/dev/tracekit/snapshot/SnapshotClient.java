@@ -33,7 +33,7 @@ public final class SnapshotClient {
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
     /** Frames of this API, skipped when locating the caller. */
     private static final Set<Class<?>> API = Set.of(SnapshotClient.class, Checkpoint.class, TracekitSDK.class);
-    private static final int STACK_FRAMES = 32;
+    private static final int STACK_FRAMES = 16;
 
     private final NativeClient client;
     private volatile String lastError;
