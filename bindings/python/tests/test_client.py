@@ -290,8 +290,9 @@ def test_module_level_capture_uses_the_global_client(server, service, make_clien
 
 
 def run_loader(tmp_path, system_library):
-    """Runs init() in a fresh interpreter whose TRACEKIT_LIBRARY is missing
-    and whose find_library('tracekit') returns system_library."""
+    """Runs init() in a fresh interpreter without TRACEKIT_LIBRARY (and
+    without a bundled copy) whose find_library('tracekit') returns
+    system_library."""
     script = textwrap.dedent(f"""
         import ctypes.util
         ctypes.util.find_library = lambda name: {system_library!r}
@@ -303,7 +304,7 @@ def run_loader(tmp_path, system_library):
         except tracekit_native.TraceKitError as error:
             print(error)
     """)
-    env = {**os.environ, "TRACEKIT_LIBRARY": str(tmp_path / "missing.so")}
+    env = {name: value for name, value in os.environ.items() if name != "TRACEKIT_LIBRARY"}
     return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=30,
                           cwd=os.path.dirname(os.path.dirname(__file__))).stdout
 
@@ -311,7 +312,7 @@ def run_loader(tmp_path, system_library):
 def test_missing_library_error_names_every_place_tried(tmp_path):
     output = run_loader(tmp_path, None)
     assert "libtracekit could not be loaded" in output
-    assert "missing.so" in output
+    assert "TRACEKIT_LIBRARY: not set" in output
     assert "bundled copy" in output and "find_library" in output
 
 

@@ -98,8 +98,6 @@ class Client:
         self._settings = settings
         self._errors = CheckpointErrors(strict)
         self._lock = threading.Lock()
-        self._idle = threading.Condition(self._lock)
-        self._in_flight = 0
         self._closed = False
         self._start()
         _live_clients.add(self)
@@ -162,12 +160,11 @@ class Client:
         elif not isinstance(variables, Mapping):
             raise CheckpointError("invalid_variables",
                                   f"variables must be a dict (mapping), got {type(variables).__name__}")
-        if not self._enter():
+        if self._closed:
             return
-        try:
-            status = self._capture_in_library(frame, label, variables, site)
-        finally:
-            self._leave()
+        # Safe even if another thread shuts the client down meanwhile: the
+        # handle stays valid until it is freed, with this object.
+        status = self._capture_in_library(frame, label, variables, site)
         if status not in (_lib.TK_OK, _lib.TK_ERR_QUEUE_FULL, _lib.TK_ERR_SHUT_DOWN):
             error = self._lib.error(status, "capture_snapshot")
             raise CheckpointError("internal_error", error.message, status, error.status_text)
@@ -176,6 +173,8 @@ class Client:
         lib = self._lib
         if site is None:
             site = self._site_for(frame, label)
+            if site is None:
+                return _lib.TK_ERR_SHUT_DOWN
             if not lib.tk_site_active(site.handle):
                 # Lets the library auto-register the site with the backend;
                 # it does not parse the variables of an inactive site.
@@ -191,6 +190,8 @@ class Client:
                                        max(0, min(frame.f_lineno or 0, 2**31 - 1)),
                                        code.co_name.encode("utf-8", "surrogatepass"))
         if not handle:
+            if self._closed:  # shut down by another thread meanwhile
+                return None
             error = self._lib.error(_lib.TK_ERR_INVALID_ARGUMENT, "capture_snapshot")
             raise CheckpointError("internal_error", error.message)
         site = _Site(handle, bool(self._lib.tk_site_active(handle)), code)
@@ -206,19 +207,6 @@ class Client:
         return site
 
     # -- lifecycle -----------------------------------------------------------
-
-    def _enter(self):
-        with self._lock:
-            if self._closed:
-                return False
-            self._in_flight += 1
-            return True
-
-    def _leave(self):
-        with self._lock:
-            self._in_flight -= 1
-            if self._in_flight == 0:
-                self._idle.notify_all()
 
     def _refresh_loop(self):
         site_active = self._lib.tk_site_active
@@ -240,8 +228,6 @@ class Client:
         settings; the parent's client is untouched. Another thread may have
         held a lock at fork time: the child gets fresh ones."""
         self._lock = threading.Lock()
-        self._idle = threading.Condition(self._lock)
-        self._in_flight = 0
         self._errors.after_fork_in_child()
         for site in self._site_list:  # handles of the parent's client
             site.active = False
@@ -261,13 +247,9 @@ class Client:
         seconds. True when the queue drained in time, False on timeout."""
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout >= 0:
             raise _invalid(f"timeout must be a non-negative number of seconds, got {timeout!r}")
-        if not self._enter():
-            raise TraceKitError(_lib.TK_ERR_SHUT_DOWN, "the client has been shut down", "shut down")
-        try:
-            status = self._lib.tk_client_flush(self._handle, int(min(timeout, 10**9) * 1000))
-        finally:
-            self._leave()
-        if status == _lib.TK_ERR_DISABLED:
+        self._raise_if_closed()
+        status = self._lib.tk_client_flush(self._handle, int(min(timeout, 10**9) * 1000))
+        if status == _lib.TK_ERR_TIMEOUT:
             return False
         if status != _lib.TK_OK:
             raise self._lib.error(status, "flush")
@@ -276,36 +258,44 @@ class Client:
     def stats(self):
         """The library's counters (captured, sent, failed, dropped_*,
         suppressed_*, redactions, kill_switch, circuit_state, ...) as a dict."""
-        if not self._enter():
-            raise TraceKitError(_lib.TK_ERR_SHUT_DOWN, "the client has been shut down", "shut down")
-        try:
-            text = self._lib.take_string(self._lib.tk_client_stats(self._handle))
-        finally:
-            self._leave()
+        self._raise_if_closed()
+        text = self._lib.take_string(self._lib.tk_client_stats(self._handle))
         if text is None:
             raise self._lib.error(_lib.TK_ERR_INTERNAL, "stats")
         stats = json.loads(text)
         stats.update(self._errors.stats())
         return stats
 
+    def _raise_if_closed(self):
+        if self._closed:
+            raise TraceKitError(_lib.TK_ERR_SHUT_DOWN, "the client has been shut down", "shut down")
+
     def shutdown(self):
-        """Sends what is queued (bounded by capture_timeout), stops the
-        client's threads and frees it. Later checkpoints do nothing; flush()
-        and stats() raise TraceKitError. Calling it again does nothing."""
+        """Sends what is queued (bounded by capture_timeout) and stops the
+        client's threads. Later checkpoints do nothing; flush() and stats()
+        raise TraceKitError. Safe while other threads still capture; calling
+        it again does nothing. The library's memory goes with this object."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
-            while self._in_flight:
-                self._idle.wait()
         self._stop.set()
         if self._refresher is not threading.current_thread():
             self._refresher.join()
         for site in self._site_list:
             site.active = False
-        handle, self._handle = self._handle, None
-        self._lib.tk_client_free(handle)
+        self._lib.tk_client_shutdown(self._handle)
         _live_clients.discard(self)
+
+    def __del__(self):
+        # No thread can be inside the library with this client any more
+        # (each would hold a reference); tk_client_free shuts down if needed.
+        handle, self._handle = getattr(self, "_handle", None), None
+        if handle:
+            try:
+                self._lib.tk_client_free(handle)
+            except Exception:
+                pass
 
     @property
     def is_shut_down(self):
