@@ -93,7 +93,7 @@ final class Config
             throw new TracekitException('invalid TRACEKIT_* environment: ' . Library::lastError());
         }
         try {
-            $config += ['sse' => !self::isWebRequestMode()];
+            $config['sse'] ??= !self::isWebRequestMode(); // polling only in web requests
             foreach ($config as $key => $value) {
                 self::apply($options, (string) $key, $value);
             }

@@ -24,7 +24,12 @@ final class Library
     private const RTLD_NOW = 0x2;
     private const RTLD_NODELETE = 0x1000;
 
-    /** The subset of tracekit.h used here, without macros (FFI parses C declarations only). */
+    /**
+     * The subset of tracekit.h used here, without macros (FFI parses C
+     * declarations only). tk_client_stats returns void * rather than char *:
+     * its string is owned by the caller and must reach tk_free, so it must
+     * stay a pointer (FFI converts only const char * results to PHP strings).
+     */
     private const DECLARATIONS = <<<'C'
         typedef struct tk_options tk_options;
         typedef struct tk_client tk_client;
@@ -51,7 +56,8 @@ final class Library
         int tk_options_set_max_captures_per_second(tk_options *options, double per_second);
         tk_client *tk_client_new(const tk_options *options);
         int tk_client_flush(tk_client *client, int64_t timeout_ms);
-        char *tk_client_stats(tk_client *client);
+        void *tk_client_stats(tk_client *client);
+        int tk_client_shutdown(tk_client *client);
         void tk_client_free(tk_client *client);
         tk_site *tk_site_get(tk_client *client, const char *label, const char *file, int32_t line, const char *function);
         const int32_t *tk_site_active_cell(const tk_site *site);
@@ -93,7 +99,7 @@ final class Library
         if ($pointer === null || FFI::isNull($pointer)) {
             return null;
         }
-        $text = FFI::string($pointer);
+        $text = FFI::string(FFI::cast('char *', $pointer));
         self::ffi()->tk_free($pointer);
         return $text;
     }

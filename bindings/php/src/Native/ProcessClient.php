@@ -56,6 +56,7 @@ final class ProcessClient
     private static function release(FFI\CData $client): void
     {
         self::libc()->unsetenv(self::VARIABLE);
+        Library::ffi()->tk_client_shutdown($client); // sends what is queued (bounded by capture_timeout)
         Library::ffi()->tk_client_free($client);
     }
 

@@ -82,6 +82,7 @@ public final class NativeApi {
     public static native Pointer tk_client_new(Pointer options);
     public static native int tk_client_flush(Pointer client, long timeoutMs);
     public static native Pointer tk_client_stats(Pointer client);
+    public static native int tk_client_shutdown(Pointer client);
     public static native void tk_client_free(Pointer client);
     public static native Pointer tk_site_get(Pointer client, byte[] label, byte[] file, int line, byte[] function);
     public static native Pointer tk_site_active_cell(Pointer site);

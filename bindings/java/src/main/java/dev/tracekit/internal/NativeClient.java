@@ -14,10 +14,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 /**
  * One libtracekit client: its call sites and the capture path.
  *
- * Lifetime: sites point into the client's memory. close() first points
- * every site at an always-0 flag, then frees the client under the write
- * lock; captures run under the read lock and re-check closed, so no
- * native call ever uses a freed client.
+ * Lifetime: sites point into the client's memory. close() shuts the
+ * client down (it sends what is queued; concurrent calls get
+ * TK_ERR_SHUT_DOWN and every site's flag reads 0), points every site at an
+ * always-0 flag, then frees the client under the write lock; captures run
+ * under the read lock and re-check closed, so no native call ever uses a
+ * freed client.
  */
 public final class NativeClient {
     private static final int MAX_SITES = 100_000;
@@ -133,14 +135,15 @@ public final class NativeClient {
     }
 
     /** Sends what is queued (bounded by captureTimeoutMs) and frees the client. Idempotent. */
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        NativeApi.tk_client_shutdown(client);
+        sites.values().forEach(Site::detach);
         lifetime.writeLock().lock();
         try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            sites.values().forEach(Site::detach);
             NativeApi.tk_client_free(client);
         } finally {
             lifetime.writeLock().unlock();
