@@ -325,6 +325,15 @@ tk_site *tk_site_get(tk_client *client, const char *label, const char *file, int
    NULL gives 0. */
 int tk_site_active(const tk_site *site);
 
+/* The address of the site's active flag, for bindings that test it without
+   calling into the library (Go, a Node.js typed array): a naturally aligned
+   int32_t, non-zero while captures at the site are attempted. Read it only
+   with an atomic load (relaxed is enough); never write it. After
+   tk_client_shutdown it may stay non-zero: a capture then returns
+   TK_ERR_SHUT_DOWN. Owned by the client like the site: valid until
+   tk_client_free. NULL gives NULL. */
+const int32_t *tk_site_active_cell(const tk_site *site);
+
 /* tk_capture for a site handle. Same arguments and results. */
 tk_status tk_site_capture(tk_site *site, const char *variables_json, size_t len,
                           const char *context_json);

@@ -125,6 +125,14 @@ public func tk_site_active(_ pointer: OpaquePointer?) -> CInt {
     return tk_site_cell_load(UnsafePointer<tk_site_cell>(pointer))
 }
 
+@_cdecl("tk_site_active_cell")
+public func tk_site_active_cell(_ pointer: OpaquePointer?) -> UnsafePointer<CInt>? {
+    // `active` is tk_site_cell's first member (CTraceKitSupport), so the
+    // cell's address is the flag's.
+    guard let pointer else { return nil }
+    return UnsafeRawPointer(pointer).assumingMemoryBound(to: CInt.self)
+}
+
 @_cdecl("tk_site_capture")
 public func tk_site_capture(_ pointer: OpaquePointer?, _ json: UnsafePointer<CChar>?, _ length: Int,
                             _ context: UnsafePointer<CChar>?) -> CInt {
