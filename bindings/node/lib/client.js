@@ -211,6 +211,12 @@ class Client {
     return this._shutdown;
   }
 
+  _closeAtExit() {
+    this._closed = true;
+    live.delete(this);
+    this._native.closeSync(this._handle);
+  }
+
   get isShutDown() {
     return this._closed;
   }
@@ -238,12 +244,16 @@ function checkAndCaptureWithContext(label, variables) {
 Client.prototype.captureSnapshot = captureSnapshot;
 Client.prototype.checkAndCaptureWithContext = checkAndCaptureWithContext;
 
-// Shuts down, off the event loop, every client the program left open when
-// its event loop runs dry (beforeExit: the loop then waits for the
-// shutdowns). Clients still open at process.exit() or at a worker's end are
-// freed by the addon at teardown.
+// Clients the program left open: when the event loop runs dry (beforeExit),
+// shut them down off the loop (the loop then waits for that); at
+// process.exit() or an uncaught exception ('exit': no loop is left), free
+// them here, bounded by captureTimeout + 1 s, so queued snapshots are sent.
+// A worker thread's clients are freed by the addon when the worker ends.
 process.on('beforeExit', () => {
   for (const client of live) client.shutdown();
+});
+process.on('exit', () => {
+  for (const client of live) client._closeAtExit();
 });
 
 module.exports = { Client, DONE };

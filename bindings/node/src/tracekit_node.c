@@ -9,8 +9,9 @@
  * Lifetime: a client wrapper lives until its environment (the main thread
  * or a worker thread) is torn down. shutdown() frees the library client on
  * the libuv thread pool (tk_client_free may wait up to capture_timeout + 1 s
- * to send what is queued), so the event loop never waits for it; whatever
- * JavaScript did not shut down is freed at teardown. Node.js has no fork():
+ * to send what is queued), so the event loop never waits for it; at the
+ * process's 'exit' event lib/client.js frees what is left with closeSync();
+ * a worker thread's clients are freed at its teardown. Node.js has no fork():
  * cluster and child_process start fresh processes that load this addon anew.
  */
 #define NAPI_VERSION 8
@@ -479,6 +480,19 @@ static napi_value client_shutdown(napi_env env, napi_callback_info info) {
   return start_pool_call(env, wrapper, 0, true);
 }
 
+/* closeSync(client): frees the client on the calling thread. Only for the
+   process's 'exit' event, when there is no event loop left to keep going;
+   bounded by capture_timeout + 1 s. */
+static napi_value client_close_sync(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg;
+  CALL(env, napi_get_cb_info(env, info, &argc, &arg, NULL, NULL));
+  client_wrapper *wrapper = argc < 1 ? NULL : wrapper_arg(env, arg);
+  if (wrapper == NULL) return argc < 1 ? throw_type(env, "closeSync(client)") : NULL;
+  wrapper_close(wrapper);
+  return NULL;
+}
+
 /* ------------------------------------------------------------------------
  * Module
  * --------------------------------------------------------------------- */
@@ -513,6 +527,7 @@ NAPI_MODULE_INIT() {
       {"stats", NULL, client_stats, NULL, NULL, NULL, napi_enumerable, NULL},
       {"flush", NULL, client_flush, NULL, NULL, NULL, napi_enumerable, NULL},
       {"shutdown", NULL, client_shutdown, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"closeSync", NULL, client_close_sync, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CALL(env, napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions));
   return exports;
