@@ -36,11 +36,19 @@ install_library() {
 
 library_exports_only_the_c_api() {
   local so=$STAGE/lib/libtracekit.so.0
-  local others; others=$(nm -D --defined-only "$so" | awk '{print $3}' | grep -v '^tk_' || true)
+  # Each exported symbol is name@@version-node: only tk_* names, all under TRACEKIT_<major>.<minor>.
+  local symbols; symbols=$(nm -D --defined-only "$so" | awk '{print $3}')
+  local others; others=$(echo "$symbols" | grep -v '^tk_' || true)
+  local unversioned; unversioned=$(echo "$symbols" | grep '^tk_' | grep -v '@@TRACEKIT_[0-9]*\.[0-9]*$' || true)
   local soname; soname=$(readelf -d "$so" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
-  local count; count=$(nm -D --defined-only "$so" | grep -c ' T tk_')
-  echo "exports: $count tk_* functions; other symbols: ${others:-none}; SONAME: $soname"
-  [ -z "$others" ] && [ "$soname" = libtracekit.so.0 ] && [ "$count" -gt 0 ]
+  local count; count=$(echo "$symbols" | grep -c '^tk_')
+  echo "exports: $count tk_* functions; other symbols: ${others:-none}; without a TRACEKIT_x.y version: ${unversioned:-none}; SONAME: $soname"
+  [ -z "$others" ] && [ -z "$unversioned" ] && [ "$soname" = libtracekit.so.0 ] && [ "$count" -gt 0 ]
+}
+
+# The version is defined once (VERSION); every manifest, the header and the bindings agree with it.
+version_is_defined_once() {
+  python3 scripts/version.py check
 }
 
 c_tests() {
@@ -80,6 +88,12 @@ python_binding_tests() {
   python3 -m pytest -q bindings/python/tests
 }
 
+# Tests/repo: no tracked file holds a machine-specific path; every binding's
+# declarations of the C API match include/tracekit.h and the installed .so.
+repository_checks() {
+  python3 -m pytest -q Tests/repo
+}
+
 examples_build() {
   for example in examples/c/*.c; do
     gcc -std=c99 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -o "$STAGE/$(basename "$example" .c)" "$example" \
@@ -96,6 +110,7 @@ suite "build tracekit-server" build_server
 suite "Swift tests (TraceKitCore, TraceKit)" swift_tests
 suite "install libtracekit (PREFIX=$STAGE)" install_library
 suite "libtracekit.so exports and SONAME" library_exports_only_the_c_api
+suite "one version everywhere (VERSION)" version_is_defined_once
 suite "C ABI tests (pkg-config)" c_tests
 suite "tracekit.h from C99 and C++17, CMake" bindings/c/compile_test.sh
 suite "Python ctypes smoke test" python_smoke_tests
@@ -106,6 +121,7 @@ suite "tracekit-server compatibility (official Python SDK, schemathesis, libtrac
 suite "dashboard in headless Chromium (selenium)" server/Tests/browser/run.sh
 suite "Ruby binding (minitest)" ruby_tests
 suite "Python binding (pytest)" python_binding_tests
+suite "repository: no machine paths; bindings' C declarations match tracekit.h and the .so" repository_checks
 suite "examples build" examples_build
 
 echo

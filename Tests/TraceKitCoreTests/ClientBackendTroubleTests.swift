@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TraceKitCore
 
-/// Checkpoints never wait on the network (DESIGN §3: "Caller-side work is
+/// Checkpoints never wait on the network (docs/ARCHITECTURE.md "Capture semantics": "Caller-side work is
 /// bounded ... retries and backoff happen on the library's own thread"); a
 /// slow or dead backend only shows up as counted outcomes.
 @Suite("Client: a slow or dead backend never reaches the caller", .serialized)
@@ -55,7 +55,7 @@ struct ClientBackendTroubleTests {
         #expect(client.counter("sent") == 0)
         #expect(client.counter("suppressed_circuit") == outcomes.filter { $0 == .skipped }.count)
         #expect(eventually { client.counter("poll_errors") >= 1 })
-        #expect(client.site(.checkout).isActive)  // PROTOCOL.md: a failed poll keeps the cached breakpoints
+        #expect(client.site(.checkout).isActive)  // docs/PROTOCOL.md: a failed poll keeps the cached breakpoints
     }
 
     @Test("a backend that is never up: checkpoints skip, polls fail and are counted, shutdown is bounded")

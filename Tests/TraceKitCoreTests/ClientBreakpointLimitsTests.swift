@@ -2,9 +2,9 @@ import Foundation
 import Testing
 @testable import TraceKitCore
 
-/// A breakpoint's own limits (PROTOCOL.md "Limits and markers": "expire_at in
+/// A breakpoint's own limits (docs/PROTOCOL.md "Limits and markers": "expire_at in
 /// the past, or max_captures > 0 && capture_count >= max_captures: no
-/// capture"; DESIGN §3: frequency honoured locally; suppressed captures are
+/// capture"; docs/ARCHITECTURE.md "Capture semantics": frequency honoured locally; suppressed captures are
 /// counted).
 @Suite("Client: expiry, max_captures and capture_frequency")
 struct ClientBreakpointLimitsTests {
@@ -37,7 +37,7 @@ struct ClientBreakpointLimitsTests {
         #expect(client.capture(at: .checkout) == .captured)
         #expect(eventually { backend.log().deliveredCaptures.count == 2 })
 
-        // PROTOCOL.md "Limits": "The server increments capture_count and pushes the update."
+        // docs/PROTOCOL.md "Limits": "The server increments capture_count and pushes the update."
         backend.setBreakpoints([breakpointJSON(["max_captures": 3, "capture_count": 2])])
         let polls = backend.log().polls
         #expect(eventually { backend.log().polls >= polls + 2 })  // the update has been polled
@@ -119,7 +119,7 @@ struct ClientBreakpointLimitsTests {
         #expect(eventually { client.site(.checkout).isActive && client.site(.refund).isActive })
         for _ in 0..<10 { #expect(client.capture(at: .checkout) == .skipped) }
         #expect(client.counter("suppressed_max_captures") == 10)
-        // DESIGN §3: the budget bounds the snapshots taken; none was taken yet.
+        // docs/ARCHITECTURE.md "Capture semantics": the budget bounds the snapshots taken; none was taken yet.
         #expect(client.capture(at: .refund) == .captured)
         #expect(client.counter("suppressed_rate_limit") == 0)
     }

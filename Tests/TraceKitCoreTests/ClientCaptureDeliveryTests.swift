@@ -3,7 +3,7 @@ import Testing
 @testable import TraceKitCore
 
 /// A breakpoint enabled on the backend turns a checkpoint into one scrubbed
-/// `POST /sdk/snapshots/capture` (PROTOCOL.md "Poll", "Capture"; DESIGN §3).
+/// `POST /sdk/snapshots/capture` (docs/PROTOCOL.md "Poll", "Capture"; docs/ARCHITECTURE.md "Capture semantics").
 @Suite("Client: a polled breakpoint delivers scrubbed snapshots")
 struct ClientCaptureDeliveryTests {
     @Test("a breakpoint enabled by poll makes the site active and its capture arrives scrubbed")

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TraceKitCore
 
-/// DESIGN §3 "Circuit breaker": each failed POST attempt (5xx or network)
+/// docs/ARCHITECTURE.md "Capture semantics" "Circuit breaker": each failed POST attempt (5xx or network)
 /// counts; after max_failures within the window the circuit opens and
 /// captures are suppressed locally and counted; after the cooldown one probe
 /// goes through and its success closes the circuit.
@@ -93,7 +93,7 @@ struct ClientCircuitBreakerTests {
         #expect(eventually { backend.log().captureAttempts.count == 5 })
         #expect(client.flush(timeoutMs: 1_000))
         #expect(client.circuitStateName == "closed")
-        #expect(client.counter("retried") == 0)  // PROTOCOL.md: "4xx is logged, not counted"
+        #expect(client.counter("retried") == 0)  // docs/PROTOCOL.md: "4xx is logged, not counted"
         #expect(client.capture(at: .checkout) == .captured)
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TraceKitCore
 
-/// "Every function is thread-safe" (DESIGN §2): many threads capturing at
+/// "Every function is thread-safe" (docs/ARCHITECTURE.md "C ABI contract"): many threads capturing at
 /// once lose nothing and count everything.
 @Suite("Client: concurrent checkpoints")
 struct ClientConcurrencyTests {

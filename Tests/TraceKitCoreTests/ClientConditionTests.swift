@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TraceKitCore
 
-/// PROTOCOL.md "Conditions": with `condition_eval == "sdk-evaluable"` the SDK
+/// docs/PROTOCOL.md "Conditions": with `condition_eval == "sdk-evaluable"` the SDK
 /// evaluates the condition on the captured variables; false skips the
 /// capture; "an evaluation error or an unsupported expression captures
 /// anyway"; `server-only` (or unset): the SDK captures and the server decides.
@@ -76,7 +76,7 @@ struct ClientConditionTests {
         defer { client.shutdown() }
         #expect(client.capture(at: .checkout, #"{"amount": 1}"#) == .skipped)
         #expect(client.capture(at: .checkout, #"{"amount": 2}"#) == .skipped)
-        // DESIGN §3: a capture happens if max_captures is not reached AND the condition holds;
+        // docs/ARCHITECTURE.md "Capture semantics": a capture happens if max_captures is not reached AND the condition holds;
         // the two skipped hits were not captures.
         #expect(client.capture(at: .checkout, #"{"amount": 500}"#) == .captured)
         #expect(client.capture(at: .checkout, #"{"amount": 501}"#) == .skipped)

@@ -3,8 +3,8 @@ import Testing
 @testable import TraceKitCore
 
 /// The sender retries 5xx and network failures with backoff and honours a
-/// 429's Retry-After (PROTOCOL.md "Capture": "**Ours:** honour 429 with
-/// Retry-After"; DESIGN §3).
+/// 429's Retry-After (docs/PROTOCOL.md "Capture": "**Ours:** honour 429 with
+/// Retry-After"; docs/ARCHITECTURE.md "Capture semantics").
 @Suite("Client: the sender retries and honours Retry-After", .serialized)
 struct ClientRetryTests {
     func activeClient(_ backend: FakeBackend) throws -> CaptureClient {

@@ -4,7 +4,7 @@ import Testing
 
 /// Call sites: interned per (label, file, line, function); `isActive` follows
 /// code monitoring, the kill switch and the breakpoints; the stats document
-/// has every key tk_client_stats promises (DESIGN §2).
+/// has every key tk_client_stats promises (docs/ARCHITECTURE.md "C ABI contract").
 @Suite("Client: sites and stats")
 struct ClientSiteTests {
     @Test("the same location gives the same site; another location another one")

@@ -4,8 +4,8 @@ import Testing
 
 /// What goes into a snapshot besides the variables: request context with
 /// sensitive headers always redacted, the stack trace, security flags,
-/// per-breakpoint limits and logpoint mode (PROTOCOL.md "Capture", "Limits
-/// and markers"; PII_PATTERNS.md "HTTP headers", "Security flags").
+/// per-breakpoint limits and logpoint mode (docs/PROTOCOL.md "Capture", "Limits
+/// and markers"; docs/PII.md "HTTP headers", "Security flags").
 @Suite("Client: snapshot content")
 struct ClientSnapshotContentTests {
     /// Captures once at the checkout site under `breakpoint` and returns the delivered body.

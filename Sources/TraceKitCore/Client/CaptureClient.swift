@@ -5,6 +5,14 @@ import Synchronization
 /// (CapturePath), and sends snapshots from its own thread (SenderLoop).
 public final class CaptureClient: Sendable {
     public struct StartError: Error, Sendable {
+        public enum Kind: Sendable {
+            /// The options cannot make a client (e.g. no API key).
+            case invalidOptions
+            /// The system refused to start the client's threads.
+            case threadsNotStarted
+        }
+
+        public var kind: Kind
         public var message: String
     }
 
@@ -36,6 +44,9 @@ public final class CaptureClient: Sendable {
     let killSwitch = Atomic<Bool>(false)
     let sseConnected = Atomic<Bool>(false)
     private let threads = Mutex<[BackgroundThread]>([])
+    /// Held for the whole of `shutdown`: a second caller waits for the first
+    /// to finish, then finds the outcome here.
+    private let shutdownOutcome = Mutex<Bool?>(nil)
     /// Set when shutdown begins: requests started after it end by then.
     let shutdownDeadlineNs = Atomic<UInt64>(0)
     /// Telemetry for the next poll (`{"events": [...]}`), e.g. a circuit trip.
@@ -65,7 +76,7 @@ public final class CaptureClient: Sendable {
 
     public init(options: Options) throws(StartError) {
         guard !options.apiKey.isEmpty else {
-            throw StartError(message: "api_key is not set (tk_options_set_api_key or TRACEKIT_API_KEY)")
+            throw StartError(kind: .invalidOptions, message: "api_key is not set (tk_options_set_api_key or TRACEKIT_API_KEY)")
         }
         self.options = options
         sanitizer = Sanitizer(options: options)
@@ -83,25 +94,35 @@ public final class CaptureClient: Sendable {
         for thread in [sender, sync] {
             guard thread.start() else {
                 stop()
-                throw StartError(message: "could not start the client's threads")
+                throw StartError(kind: .threadsNotStarted, message: "could not start the client's threads")
             }
             threads.withLock { $0.append(thread) }
         }
     }
 
-    /// True once shutdown began, or in a forked child (where the threads
-    /// that serve this client do not exist).
-    public var isStopped: Bool {
-        stopping.load(ordering: .acquiring) || ForkGeneration.current != createdInForkGeneration
+    /// Whether calls on this client do anything. The one check of the stop
+    /// and fork state, for the C layer, the Swift module and the capture path.
+    public enum Lifecycle: Sendable, Equatable {
+        case running
+        /// Shutdown began: calls are refused (the queue may still drain).
+        case shutDown
+        /// This is a forked child: the threads serving the client do not
+        /// exist here and a parent thread may have held its locks at fork(),
+        /// so calls must touch nothing but this check.
+        case forkedChild
     }
 
-    public var isInForkedChild: Bool { ForkGeneration.current != createdInForkGeneration }
+    /// One or two atomic loads.
+    public var lifecycle: Lifecycle {
+        if ForkGeneration.current != createdInForkGeneration { return .forkedChild }
+        return stopping.load(ordering: .acquiring) ? .shutDown : .running
+    }
 
     // MARK: - Sites
 
     /// The interned site for this location; created on first use.
-    /// Callers check `isInForkedChild` first: a forked child must not take
-    /// the locks a parent thread may have held at fork().
+    /// Callers check `lifecycle` first: a forked child must not take the
+    /// locks a parent thread may have held at fork().
     public func site(label: String, file: String, line: Int, function: String) -> Site {
         let key = SiteKey(label: label, file: file, line: line, function: function)
         if let existing = sites.withLock({ $0[key] }) { return existing }
@@ -142,7 +163,7 @@ public final class CaptureClient: Sendable {
 
     var siteCount: Int { sites.withLock { $0.count } }
 
-    /// True the first time this function:label asks (PROTOCOL.md: once per
+    /// True the first time this function:label asks (docs/PROTOCOL.md: once per
     /// process per function:label).
     func claimRegistration(_ key: SiteKey) -> Bool {
         registeredLabels.withLock { $0.count < 100_000 && $0.insert("\(key.function):\(key.label)").inserted }
@@ -151,16 +172,21 @@ public final class CaptureClient: Sendable {
     // MARK: - Flush, stats, shutdown
 
     /// Waits until what is queued now has been sent or dropped.
+    /// True in a forked child (nothing of this process's own to send);
+    /// false on timeout or after shutdown.
     public func flush(timeoutMs: Int) -> Bool {
-        if isInForkedChild { return true }  // nothing of this process's own to send
-        guard !isStopped else { return false }
+        switch lifecycle {
+        case .forkedChild: return true
+        case .shutDown: return false
+        case .running: break
+        }
         let deadline = MonotonicClock.nowNanoseconds() &+ UInt64(max(0, timeoutMs)) &* 1_000_000
         return outbox.waitUntilDrained(deadlineNs: deadline)
     }
 
     public func statsJSON() -> String {
         // In a forked child the parent's locks may be held forever: touch none.
-        if isInForkedChild { return "{}" }
+        if lifecycle == .forkedChild { return "{}" }
         var members = stats.jsonMembers.map { "\"\($0.0)\":\($0.1)" }
         members.append("\"sse_connected\":\(sseConnected.load(ordering: .relaxed))")
         members.append("\"kill_switch\":\(killSwitch.load(ordering: .relaxed))")
@@ -172,14 +198,26 @@ public final class CaptureClient: Sendable {
     }
 
     /// Sends what is queued within capture_timeout, then stops and joins the
-    /// threads. In a forked child it only marks the client stopped.
-    public func shutdown() {
-        guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        guard !isInForkedChild else { return }
-        let deadline = MonotonicClock.nowNanoseconds() &+ UInt64(requestTimeoutMs) &* 1_000_000
-        shutdownDeadlineNs.store(deadline, ordering: .releasing)
-        _ = outbox.waitUntilDrained(deadlineNs: deadline)
-        stop()
+    /// threads. True when the queue drained in time; false when snapshots
+    /// were left (dropped and counted as failed). Idempotent and safe from
+    /// any thread: a call while another runs waits for it and returns true.
+    /// In a forked child it only marks the client stopped.
+    @discardableResult
+    public func shutdown() -> Bool {
+        shutdownOutcome.withLock { outcome in
+            if outcome != nil { return true }
+            stopping.store(true, ordering: .releasing)
+            if lifecycle == .forkedChild {
+                outcome = true
+                return true
+            }
+            let deadline = MonotonicClock.nowNanoseconds() &+ UInt64(requestTimeoutMs) &* 1_000_000
+            shutdownDeadlineNs.store(deadline, ordering: .releasing)
+            let drained = outbox.waitUntilDrained(deadlineNs: deadline)
+            stop()
+            outcome = drained
+            return drained
+        }
     }
 
     /// Stops the threads: what is still queued is dropped and counted as
@@ -197,11 +235,11 @@ public final class CaptureClient: Sendable {
             return threads
         }
         for thread in running { thread.join() }
+        // No thread can apply a newer set now: every site reads inactive
+        // (tk_site_active 0), for callers that still hold site handles.
+        apply(.empty)
     }
 
     /// For the client's own threads: time to exit (after the drain).
     var haltRequested: Bool { halting.load(ordering: .acquiring) }
-
-    /// Shutdown began (new calls are refused).
-    public var stopRequested: Bool { stopping.load(ordering: .acquiring) }
 }

@@ -65,7 +65,7 @@ struct SyncLoop {
         guard case .success(let response) = session.send(request), response.statusCode == 200,
               let json = try? response.body.withUnsafeBytes({ try JSONValue.parse($0) }),
               let set = BreakpointSet.parse(json) else {
-            // Keep the cached breakpoints (PROTOCOL.md); events go out next time.
+            // Keep the cached breakpoints (docs/PROTOCOL.md); events go out next time.
             client.stats.add(.pollErrors)
             client.log.log(.warning, "breakpoint poll failed; keeping the cached breakpoints")
             if !events.isEmpty { client.pendingEvents.withLock { $0.insert(contentsOf: events, at: 0) } }
@@ -88,7 +88,7 @@ struct SyncLoop {
         var parser = state.parser
         var closeRequested = false
         var receivedEvent = false
-        // Alive means events, heartbeats or comments (DESIGN §2), not bytes:
+        // Alive means events, heartbeats or comments (docs/ARCHITECTURE.md "C ABI contract"), not bytes:
         // a peer sending garbage lines is as dead as a silent one.
         let idleNs = UInt64(client.options.sseIdleTimeoutMs) &* 1_000_000
         var lastLifeNs = MonotonicClock.nowNanoseconds()
@@ -117,7 +117,7 @@ struct SyncLoop {
 
     private enum Next { case keepOpen, close }
 
-    /// Applies one event (PROTOCOL.md "SSE stream"); unknown events and
+    /// Applies one event (docs/PROTOCOL.md "SSE stream"); unknown events and
     /// malformed data are ignored.
     private func handle(_ event: ServerSentEvent) -> Next {
         let data = try? JSONValue.parse(event.data, maxDepth: 64)

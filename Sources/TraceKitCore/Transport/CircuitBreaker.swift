@@ -1,4 +1,4 @@
-/// The capture sender's circuit breaker (DESIGN §3): after `maxFailures`
+/// The capture sender's circuit breaker (docs/ARCHITECTURE.md "Capture semantics"): after `maxFailures`
 /// failed requests within `windowMilliseconds` it opens and refuses every
 /// request; after `cooldownMilliseconds` it lets exactly one probe through
 /// (half-open); the probe's success closes it, its failure opens it again.
@@ -13,7 +13,7 @@ public struct CircuitBreaker: Sendable {
         public var windowMilliseconds: UInt64
         public var cooldownMilliseconds: UInt64
 
-        /// DESIGN §3 defaults: 3 failures within 60 s, 5 minutes' cooldown.
+        /// docs/ARCHITECTURE.md "Capture semantics" defaults: 3 failures within 60 s, 5 minutes' cooldown.
         public init(maxFailures: Int = 3, windowMilliseconds: UInt64 = 60_000,
                     cooldownMilliseconds: UInt64 = 300_000) {
             self.maxFailures = max(1, maxFailures)

@@ -117,7 +117,7 @@ struct BackendLog {
     var openStreams: Int { json["open_streams"] as? Int ?? 0 }
 }
 
-/// A breakpoint object as the backend sends it (PROTOCOL.md "Breakpoint
+/// A breakpoint object as the backend sends it (docs/PROTOCOL.md "Breakpoint
 /// object"); by default it matches the `Checkpoint.checkout` site.
 func breakpointJSON(id: String = "bp-checkout", function: String = "handle", label: String = "checkout",
                     file: String = "app.c", line: Int = 42, enabled: Bool = true,

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A fake TraceKit backend for the capture client's tests (python3 stdlib only).
 
-Speaks the SDK side of PROTOCOL.md on 127.0.0.1 (an ephemeral port unless
+Speaks the SDK side of docs/PROTOCOL.md on 127.0.0.1 (an ephemeral port unless
 --port is given), prints "PORT <n>" as its first stdout line, and exits when
 its stdin closes (so it never outlives the test process that started it);
 --max-seconds N makes it exit after N seconds instead and ignore stdin.

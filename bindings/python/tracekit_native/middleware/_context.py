@@ -1,17 +1,10 @@
-"""Request context for checkpoints: WSGI and ASGI middleware.
+"""The current request, as checkpoints see it.
 
-The middleware stores the current request in a `contextvars.ContextVar`
+Every middleware stores the current request in one `contextvars.ContextVar`
 (so it follows threads, asyncio tasks and FastAPI's thread pool), and
 `capture_snapshot` reads it. Nothing is built per request: the WSGI environ
 or ASGI scope is kept as is and turned into a request context only when a
 capture actually happens.
-
-    # Flask
-    app.wsgi_app = TraceKitWSGIMiddleware(app.wsgi_app)
-    # Django (wsgi.py)
-    application = TraceKitWSGIMiddleware(get_wsgi_application())
-    # FastAPI / Starlette
-    app.add_middleware(TraceKitASGIMiddleware)
 
 The request context carries method, path, url, remote_addr, user_agent,
 query and headers. Sensitive headers (Authorization, Cookie, Set-Cookie,
@@ -78,6 +71,14 @@ def _otel_ids():
     return None
 
 
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def _host_of(name, port, scheme):
+    """host[:port] as PEP 3333's URL reconstruction: no default port."""
+    return name if not port or _DEFAULT_PORTS.get(scheme) == str(port) else f"{name}:{port}"
+
+
 class _WSGIRequest:
     __slots__ = ("environ",)
 
@@ -96,7 +97,7 @@ class _WSGIRequest:
     def context(self):
         env = self.environ
         scheme = env.get("wsgi.url_scheme", "http")
-        host = env.get("HTTP_HOST") or f"{env.get('SERVER_NAME', '')}:{env.get('SERVER_PORT', '')}"
+        host = env.get("HTTP_HOST") or _host_of(env.get("SERVER_NAME", ""), env.get("SERVER_PORT", ""), scheme)
         path = (env.get("SCRIPT_NAME", "") or "") + (env.get("PATH_INFO", "") or "")
         query = env.get("QUERY_STRING", "") or ""
         url = f"{scheme}://{host}{path}" + (f"?{query}" if query else "")
@@ -174,37 +175,18 @@ def current_context():
     return result
 
 
-class TraceKitWSGIMiddleware:
-    """Wraps a WSGI application; checkpoints inside a request carry its context.
-
-    The context is set while the application is called (the handler runs
-    then); checkpoints in a streamed response body, iterated after the
-    call returns, carry no request context."""
-
-    def __init__(self, app):
-        self.app = app
-
-    def __call__(self, environ, start_response):
-        token = _current.set(_WSGIRequest(environ))
-        try:
-            return self.app(environ, start_response)
-        finally:
-            _current.reset(token)
+def bind_wsgi_environ(environ):
+    """Makes a WSGI environ (or Django's request.META) the current request;
+    returns the token that unbind() takes."""
+    return _current.set(_WSGIRequest(environ))
 
 
-class TraceKitASGIMiddleware:
-    """Wraps an ASGI application (FastAPI, Starlette, Django ASGI): HTTP and
-    WebSocket requests carry their context; other scopes pass through."""
+def bind_asgi_scope(scope):
+    """Makes an ASGI scope the current request; returns the token that
+    unbind() takes."""
+    return _current.set(_ASGIRequest(scope))
 
-    def __init__(self, app):
-        self.app = app
 
-    async def __call__(self, scope, receive, send):
-        if scope.get("type") not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
-        token = _current.set(_ASGIRequest(scope))
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            _current.reset(token)
+def unbind(token):
+    """Restores the request that was current before bind_*()."""
+    _current.reset(token)
