@@ -105,7 +105,7 @@ export declare class TraceKitError extends Error {
 
 export declare const Status: Readonly<{
   OK: 0; INVALID_ARGUMENT: 1; INVALID_JSON: 2; INVALID_PATTERN: 3; NO_MEMORY: 4;
-  SHUT_DOWN: 5; QUEUE_FULL: 6; DISABLED: 7; INTERNAL: 8;
+  SHUT_DOWN: 5; QUEUE_FULL: 6; DISABLED: 7; INTERNAL: 8; TIMEOUT: 9;
 }>;
 
 /** The request context of the current request (inside middleware / wrapHandler). */

@@ -180,7 +180,7 @@ class Client {
     this._checkOpen('flush');
     const status = await this._native.flush(this._handle, timeoutMs);
     if (status === Status.OK) return true;
-    if (status === Status.DISABLED) return false;
+    if (status === Status.TIMEOUT) return false;
     throw new TraceKitError(status === Status.SHUT_DOWN ? 'TK_ERR_SHUT_DOWN' : 'TK_ERR_INTERNAL', `flush: status ${status}`);
   }
 

@@ -27,6 +27,7 @@ const Status = Object.freeze({
   QUEUE_FULL: 6,
   DISABLED: 7,
   INTERNAL: 8,
+  TIMEOUT: 9,
 });
 
 module.exports = { TraceKitError, Status };

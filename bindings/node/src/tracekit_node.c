@@ -4,12 +4,14 @@
  * A thin layer over tracekit.h; the JavaScript side (lib/) validates input
  * and keeps checkpoints off this layer while they are inactive: a site's
  * active flag is handed to JavaScript as an Int32Array over the library's
- * own cell (tk_site_active_cell), read without calling in here.
+ * own cell (a tk_site * points at it: see tk_site_active in tracekit.h),
+ * read without calling in here.
  *
  * Lifetime: a client wrapper lives until its environment (the main thread
  * or a worker thread) is torn down. shutdown() frees the library client on
- * the libuv thread pool (tk_client_free may wait up to capture_timeout + 1 s
- * to send what is queued), so the event loop never waits for it; at the
+ * the libuv thread pool (tk_client_shutdown may wait up to
+ * capture_timeout + 1 s to send what is queued), so the event loop never
+ * waits for it; at the
  * process's 'exit' event lib/client.js frees what is left with closeSync();
  * a worker thread's clients are freed at its teardown. Node.js has no fork():
  * cluster and child_process start fresh processes that load this addon anew.
@@ -29,7 +31,7 @@
 static const char *const STATUS_CODES[] = {
     "TK_OK",          "TK_ERR_INVALID_ARGUMENT", "TK_ERR_INVALID_JSON", "TK_ERR_INVALID_PATTERN",
     "TK_ERR_NO_MEMORY", "TK_ERR_SHUT_DOWN",     "TK_ERR_QUEUE_FULL",   "TK_ERR_DISABLED",
-    "TK_ERR_INTERNAL",
+    "TK_ERR_INTERNAL", "TK_ERR_TIMEOUT",
 };
 
 static const char *status_code(tk_status status) {
@@ -105,7 +107,9 @@ static bool is_nullish(napi_env env, napi_value value) {
  *
  * A wrapper counts the calls in flight on its client so that freeing it
  * waits for them (a flush on the thread pool, a capture on the JS thread)
- * and every later call sees `closing` and does nothing.
+ * and every later call sees `closing` and does nothing. tk_client_shutdown
+ * comes first: it is safe while calls are in flight and ends a waiting
+ * flush at once.
  * --------------------------------------------------------------------- */
 
 typedef struct client_wrapper {
@@ -114,7 +118,7 @@ typedef struct client_wrapper {
   pthread_cond_t changed;
   int users;    /* calls in flight */
   bool closing; /* a close has begun: no new calls */
-  bool freed;   /* tk_client_free has returned */
+  bool freed;   /* tk_client_shutdown and tk_client_free have returned */
   struct client_wrapper *next;
 } client_wrapper;
 
@@ -137,9 +141,9 @@ static void wrapper_leave(client_wrapper *wrapper) {
   pthread_mutex_unlock(&wrapper->lock);
 }
 
-/* Frees the library client once, after the calls in flight; a second
-   closer waits until the first is done. Blocks up to capture_timeout + 1 s:
-   call it on the thread pool, or at teardown. */
+/* Shuts the library client down and frees it, once, after the calls in
+   flight; a second closer waits until the first is done. Blocks up to
+   capture_timeout + 1 s: call it on the thread pool, or at exit/teardown. */
 static void wrapper_close(client_wrapper *wrapper) {
   pthread_mutex_lock(&wrapper->lock);
   if (wrapper->closing) {
@@ -148,6 +152,9 @@ static void wrapper_close(client_wrapper *wrapper) {
     return;
   }
   wrapper->closing = true;
+  pthread_mutex_unlock(&wrapper->lock);
+  tk_client_shutdown(wrapper->client);
+  pthread_mutex_lock(&wrapper->lock);
   while (wrapper->users > 0) pthread_cond_wait(&wrapper->changed, &wrapper->lock);
   pthread_mutex_unlock(&wrapper->lock);
   tk_client_free(wrapper->client);
@@ -341,11 +348,11 @@ static napi_value site_get(napi_env env, napi_callback_info info) {
   if (!converted) return NULL;
   if (site == NULL) return throw_status(env, failure, "siteGet");
 
-  /* The cell lives as long as the client: lib/client.js stops reading
-     these views before it frees the client. */
+  /* The site points at its active flag, an aligned 32-bit int that lives
+     as long as the client (tracekit.h, tk_site_active): lib/client.js stops
+     reading these views before it frees the client. */
   napi_value buffer, cell, handle, pair;
-  CALL(env, napi_create_external_arraybuffer(env, (void *)tk_site_active_cell(site), sizeof(int32_t), NULL,
-                                             NULL, &buffer));
+  CALL(env, napi_create_external_arraybuffer(env, (void *)site, sizeof(int32_t), NULL, NULL, &buffer));
   CALL(env, napi_create_typedarray(env, napi_int32_array, 1, buffer, 0, &cell));
   CALL(env, napi_create_external(env, site, NULL, NULL, &handle));
   CALL(env, napi_create_array_with_length(env, 2, &pair));
