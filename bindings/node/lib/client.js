@@ -18,7 +18,7 @@ const { currentContext } = require('./request-context');
 const DONE = Promise.resolve();
 const PROBE_INTERVAL = 1024;
 const MAX_LABELS = 100000; // as the library's own site limit
-const MAX_STACK_FRAMES = 32;
+const MAX_STACK_FRAMES = 16; // the official SDK sends V8's default 10
 const INERT_CELL = new Int32Array(1); // what sites read once the client is gone
 
 const live = new Set(); // clients not shut down; kept alive until they are
@@ -154,10 +154,18 @@ class Client {
       this._report('checkpoint', new TypeError(`variables must be an object, got ${Array.isArray(variables) ? 'array' : typeof variables}`));
       return;
     }
-    const context = currentContext();
+    // The context holds strings and numbers only (request-context.js bounds
+    // them): JSON.stringify needs no safe walk. An odd request object must
+    // not cost the capture.
+    let context;
+    try {
+      context = currentContext();
+    } catch {
+      context = {};
+    }
     context.stack_trace = frames.map(describeFrame);
     const status = this._native.siteCapture(this._handle, site.handle, toJSON(variables, this._limits),
-      toJSON(context, this._limits));
+      JSON.stringify(context));
     if (status !== Status.OK && status !== Status.QUEUE_FULL && status !== Status.SHUT_DOWN) {
       this._report('checkpoint', new TraceKitError(`status ${status}`, this._native.lastError()));
     }
