@@ -156,9 +156,11 @@ tk_status tk_options_set_pii_scrubbing(tk_options *options, int enabled);
    message and offset, and the options are unchanged. At most 64 patterns. */
 tk_status tk_options_add_pii_pattern(tk_options *options, const char *name, const char *pcre2_pattern);
 
-/* The circuit breaker: after max_failures failed sends (5xx or network)
-   within window_ms, captures are suppressed for cooldown_ms, then one probe
-   decides. Each ≥ 1. Default: 3, 60000, 300000. */
+/* The circuit breaker: after max_failures failed deliveries within
+   window_ms, captures are suppressed for cooldown_ms, then one probe
+   decides. A failed delivery is a snapshot whose attempts (the first and
+   two retries) all failed with 5xx or a network error: it counts once, and
+   a retry that succeeds counts nothing. Each ≥ 1. Default: 3, 60000, 300000. */
 tk_status tk_options_set_circuit_breaker(tk_options *options, int32_t max_failures,
                                          int64_t window_ms, int64_t cooldown_ms);
 

@@ -36,60 +36,49 @@ public final class CaptureClient: Sendable {
     private let overflow = Mutex<Site?>(nil)
     /// `function:label` pairs already queued for auto-registration.
     private let registeredLabels = Mutex<Set<String>>([])
-    /// While the circuit is open: when the cooldown ends (monotonic ns), so
-    /// that captures flow again and the sender can send its probe. 0: closed.
-    let circuitOpenUntilNs = Atomic<UInt64>(0)
-    /// Mirrors of sender/sync state for lock-free reads on the caller's path.
-    let circuitState = Mutex<CircuitBreaker.State>(.closed)
+    let breaker: SharedCircuitBreaker
+    let backend: BackendRequests
     let killSwitch = Atomic<Bool>(false)
     let sseConnected = Atomic<Bool>(false)
     private let threads = Mutex<[BackgroundThread]>([])
+    /// How the sender and the sync thread sleep; shutdown wakes both.
+    private let senderWake = WakeSignal()
+    let syncWake = WakeSignal()
     /// Held for the whole of `shutdown`: a second caller waits for the first
     /// to finish, then finds the outcome here.
     private let shutdownOutcome = Mutex<Bool?>(nil)
-    /// Set when shutdown begins: requests started after it end by then.
-    let shutdownDeadlineNs = Atomic<UInt64>(0)
     /// Telemetry for the next poll (`{"events": [...]}`), e.g. a circuit trip.
     let pendingEvents = Mutex<[JSONValue]>([])
 
-    /// Timeout of one request: capture_timeout (5 s if none), cut to what
-    /// is left before the shutdown deadline.
-    var requestTimeoutMs: Int {
-        let configured = options.captureTimeoutMs == 0 ? 5_000 : options.captureTimeoutMs
-        let deadline = shutdownDeadlineNs.load(ordering: .acquiring)
-        guard deadline != 0 else { return configured }
-        let now = MonotonicClock.nowNanoseconds()
-        let left = deadline > now ? Int((deadline &- now) / 1_000_000) : 1
-        return max(1, min(configured, left))
+    /// How the client's threads reach the backend (libcurl unless a test says otherwise).
+    let transports: TransportFactory
+
+    public convenience init(options: Options) throws(StartError) {
+        try self.init(options: options, transports: .curl)
     }
 
-    /// The headers of every request to the backend.
-    var requestHeaders: [HTTPHeader] {
-        [HTTPHeader("X-API-Key", options.apiKey), HTTPHeader("Content-Type", "application/json"),
-         HTTPHeader("User-Agent", "tracekit-native/\(TraceKitVersion.string)")]
-    }
-
-    func url(_ path: String) -> String { options.endpoint + path }
-
-    /// The service name as one URL path segment.
-    var servicePath: String { options.serviceName }  // validated: unreserved characters only
-
-    public init(options: Options) throws(StartError) {
+    init(options: Options, transports: TransportFactory) throws(StartError) {
         guard !options.apiKey.isEmpty else {
             throw StartError(kind: .invalidOptions, message: "api_key is not set (tk_options_set_api_key or TRACEKIT_API_KEY)")
         }
         self.options = options
+        self.transports = transports
         sanitizer = Sanitizer(options: options)
         log = RateLimitedLog(options.logHandler)
         rateLimiter = options.maxCapturesPerSecond > 0
             ? TokenBucket(ratePerSecond: max(1, Int(options.maxCapturesPerSecond.rounded(.up)))) : nil
         outbox = WaitQueue(capacity: options.maxQueue)
+        backend = BackendRequests(options: options)
+        let settings = options.circuitBreaker
+        breaker = SharedCircuitBreaker(CircuitBreaker.Configuration(
+            maxFailures: settings.maxFailures, windowMilliseconds: UInt64(settings.windowMs),
+            cooldownMilliseconds: UInt64(settings.cooldownMs)))
         createdInForkGeneration = ForkGeneration.current
         try startThreads()
     }
 
     private func startThreads() throws(StartError) {
-        let sender = BackgroundThread { [self] in SenderLoop(client: self).run() }
+        let sender = BackgroundThread { [self] in SenderLoop(context: senderContext).run() }
         let sync = BackgroundThread { [self] in SyncLoop(client: self).run() }
         for thread in [sender, sync] {
             guard thread.start() else {
@@ -98,6 +87,16 @@ public final class CaptureClient: Sendable {
             }
             threads.withLock { $0.append(thread) }
         }
+    }
+
+    private var senderContext: SenderLoop.Context {
+        SenderLoop.Context(
+            outbox: outbox, registrations: registrations, transports: transports, backend: backend,
+            breaker: breaker, stats: stats,
+            log: log, wake: senderWake,
+            reportEvent: { [self] event in
+                pendingEvents.withLock { events in if events.count < 100 { events.append(event) } }
+            })
     }
 
     /// Whether calls on this client do anything. The one check of the stop
@@ -190,7 +189,7 @@ public final class CaptureClient: Sendable {
         var members = stats.jsonMembers.map { "\"\($0.0)\":\($0.1)" }
         members.append("\"sse_connected\":\(sseConnected.load(ordering: .relaxed))")
         members.append("\"kill_switch\":\(killSwitch.load(ordering: .relaxed))")
-        members.append("\"circuit_state\":\"\(circuitState.withLock { $0.name })\"")
+        members.append("\"circuit_state\":\"\(breaker.state.name)\"")
         members.append("\"queue_depth\":\(outbox.count)")
         members.append("\"breakpoints\":\(breakpoints.withLock { $0.count })")
         members.append("\"sites\":\(siteCount)")
@@ -211,8 +210,8 @@ public final class CaptureClient: Sendable {
                 outcome = true
                 return true
             }
-            let deadline = MonotonicClock.nowNanoseconds() &+ UInt64(requestTimeoutMs) &* 1_000_000
-            shutdownDeadlineNs.store(deadline, ordering: .releasing)
+            let deadline = MonotonicClock.nowNanoseconds() &+ UInt64(backend.timeoutMs) &* 1_000_000
+            backend.endRequests(byNs: deadline)
             let drained = outbox.waitUntilDrained(deadlineNs: deadline)
             stop()
             outcome = drained
@@ -225,6 +224,8 @@ public final class CaptureClient: Sendable {
     private func stop() {
         stopping.store(true, ordering: .releasing)
         halting.store(true, ordering: .releasing)
+        senderWake.halt()
+        syncWake.halt()
         outbox.close()
         registrations.close()
         let dropped = outbox.drain().count

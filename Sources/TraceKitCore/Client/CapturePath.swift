@@ -75,7 +75,7 @@ extension CaptureClient {
         }
         // Open, and the cooldown still running: suppressed here. Once it
         // ends captures flow again and the sender's breaker picks the probe.
-        return MonotonicClock.nowNanoseconds() < circuitOpenUntilNs.load(ordering: .relaxed) ? .suppressedCircuit : nil
+        return breaker.suppressesCaptures(nowNs: MonotonicClock.nowNanoseconds()) ? .suppressedCircuit : nil
     }
 
     /// An SDK-evaluable condition that is false. Evaluation errors (and

@@ -2,7 +2,10 @@
 
 The inactive checkpoint never crosses into C. Each call site (code object,
 bytecode offset, label) gets a `_Site` holding the library's `tk_site *`
-handle and a cached `active` flag. A background thread refreshes every
+handle and a cached `active` flag. While a label has been seen at one call
+site only, the checkpoint finds that site by its label alone, without
+looking at the caller's frame (materialising it is most of the cost): see
+LabelBindings. A background thread refreshes every
 flag from `tk_site_active` (one atomic load) every REFRESH_SECONDS, so a
 breakpoint enabled on the server is live here within ~REFRESH_SECONDS of
 the library learning about it (SSE: well under 50 ms). With tens of
@@ -40,14 +43,50 @@ _finalizing = False
 class _Site:
     """A cached call site. It holds its code object so that the id() in its
     cache key cannot be reused by another code object while it is cached
-    (hashing a code object costs ~0.4 us; hashing its id a few ns)."""
+    (hashing a code object costs ~0.4 us; hashing its id a few ns).
 
-    __slots__ = ("handle", "active", "code")
+    skip: the label-keyed fast path may return at once (the site is
+    inactive and was confirmed as the caller since the last refresh)."""
+
+    __slots__ = ("handle", "active", "code", "skip")
 
     def __init__(self, handle, active, code):
         self.handle = handle
         self.active = active
         self.code = code
+        self.skip = False
+
+
+class LabelBindings:
+    """label -> the one call site it has been seen at.
+
+    The label-keyed fast path trusts this binding while the site's `skip`
+    flag holds. The refresher clears every flag on each pass (every
+    REFRESH_SECONDS), so the next call of each label takes the full path
+    once, which looks at the frame: the same site sets `skip` again; a
+    second call site using the label ends the binding for good (that label
+    then always takes the full path). A second site is thus discovered on
+    the first of its calls that follows a refresh."""
+
+    __slots__ = ("by_label", "shared")
+
+    def __init__(self):
+        self.by_label = {}
+        self.shared = set()   # labels seen at two or more call sites
+
+    def confirm(self, label, site):
+        """The full path met `site` for `label`; True when the fast path may
+        trust it from now on."""
+        bound = self.by_label.get(label)
+        if bound is site:
+            return True
+        if bound is not None:  # (checked and changed without a lock: a race only delays a binding)
+            self.by_label.pop(label, None)
+            self.shared.add(label)
+        elif label not in self.shared:
+            self.by_label[label] = site
+            return True
+        return False
 
 
 def _invalid(message):
@@ -116,6 +155,7 @@ class Client:
         self._limits = self._settings.limits()  # the options are valid by now
         self._sites = {}            # (id(code), offset, label) -> _Site; read without a lock
         self._site_list = []        # the same sites, for the refresher
+        self._labels = LabelBindings()
         self._stop = threading.Event()
         self._refresher = threading.Thread(target=self._refresh_loop, name="tracekit-native-refresh", daemon=True)
         self._refresher.start()
@@ -135,12 +175,22 @@ class Client:
         once a minute per kind, and the checkpoint does nothing. Values that
         are not JSON-serialisable become placeholders. After shutdown() it
         does nothing."""
-        frame = _getframe(1)
+        try:
+            site = self._labels.by_label.get(label)
+        except TypeError:  # unhashable label: reported by the full path
+            site = None
+        if site is not None and site.skip:
+            return
+        self._checkpoint(_getframe(1), label, variables)
+
+    def _checkpoint(self, frame, label, variables):
+        """The full path: the call site from the frame."""
         try:
             site = self._sites.get((id(frame.f_code), frame.f_lasti, label))
         except TypeError:  # unhashable label: reported below
             site = None
         if site is not None and not site.active:
+            site.skip = self._labels.confirm(label, site)
             return
         self._capture(frame, label, variables, site)
 
@@ -202,6 +252,7 @@ class Client:
                 if existing is None:
                     self._sites[key] = site
                     self._site_list.append(site)
+                    self._labels.confirm(label, site)  # binds the label, or ends its binding
                 else:
                     site = existing
         return site
@@ -217,6 +268,7 @@ class Client:
             for index in range(len(sites)):
                 site = sites[index]
                 site.active = bool(site_active(site.handle))
+                site.skip = False  # the next call confirms its call site
             # A pass holds the GIL (~0.3 us a site): with very many sites,
             # refresh less often so it stays under ~10% of one core.
             interval = max(REFRESH_SECONDS, 10 * (time.monotonic() - started))

@@ -33,6 +33,7 @@ module TracekitNative
       @errors = CheckpointErrors.new(strict: config.strict, logger: config.logger)
       @variable_bounds = config.limit(:max_payload)&.zero? ? Variables::UNBOUNDED : Variables::BOUNDED
       @closed = false
+      @labels = LabelBindings.new
       @sites = {}
       @by_key = {}
       @frames = {}
@@ -50,19 +51,29 @@ module TracekitNative
     # that raises or an internal failure is counted in #stats and logged
     # rarely (CheckpointErrors).
     def capture_snapshot(label, variables = nil, &block)
+      return nil if skip?(label)
+
       capture_snapshot_at(label, caller_locations(1, 1)[0], variables, &block)
+    end
+
+    # The fast path (LabelBindings): true when label's one known site is
+    # inactive, so the checkpoint can return without locating its caller.
+    def skip?(label)
+      site = @labels.trusted(label)
+      !site.nil? && Native.tk_site_active(site).zero?
     end
 
     # capture_snapshot for a given Thread::Backtrace::Location. The site
     # lookup is inlined: this is the whole inactive path.
     def capture_snapshot_at(label, location, variables = nil, &block)
       entry = @sites[location.lineno]
-      site = if entry && entry[0] == label && entry[1] == location.path && !@closed
-               entry[2]
-             else
-               site_for(label, location)
-             end
-      return nil if site.nil? || Native.tk_site_active(site).zero?
+      known = entry && entry[0] == label && entry[1] == location.path && !@closed
+      site = known ? entry[2] : site_for(label, location)
+      return nil if site.nil?
+      if Native.tk_site_active(site).zero?
+        @labels.confirm(label, site) if known # met twice: trusted for its label
+        return nil
+      end
 
       capture_at(site, block ? variables_from(block) : variables)
     rescue StandardError => e
@@ -102,6 +113,7 @@ module TracekitNative
         return if @closed
 
         @closed = true
+        @labels.clear
         @sites = {}
         @by_key = {}
       end
@@ -116,6 +128,7 @@ module TracekitNative
       return if @closed
 
       @closed = true
+      @labels.clear
       @sites = {}
       @by_key = {}
       Native.tk_client_shutdown(@handle)
@@ -165,6 +178,7 @@ module TracekitNative
         raise Native.error_for(STATUS_CODES[:invalid_argument], "site") if site.null?
 
         register(site)
+        @labels.interned(label, site)
         @sites[line] = [label, file, site].freeze
         @by_key[[label, file, line]] = site
         site
