@@ -88,6 +88,75 @@ python_binding_tests() {
   python3 -m pytest -q bindings/python/tests
 }
 
+# node --test on the given files, TAP summary kept, per-test lines left out
+# (the whole log on failure); "no tests" fails. Express comes from Debian's
+# node-express, under /usr/share/nodejs.
+node_tests() {
+  local log; log=$(mktemp)
+  NODE_PATH=/usr/share/nodejs node --test --test-timeout=120000 "$@" >"$log" 2>&1
+  local status=$?
+  if [ "$status" -ne 0 ]; then cat "$log"; else grep -E "^# (tests|suites|pass|fail|cancelled|skipped|duration_ms) " "$log"; fi
+  grep -qE "^# pass [1-9]" "$log" && grep -qE "^# fail 0$" "$log" || status=1
+  rm -f "$log"
+  return "$status"
+}
+
+node_binding_tests() {
+  bindings/node/build.sh && node_tests bindings/node/test/*.test.js
+}
+
+# The example service against a real tracekit-server (bindings/node/test/server.js).
+node_example_end_to_end() {
+  node_tests examples/node/*.test.js
+}
+
+# What `npm pack` makes installs offline (its install script builds the
+# addon) and loads.
+node_package() {
+  local dir; dir=$(mktemp -d)
+  (cd bindings/node && npm pack --offline --silent --pack-destination "$dir" >/dev/null) &&
+  (cd "$dir" && echo '{"name":"pack-check","private":true}' >package.json &&
+    npm install --offline --no-audit --no-fund --silent ./tracekit-native-*.tgz &&
+    node -e "const t = require('tracekit-native'); console.log('npm pack: ' + require('tracekit-native/package.json').name + ' ' + require('tracekit-native/package.json').version + ' installs and loads libtracekit ' + t.libraryVersion())")
+  local status=$?
+  rm -rf "$dir"
+  return "$status"
+}
+
+# Tests/repo: no tracked file holds a machine-specific path; every binding's
+# declarations of the C API match include/tracekit.h and the installed .so.
+repository_checks() {
+  python3 -m pytest -q Tests/repo
+}
+
+# Go: the binding (bindings/go) with the race detector, the example service
+# end to end against tracekit-server (examples/go), and the benchmarks vetted.
+# Standard library only, nothing downloaded. Prints go test's package lines
+# and a count of the tests; "no tests" fails.
+go_tests() {
+  local log; log=$(mktemp)
+  (
+    export GOPROXY=off GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=1
+    unformatted=$(gofmt -l bindings/go examples/go Benchmarks/go)
+    [ -z "$unformatted" ] || { echo "not gofmt-formatted: $unformatted"; exit 1; }
+    for module in bindings/go examples/go Benchmarks/go; do
+      (cd "$module" && go vet ./...) || exit 1
+    done
+    status=0
+    for module in bindings/go examples/go; do
+      (cd "$module" && go test -race -count=1 -v ./...) || status=1
+    done
+    exit "$status"
+  ) >"$log" 2>&1
+  local status=$?
+  grep -vE "^(=== (RUN|PAUSE|CONT)|--- PASS|PASS$|    --- PASS)" "$log"
+  local passed failed
+  passed=$(grep -cE "^ *--- PASS" "$log"); failed=$(grep -cE "^ *--- FAIL" "$log")
+  echo "go test -race: $passed passed, $failed failed"
+  rm -f "$log"
+  [ "$status" -eq 0 ] && [ "$passed" -gt 0 ] && [ "$failed" -eq 0 ]
+}
+
 # Runs a test runner; fails when the summary is missing
 # or counts no tests. expect_summary REGEX COMMAND...
 expect_summary() {
@@ -102,12 +171,6 @@ expect_summary() {
 
 php_binding_tests() {
   (cd bindings/php && expect_summary '^OK \([1-9][0-9]* tests?' phpunit)
-}
-
-# Tests/repo: no tracked file holds a machine-specific path; every binding's
-# declarations of the C API match include/tracekit.h and the installed .so.
-repository_checks() {
-  python3 -m pytest -q Tests/repo
 }
 
 examples_build() {
@@ -137,10 +200,14 @@ suite "tracekit-server compatibility (official Python SDK, schemathesis, libtrac
 suite "dashboard in headless Chromium (selenium)" server/Tests/browser/run.sh
 suite "Ruby binding (minitest)" ruby_tests
 suite "Python binding (pytest)" python_binding_tests
+suite "Node.js binding (node --test)" node_binding_tests
+suite "Node.js example end to end (node --test)" node_example_end_to_end
+suite "Node.js package (npm pack, offline install)" node_package
+suite "repository: no machine paths; bindings' C declarations match tracekit.h and the .so" repository_checks
+suite "Go binding and example end to end (go test -race)" go_tests
 suite "PHP binding (PHPUnit, example service end to end)" php_binding_tests
 suite "Java binding (JUnit 5, example service end to end)" \
   expect_summary '\[ +[1-9][0-9]* tests successful +\]' bindings/java/build.sh
-suite "repository: no machine paths; bindings' C declarations match tracekit.h and the .so" repository_checks
 suite "examples build" examples_build
 
 echo

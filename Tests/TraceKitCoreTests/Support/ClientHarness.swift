@@ -23,7 +23,7 @@ struct Checkpoint {
 /// Options for a client of `backend`: polling every `pollIntervalMs`, SSE off
 /// unless asked, no process-wide rate limit, a short capture timeout and a
 /// circuit breaker that trips only when a test means it to.
-func clientOptions(_ backend: FakeBackend, pollIntervalMs: Int = 100, sse: Bool = false,
+func clientOptions(_ backend: some TestBackend, pollIntervalMs: Int = 100, sse: Bool = false,
                    _ configure: (inout Options) throws -> Void = { _ in }) throws -> Options {
     var options = Options()
     try options.setAPIKey(testAPIKey)
@@ -38,9 +38,10 @@ func clientOptions(_ backend: FakeBackend, pollIntervalMs: Int = 100, sse: Bool 
     return options
 }
 
-func makeClient(_ backend: FakeBackend, pollIntervalMs: Int = 100, sse: Bool = false,
+func makeClient(_ backend: some TestBackend, pollIntervalMs: Int = 100, sse: Bool = false,
                 _ configure: (inout Options) throws -> Void = { _ in }) throws -> CaptureClient {
-    try CaptureClient(options: clientOptions(backend, pollIntervalMs: pollIntervalMs, sse: sse, configure))
+    try CaptureClient(options: clientOptions(backend, pollIntervalMs: pollIntervalMs, sse: sse, configure),
+                      transports: backend.transports)
 }
 
 /// Checks `condition` every 10 ms until it holds or `seconds` pass, so a
