@@ -181,10 +181,42 @@ static void instance_finalize(napi_env env, void *data, void *hint) {
   free(instance);
 }
 
-static client_wrapper *wrapper_arg(napi_env env, napi_value value) {
+/* Handles are externals tagged with their kind, so that a site handle is
+   never taken for a client or the reverse. */
+static const napi_type_tag CLIENT_TAG = {0x7472616365b17c01ULL, 0x636c69656e74a001ULL};
+static const napi_type_tag SITE_TAG = {0x7472616365b17c01ULL, 0x73697465a0000002ULL};
+
+static napi_value tagged_external(napi_env env, void *pointer, const napi_type_tag *tag) {
+  napi_value handle;
+  if (napi_create_external(env, pointer, NULL, NULL, &handle) != napi_ok ||
+      napi_type_tag_object(env, handle, tag) != napi_ok) {
+    napi_throw_error(env, "TK_ERR_INTERNAL", "could not create a handle");
+    return NULL;
+  }
+  return handle;
+}
+
+/* The pointer in a handle of that kind, else NULL. */
+static void *tagged_pointer(napi_env env, napi_value handle, const napi_type_tag *tag) {
+  bool tagged = false;
   void *pointer = NULL;
-  if (napi_get_value_external(env, value, &pointer) != napi_ok || pointer == NULL) {
-    throw_type(env, "not a TraceKit client handle");
+  if (napi_check_object_type_tag(env, handle, tag, &tagged) != napi_ok || !tagged ||
+      napi_get_value_external(env, handle, &pointer) != napi_ok)
+    return NULL;
+  return pointer;
+}
+
+/* The call's arguments (count of them, the first a client handle) into
+   args; the client's wrapper, or NULL with a TypeError thrown naming usage. */
+static client_wrapper *client_call(napi_env env, napi_callback_info info, size_t count, napi_value *args,
+                                   const char *usage) {
+  size_t argc = count;
+  void *pointer = NULL;
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc < count ||
+      (pointer = tagged_pointer(env, args[0], &CLIENT_TAG)) == NULL) {
+    char message[160];
+    snprintf(message, sizeof message, "%s: expects a TraceKit client handle first", usage);
+    throw_type(env, message);
     return NULL;
   }
   return pointer;
@@ -313,9 +345,7 @@ static napi_value create_client(napi_env env, napi_callback_info info) {
   pthread_cond_init(&wrapper->changed, NULL);
   wrapper->next = instance->wrappers;
   instance->wrappers = wrapper;
-  napi_value handle;
-  CALL(env, napi_create_external(env, wrapper, NULL, NULL, &handle));
-  return handle;
+  return tagged_external(env, wrapper, &CLIENT_TAG);
 }
 
 /* ------------------------------------------------------------------------
@@ -325,11 +355,8 @@ static napi_value create_client(napi_env env, napi_callback_info info) {
 /* siteGet(client, label, file, line, functionName) → [site, Int32Array]:
    the interned site and a view of its active flag. */
 static napi_value site_get(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value args[5];
-  CALL(env, napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  if (argc < 5) return throw_type(env, "siteGet(client, label, file, line, functionName)");
-  client_wrapper *wrapper = wrapper_arg(env, args[0]);
+  client_wrapper *wrapper = client_call(env, info, 5, args, "siteGet(client, label, file, line, functionName)");
   if (wrapper == NULL) return NULL;
   int32_t line = 0;
   napi_get_value_int32(env, args[3], &line);
@@ -354,7 +381,7 @@ static napi_value site_get(napi_env env, napi_callback_info info) {
   napi_value buffer, cell, handle, pair;
   CALL(env, napi_create_external_arraybuffer(env, (void *)site, sizeof(int32_t), NULL, NULL, &buffer));
   CALL(env, napi_create_typedarray(env, napi_int32_array, 1, buffer, 0, &cell));
-  CALL(env, napi_create_external(env, site, NULL, NULL, &handle));
+  if ((handle = tagged_external(env, site, &SITE_TAG)) == NULL) return NULL;
   CALL(env, napi_create_array_with_length(env, 2, &pair));
   CALL(env, napi_set_element(env, pair, 0, handle));
   CALL(env, napi_set_element(env, pair, 1, cell));
@@ -364,14 +391,11 @@ static napi_value site_get(napi_env env, napi_callback_info info) {
 /* siteCapture(client, site, variablesJson, contextJson|null) → tk_status.
    Never throws for a library failure: lib/ decides what to report. */
 static napi_value site_capture(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value args[4];
-  CALL(env, napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  if (argc < 4) return throw_type(env, "siteCapture(client, site, variablesJson, contextJson)");
-  client_wrapper *wrapper = wrapper_arg(env, args[0]);
+  client_wrapper *wrapper = client_call(env, info, 4, args, "siteCapture(client, site, variablesJson, contextJson)");
   void *site = NULL;
   if (wrapper == NULL) return NULL;
-  if (napi_get_value_external(env, args[1], &site) != napi_ok) return throw_type(env, "not a site handle");
+  if ((site = tagged_pointer(env, args[1], &SITE_TAG)) == NULL) return throw_type(env, "siteCapture: not a site handle");
   size_t length = 0;
   char *variables = utf8_copy(env, args[2], "variables JSON", &length);
   if (variables == NULL) return NULL;
@@ -397,11 +421,9 @@ static napi_value site_capture(napi_env env, napi_callback_info info) {
  * --------------------------------------------------------------------- */
 
 static napi_value client_stats(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value arg;
-  CALL(env, napi_get_cb_info(env, info, &argc, &arg, NULL, NULL));
-  client_wrapper *wrapper = argc < 1 ? NULL : wrapper_arg(env, arg);
-  if (wrapper == NULL) return argc < 1 ? throw_type(env, "stats(client)") : NULL;
+  client_wrapper *wrapper = client_call(env, info, 1, &arg, "stats(client)");
+  if (wrapper == NULL) return NULL;
   if (!wrapper_enter(wrapper)) return throw_status(env, TK_ERR_SHUT_DOWN, "stats");
   char *json = tk_client_stats(wrapper->client);
   wrapper_leave(wrapper);
@@ -466,11 +488,8 @@ static napi_value start_pool_call(napi_env env, client_wrapper *wrapper, int64_t
 
 /* flush(client, timeoutMs) → Promise<tk_status> */
 static napi_value client_flush(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value args[2];
-  CALL(env, napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  if (argc < 2) return throw_type(env, "flush(client, timeoutMs)");
-  client_wrapper *wrapper = wrapper_arg(env, args[0]);
+  client_wrapper *wrapper = client_call(env, info, 2, args, "flush(client, timeoutMs)");
   if (wrapper == NULL) return NULL;
   int64_t timeout_ms = 0;
   napi_get_value_int64(env, args[1], &timeout_ms);
@@ -479,11 +498,9 @@ static napi_value client_flush(napi_env env, napi_callback_info info) {
 
 /* shutdown(client) → Promise<TK_OK> once the library client is freed. */
 static napi_value client_shutdown(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value arg;
-  CALL(env, napi_get_cb_info(env, info, &argc, &arg, NULL, NULL));
-  client_wrapper *wrapper = argc < 1 ? NULL : wrapper_arg(env, arg);
-  if (wrapper == NULL) return argc < 1 ? throw_type(env, "shutdown(client)") : NULL;
+  client_wrapper *wrapper = client_call(env, info, 1, &arg, "shutdown(client)");
+  if (wrapper == NULL) return NULL;
   return start_pool_call(env, wrapper, 0, true);
 }
 
@@ -491,11 +508,9 @@ static napi_value client_shutdown(napi_env env, napi_callback_info info) {
    process's 'exit' event, when there is no event loop left to keep going;
    bounded by capture_timeout + 1 s. */
 static napi_value client_close_sync(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value arg;
-  CALL(env, napi_get_cb_info(env, info, &argc, &arg, NULL, NULL));
-  client_wrapper *wrapper = argc < 1 ? NULL : wrapper_arg(env, arg);
-  if (wrapper == NULL) return argc < 1 ? throw_type(env, "closeSync(client)") : NULL;
+  client_wrapper *wrapper = client_call(env, info, 1, &arg, "closeSync(client)");
+  if (wrapper == NULL) return NULL;
   wrapper_close(wrapper);
   return NULL;
 }
