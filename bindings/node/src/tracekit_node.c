@@ -11,9 +11,9 @@
  * or a worker thread) is torn down. shutdown() frees the library client on
  * the libuv thread pool (tk_client_shutdown may wait up to
  * capture_timeout + 1 s to send what is queued), so the event loop never
- * waits for it; at the
- * process's 'exit' event lib/client.js frees what is left with closeSync();
- * a worker thread's clients are freed at its teardown. Node.js has no fork():
+ * waits for it; at the process's 'exit' event lib/client.js frees what is
+ * left with closeSync(); a worker thread's clients are freed at its
+ * teardown. Node.js has no fork():
  * cluster and child_process start fresh processes that load this addon anew.
  */
 #define NAPI_VERSION 8
@@ -39,15 +39,22 @@ static const char *status_code(tk_status status) {
   return index < sizeof STATUS_CODES / sizeof STATUS_CODES[0] ? STATUS_CODES[index] : "TK_ERR_INTERNAL";
 }
 
-/* Throws an Error whose code is the status name and whose message is
-   "<what>: <tk_last_error or tk_status_str>" (what NULL: the message names
-   its subject already). */
+/* After a failed library call: throws an Error whose code is the status
+   name and whose message is "<what>: <tk_last_error or tk_status_str>"
+   (what NULL: the message names its subject already). */
 static napi_value throw_status(napi_env env, tk_status status, const char *what) {
   const char *detail = tk_last_error();
   if (detail == NULL || detail[0] == '\0') detail = tk_status_str(status);
   char message[1024];
   if (what == NULL) snprintf(message, sizeof message, "%s", detail);
   else snprintf(message, sizeof message, "%s: %s", what, detail);
+  napi_throw_error(env, status_code(status), message);
+  return NULL;
+}
+
+/* A failure of this layer, not of a library call (tk_last_error would be
+   stale): an Error with the status name as code and message as is. */
+static napi_value throw_plain(napi_env env, tk_status status, const char *message) {
   napi_throw_error(env, status_code(status), message);
   return NULL;
 }
@@ -333,7 +340,7 @@ static napi_value create_client(napi_env env, napi_callback_info info) {
   client_wrapper *wrapper = calloc(1, sizeof *wrapper);
   if (wrapper == NULL) {
     tk_options_free(options);
-    return throw_status(env, TK_ERR_NO_MEMORY, "client");
+    return throw_plain(env, TK_ERR_NO_MEMORY, "client: out of memory");
   }
   wrapper->client = tk_client_new(options);
   tk_options_free(options);
@@ -364,16 +371,15 @@ static napi_value site_get(napi_env env, napi_callback_info info) {
   char *file = label ? utf8_copy(env, args[2], "file", NULL) : NULL;
   char *function = file ? utf8_copy(env, args[4], "functionName", NULL) : NULL;
   tk_site *site = NULL;
-  tk_status failure = TK_ERR_SHUT_DOWN;
-  if (function != NULL && wrapper_enter(wrapper)) {
+  bool converted = function != NULL, open = converted && wrapper_enter(wrapper);
+  if (open) {
     site = tk_site_get(wrapper->client, label, file, line < 0 ? 0 : line, function);
-    failure = TK_ERR_INVALID_ARGUMENT;
     wrapper_leave(wrapper);
   }
-  bool converted = function != NULL;
   free(label), free(file), free(function);
   if (!converted) return NULL;
-  if (site == NULL) return throw_status(env, failure, "siteGet");
+  if (!open) return throw_plain(env, TK_ERR_SHUT_DOWN, "siteGet: the client has been shut down");
+  if (site == NULL) return throw_status(env, TK_ERR_INVALID_ARGUMENT, "siteGet");
 
   /* The site points at its active flag, an aligned 32-bit int that lives
      as long as the client (tracekit.h, tk_site_active): lib/client.js stops
@@ -424,7 +430,7 @@ static napi_value client_stats(napi_env env, napi_callback_info info) {
   napi_value arg;
   client_wrapper *wrapper = client_call(env, info, 1, &arg, "stats(client)");
   if (wrapper == NULL) return NULL;
-  if (!wrapper_enter(wrapper)) return throw_status(env, TK_ERR_SHUT_DOWN, "stats");
+  if (!wrapper_enter(wrapper)) return throw_plain(env, TK_ERR_SHUT_DOWN, "stats: the client has been shut down");
   char *json = tk_client_stats(wrapper->client);
   wrapper_leave(wrapper);
   if (json == NULL) return throw_status(env, TK_ERR_INTERNAL, "stats");
@@ -470,7 +476,7 @@ static void pool_complete(napi_env env, napi_status status, void *data) {
 
 static napi_value start_pool_call(napi_env env, client_wrapper *wrapper, int64_t timeout_ms, bool shutdown) {
   pool_call *call = calloc(1, sizeof *call);
-  if (call == NULL) return throw_status(env, TK_ERR_NO_MEMORY, shutdown ? "shutdown" : "flush");
+  if (call == NULL) return throw_plain(env, TK_ERR_NO_MEMORY, "out of memory");
   call->wrapper = wrapper;
   call->timeout_ms = timeout_ms;
   call->shutdown = shutdown;
@@ -481,7 +487,7 @@ static napi_value start_pool_call(napi_env env, client_wrapper *wrapper, int64_t
       napi_create_async_work(env, NULL, name, pool_execute, pool_complete, call, &call->work) != napi_ok ||
       napi_queue_async_work(env, call->work) != napi_ok) {
     free(call); /* a created deferred is left unsettled: the promise was never returned */
-    return throw_status(env, TK_ERR_INTERNAL, "could not start work on the thread pool");
+    return throw_plain(env, TK_ERR_INTERNAL, "could not start work on the thread pool");
   }
   return promise;
 }
