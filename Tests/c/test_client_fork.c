@@ -210,6 +210,7 @@ static void test_fork_child_is_inert_and_parent_keeps_capturing(void) {
   CHECK(site != NULL);
   for (double end = now_ms() + 3000; !tk_site_active(site) && now_ms() < end;) sleep_ms(10);
   CHECK(tk_site_active(site));
+  CHECK(*tk_site_active_cell(site) != 0); /* the flag tk_site_active loads */
   CHECK(tk_capture(client, LABEL, FILE_PATH, 1, FUNCTION, "{\"in\":\"parent\"}", TK_NUL_TERMINATED, NULL) == TK_OK);
 
   fflush(stdout);
