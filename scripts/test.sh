@@ -157,6 +157,22 @@ go_tests() {
   [ "$status" -eq 0 ] && [ "$passed" -gt 0 ] && [ "$failed" -eq 0 ]
 }
 
+# Runs a test runner; fails when the summary is missing
+# or counts no tests. expect_summary REGEX COMMAND...
+expect_summary() {
+  local pattern=$1; shift
+  local log; log=$(mktemp)
+  "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  grep -qE "$pattern" "$log" || status=1
+  rm -f "$log"
+  return "$status"
+}
+
+php_binding_tests() {
+  (cd bindings/php && expect_summary '^OK \([1-9][0-9]* tests?' phpunit)
+}
+
 examples_build() {
   for example in examples/c/*.c; do
     gcc -std=c99 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -o "$STAGE/$(basename "$example" .c)" "$example" \
@@ -189,6 +205,9 @@ suite "Node.js example end to end (node --test)" node_example_end_to_end
 suite "Node.js package (npm pack, offline install)" node_package
 suite "repository: no machine paths; bindings' C declarations match tracekit.h and the .so" repository_checks
 suite "Go binding and example end to end (go test -race)" go_tests
+suite "PHP binding (PHPUnit, example service end to end)" php_binding_tests
+suite "Java binding (JUnit 5, example service end to end)" \
+  expect_summary '\[ +[1-9][0-9]* tests successful +\]' bindings/java/build.sh
 suite "examples build" examples_build
 
 echo
