@@ -10,8 +10,9 @@ APT_PACKAGES=(libcurl4-openssl-dev libpcre2-dev libsqlite3-dev pkg-config gcc g+
               openjdk-17-jdk-headless libjna-java libservlet-api-java libjetty9-java junit5)
 # The Node.js binding: node and its Node-API headers (a nodejs package from
 # nodejs.org's repository ships both; Debian's needs libnode-dev), Express for
-# the middleware test. Installed only when missing, like the rest.
-APT_PACKAGES+=(node-express)
+# the middleware test, TypeScript to check index.d.ts. Installed only when
+# missing, like the rest.
+APT_PACKAGES+=(node-express node-typescript)
 command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs)
 [ -f /usr/include/node/node_api.h ] || APT_PACKAGES+=(libnode-dev)
 # The Python binding's integration tests run real servers and frameworks

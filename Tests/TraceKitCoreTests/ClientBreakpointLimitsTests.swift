@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// A breakpoint's own limits (docs/PROTOCOL.md "Limits and markers": "expire_at in
 /// the past, or max_captures > 0 && capture_count >= max_captures: no

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// A breakpoint enabled on the backend turns a checkpoint into one scrubbed
 /// `POST /sdk/snapshots/capture` (docs/PROTOCOL.md "Poll", "Capture"; docs/ARCHITECTURE.md "Capture semantics").

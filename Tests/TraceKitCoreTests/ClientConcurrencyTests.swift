@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// "Every function is thread-safe" (docs/ARCHITECTURE.md "C ABI contract"): many threads capturing at
 /// once lose nothing and count everything.

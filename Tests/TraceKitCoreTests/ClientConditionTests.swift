@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// docs/PROTOCOL.md "Conditions": with `condition_eval == "sdk-evaluable"` the SDK
 /// evaluates the condition on the captured variables; false skips the

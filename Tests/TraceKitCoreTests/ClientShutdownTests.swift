@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// Shutdown sends what is queued (for at most capture_timeout), then stops:
 /// it "returns within capture_timeout + 1 s, whatever the backend does"

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// Call sites: interned per (label, file, line, function); `isActive` follows
 /// code monitoring, the kill switch and the breakpoints; the stats document

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// What goes into a snapshot besides the variables: request context with
 /// sensitive headers always redacted, the stack trace, security flags,

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// Shared set-up for the capture client's suites: a client with short
 /// intervals against a `FakeBackend`, bounded waits, stats as numbers.
@@ -42,17 +43,6 @@ func makeClient(_ backend: some TestBackend, pollIntervalMs: Int = 100, sse: Boo
                 _ configure: (inout Options) throws -> Void = { _ in }) throws -> CaptureClient {
     try CaptureClient(options: clientOptions(backend, pollIntervalMs: pollIntervalMs, sse: sse, configure),
                       transports: backend.transports)
-}
-
-/// Checks `condition` every 10 ms until it holds or `seconds` pass, so a
-/// failing expectation never hangs the suite. True when it held.
-func eventually(within seconds: Double = 3, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        Thread.sleep(forTimeInterval: 0.01)
-    }
-    return condition()
 }
 
 /// Seconds until `condition` first holds (checked every 10 ms), nil if not within `seconds`.

@@ -1,5 +1,6 @@
 import Foundation
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// What `clientOptions`/`makeClient` need of a backend: where it is and how
 /// the client's threads reach it.
