@@ -91,7 +91,7 @@ class Client {
     this._labels = new Map(); // label -> LabelEntry
     this._closed = false;
     this._shutdown = null;    // the shutdown promise, once started
-    this._local = { invalid_input: 0, sites_overflow: 0, failed_conversions: 0 };
+    this._local = { invalid_input: 0, sites_overflow: 0 }; // added to the library's stats
     live.add(this);
   }
 
@@ -111,8 +111,9 @@ class Client {
       entry.probe = PROBE_INTERVAL;
       const frames = stackAbove(entryFunction, MAX_STACK_FRAMES);
       const where = frames.length > 0 ? describeFrame(frames[0]) : { function: '<anonymous>', file: '', line: 0 };
-      const site = entry.sites.get(`${where.file}\n${where.line}\n${where.function}`) ?? this._intern(label, entry, where);
-      if (site === undefined || site.cell[0] === 0) return;
+      const key = `${where.file}\n${where.line}\n${where.function}`;
+      const site = entry.sites.get(key) ?? this._intern(label, entry, key, where);
+      if (site.cell[0] === 0) return;
       this._capture(site, variables, frames);
     } catch (error) {
       this._report('checkpoint', error);
@@ -135,10 +136,10 @@ class Client {
   }
 
   // Interns a new call site; its first hit registers it with the backend.
-  _intern(label, entry, where) {
+  _intern(label, entry, key, where) {
     const [handle, cell] = this._native.siteGet(this._handle, label, where.file, where.line, where.function);
     const site = new Site(handle, cell);
-    entry.sites.set(`${where.file}\n${where.line}\n${where.function}`, site);
+    entry.sites.set(key, site);
     entry.cells.push(cell);
     if (cell[0] === 0) {
       // Inactive: the library registers the site and does not parse "{}".
@@ -167,7 +168,7 @@ class Client {
     const status = this._native.siteCapture(this._handle, site.handle, toJSON(variables, this._limits),
       JSON.stringify(context));
     if (status !== Status.OK && status !== Status.QUEUE_FULL && status !== Status.SHUT_DOWN) {
-      this._report('checkpoint', new TraceKitError(`status ${status}`, this._native.lastError()));
+      this._report('checkpoint', `status ${status}: ${this._native.lastError()}`);
     }
   }
 

@@ -4,16 +4,15 @@
  * A thin layer over tracekit.h; the JavaScript side (lib/) validates input
  * and keeps checkpoints off this layer while they are inactive: a site's
  * active flag is handed to JavaScript as an Int32Array over the library's
- * own cell (a tk_site * points at it: see tk_site_active in tracekit.h),
- * read without calling in here.
+ * own cell (tk_site_active_cell), read without calling in here.
  *
  * Lifetime: a client wrapper lives until its environment (the main thread
  * or a worker thread) is torn down. shutdown() frees the library client on
  * the libuv thread pool (tk_client_shutdown may wait up to
  * capture_timeout + 1 s to send what is queued), so the event loop never
- * waits for it; at the
- * process's 'exit' event lib/client.js frees what is left with closeSync();
- * a worker thread's clients are freed at its teardown. Node.js has no fork():
+ * waits for it; at the process's 'exit' event lib/client.js frees what is
+ * left with closeSync(); a worker thread's clients are freed at its
+ * teardown. Node.js has no fork():
  * cluster and child_process start fresh processes that load this addon anew.
  */
 #define NAPI_VERSION 8
@@ -39,15 +38,22 @@ static const char *status_code(tk_status status) {
   return index < sizeof STATUS_CODES / sizeof STATUS_CODES[0] ? STATUS_CODES[index] : "TK_ERR_INTERNAL";
 }
 
-/* Throws an Error whose code is the status name and whose message is
-   "<what>: <tk_last_error or tk_status_str>" (what NULL: the message names
-   its subject already). */
+/* After a failed library call: throws an Error whose code is the status
+   name and whose message is "<what>: <tk_last_error or tk_status_str>"
+   (what NULL: the message names its subject already). */
 static napi_value throw_status(napi_env env, tk_status status, const char *what) {
   const char *detail = tk_last_error();
   if (detail == NULL || detail[0] == '\0') detail = tk_status_str(status);
   char message[1024];
   if (what == NULL) snprintf(message, sizeof message, "%s", detail);
   else snprintf(message, sizeof message, "%s: %s", what, detail);
+  napi_throw_error(env, status_code(status), message);
+  return NULL;
+}
+
+/* A failure of this layer, not of a library call (tk_last_error would be
+   stale): an Error with the status name as code and message as is. */
+static napi_value throw_plain(napi_env env, tk_status status, const char *message) {
   napi_throw_error(env, status_code(status), message);
   return NULL;
 }
@@ -181,10 +187,42 @@ static void instance_finalize(napi_env env, void *data, void *hint) {
   free(instance);
 }
 
-static client_wrapper *wrapper_arg(napi_env env, napi_value value) {
+/* Handles are externals tagged with their kind, so that a site handle is
+   never taken for a client or the reverse. */
+static const napi_type_tag CLIENT_TAG = {0x7472616365b17c01ULL, 0x636c69656e74a001ULL};
+static const napi_type_tag SITE_TAG = {0x7472616365b17c01ULL, 0x73697465a0000002ULL};
+
+static napi_value tagged_external(napi_env env, void *pointer, const napi_type_tag *tag) {
+  napi_value handle;
+  if (napi_create_external(env, pointer, NULL, NULL, &handle) != napi_ok ||
+      napi_type_tag_object(env, handle, tag) != napi_ok) {
+    napi_throw_error(env, "TK_ERR_INTERNAL", "could not create a handle");
+    return NULL;
+  }
+  return handle;
+}
+
+/* The pointer in a handle of that kind, else NULL. */
+static void *tagged_pointer(napi_env env, napi_value handle, const napi_type_tag *tag) {
+  bool tagged = false;
   void *pointer = NULL;
-  if (napi_get_value_external(env, value, &pointer) != napi_ok || pointer == NULL) {
-    throw_type(env, "not a TraceKit client handle");
+  if (napi_check_object_type_tag(env, handle, tag, &tagged) != napi_ok || !tagged ||
+      napi_get_value_external(env, handle, &pointer) != napi_ok)
+    return NULL;
+  return pointer;
+}
+
+/* The call's arguments (count of them, the first a client handle) into
+   args; the client's wrapper, or NULL with a TypeError thrown naming usage. */
+static client_wrapper *client_call(napi_env env, napi_callback_info info, size_t count, napi_value *args,
+                                   const char *usage) {
+  size_t argc = count;
+  void *pointer = NULL;
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc < count ||
+      (pointer = tagged_pointer(env, args[0], &CLIENT_TAG)) == NULL) {
+    char message[160];
+    snprintf(message, sizeof message, "%s: expects a TraceKit client handle first", usage);
+    throw_type(env, message);
     return NULL;
   }
   return pointer;
@@ -301,7 +339,7 @@ static napi_value create_client(napi_env env, napi_callback_info info) {
   client_wrapper *wrapper = calloc(1, sizeof *wrapper);
   if (wrapper == NULL) {
     tk_options_free(options);
-    return throw_status(env, TK_ERR_NO_MEMORY, "client");
+    return throw_plain(env, TK_ERR_NO_MEMORY, "client: out of memory");
   }
   wrapper->client = tk_client_new(options);
   tk_options_free(options);
@@ -313,9 +351,7 @@ static napi_value create_client(napi_env env, napi_callback_info info) {
   pthread_cond_init(&wrapper->changed, NULL);
   wrapper->next = instance->wrappers;
   instance->wrappers = wrapper;
-  napi_value handle;
-  CALL(env, napi_create_external(env, wrapper, NULL, NULL, &handle));
-  return handle;
+  return tagged_external(env, wrapper, &CLIENT_TAG);
 }
 
 /* ------------------------------------------------------------------------
@@ -325,11 +361,8 @@ static napi_value create_client(napi_env env, napi_callback_info info) {
 /* siteGet(client, label, file, line, functionName) → [site, Int32Array]:
    the interned site and a view of its active flag. */
 static napi_value site_get(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value args[5];
-  CALL(env, napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  if (argc < 5) return throw_type(env, "siteGet(client, label, file, line, functionName)");
-  client_wrapper *wrapper = wrapper_arg(env, args[0]);
+  client_wrapper *wrapper = client_call(env, info, 5, args, "siteGet(client, label, file, line, functionName)");
   if (wrapper == NULL) return NULL;
   int32_t line = 0;
   napi_get_value_int32(env, args[3], &line);
@@ -337,24 +370,23 @@ static napi_value site_get(napi_env env, napi_callback_info info) {
   char *file = label ? utf8_copy(env, args[2], "file", NULL) : NULL;
   char *function = file ? utf8_copy(env, args[4], "functionName", NULL) : NULL;
   tk_site *site = NULL;
-  tk_status failure = TK_ERR_SHUT_DOWN;
-  if (function != NULL && wrapper_enter(wrapper)) {
+  bool converted = function != NULL, open = converted && wrapper_enter(wrapper);
+  if (open) {
     site = tk_site_get(wrapper->client, label, file, line < 0 ? 0 : line, function);
-    failure = TK_ERR_INVALID_ARGUMENT;
     wrapper_leave(wrapper);
   }
-  bool converted = function != NULL;
   free(label), free(file), free(function);
   if (!converted) return NULL;
-  if (site == NULL) return throw_status(env, failure, "siteGet");
+  if (!open) return throw_plain(env, TK_ERR_SHUT_DOWN, "siteGet: the client has been shut down");
+  if (site == NULL) return throw_status(env, TK_ERR_INVALID_ARGUMENT, "siteGet");
 
-  /* The site points at its active flag, an aligned 32-bit int that lives
-     as long as the client (tracekit.h, tk_site_active): lib/client.js stops
-     reading these views before it frees the client. */
+  /* The site's active flag lives as long as the client: lib/client.js
+     stops reading these views before it frees the client. */
   napi_value buffer, cell, handle, pair;
-  CALL(env, napi_create_external_arraybuffer(env, (void *)site, sizeof(int32_t), NULL, NULL, &buffer));
+  CALL(env, napi_create_external_arraybuffer(env, (void *)tk_site_active_cell(site), sizeof(int32_t), NULL, NULL,
+                                             &buffer));
   CALL(env, napi_create_typedarray(env, napi_int32_array, 1, buffer, 0, &cell));
-  CALL(env, napi_create_external(env, site, NULL, NULL, &handle));
+  if ((handle = tagged_external(env, site, &SITE_TAG)) == NULL) return NULL;
   CALL(env, napi_create_array_with_length(env, 2, &pair));
   CALL(env, napi_set_element(env, pair, 0, handle));
   CALL(env, napi_set_element(env, pair, 1, cell));
@@ -364,14 +396,11 @@ static napi_value site_get(napi_env env, napi_callback_info info) {
 /* siteCapture(client, site, variablesJson, contextJson|null) → tk_status.
    Never throws for a library failure: lib/ decides what to report. */
 static napi_value site_capture(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value args[4];
-  CALL(env, napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  if (argc < 4) return throw_type(env, "siteCapture(client, site, variablesJson, contextJson)");
-  client_wrapper *wrapper = wrapper_arg(env, args[0]);
+  client_wrapper *wrapper = client_call(env, info, 4, args, "siteCapture(client, site, variablesJson, contextJson)");
   void *site = NULL;
   if (wrapper == NULL) return NULL;
-  if (napi_get_value_external(env, args[1], &site) != napi_ok) return throw_type(env, "not a site handle");
+  if ((site = tagged_pointer(env, args[1], &SITE_TAG)) == NULL) return throw_type(env, "siteCapture: not a site handle");
   size_t length = 0;
   char *variables = utf8_copy(env, args[2], "variables JSON", &length);
   if (variables == NULL) return NULL;
@@ -397,12 +426,10 @@ static napi_value site_capture(napi_env env, napi_callback_info info) {
  * --------------------------------------------------------------------- */
 
 static napi_value client_stats(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value arg;
-  CALL(env, napi_get_cb_info(env, info, &argc, &arg, NULL, NULL));
-  client_wrapper *wrapper = argc < 1 ? NULL : wrapper_arg(env, arg);
-  if (wrapper == NULL) return argc < 1 ? throw_type(env, "stats(client)") : NULL;
-  if (!wrapper_enter(wrapper)) return throw_status(env, TK_ERR_SHUT_DOWN, "stats");
+  client_wrapper *wrapper = client_call(env, info, 1, &arg, "stats(client)");
+  if (wrapper == NULL) return NULL;
+  if (!wrapper_enter(wrapper)) return throw_plain(env, TK_ERR_SHUT_DOWN, "stats: the client has been shut down");
   char *json = tk_client_stats(wrapper->client);
   wrapper_leave(wrapper);
   if (json == NULL) return throw_status(env, TK_ERR_INTERNAL, "stats");
@@ -448,7 +475,7 @@ static void pool_complete(napi_env env, napi_status status, void *data) {
 
 static napi_value start_pool_call(napi_env env, client_wrapper *wrapper, int64_t timeout_ms, bool shutdown) {
   pool_call *call = calloc(1, sizeof *call);
-  if (call == NULL) return throw_status(env, TK_ERR_NO_MEMORY, shutdown ? "shutdown" : "flush");
+  if (call == NULL) return throw_plain(env, TK_ERR_NO_MEMORY, "out of memory");
   call->wrapper = wrapper;
   call->timeout_ms = timeout_ms;
   call->shutdown = shutdown;
@@ -459,18 +486,15 @@ static napi_value start_pool_call(napi_env env, client_wrapper *wrapper, int64_t
       napi_create_async_work(env, NULL, name, pool_execute, pool_complete, call, &call->work) != napi_ok ||
       napi_queue_async_work(env, call->work) != napi_ok) {
     free(call); /* a created deferred is left unsettled: the promise was never returned */
-    return throw_status(env, TK_ERR_INTERNAL, "could not start work on the thread pool");
+    return throw_plain(env, TK_ERR_INTERNAL, "could not start work on the thread pool");
   }
   return promise;
 }
 
 /* flush(client, timeoutMs) → Promise<tk_status> */
 static napi_value client_flush(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value args[2];
-  CALL(env, napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  if (argc < 2) return throw_type(env, "flush(client, timeoutMs)");
-  client_wrapper *wrapper = wrapper_arg(env, args[0]);
+  client_wrapper *wrapper = client_call(env, info, 2, args, "flush(client, timeoutMs)");
   if (wrapper == NULL) return NULL;
   int64_t timeout_ms = 0;
   napi_get_value_int64(env, args[1], &timeout_ms);
@@ -479,11 +503,9 @@ static napi_value client_flush(napi_env env, napi_callback_info info) {
 
 /* shutdown(client) → Promise<TK_OK> once the library client is freed. */
 static napi_value client_shutdown(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value arg;
-  CALL(env, napi_get_cb_info(env, info, &argc, &arg, NULL, NULL));
-  client_wrapper *wrapper = argc < 1 ? NULL : wrapper_arg(env, arg);
-  if (wrapper == NULL) return argc < 1 ? throw_type(env, "shutdown(client)") : NULL;
+  client_wrapper *wrapper = client_call(env, info, 1, &arg, "shutdown(client)");
+  if (wrapper == NULL) return NULL;
   return start_pool_call(env, wrapper, 0, true);
 }
 
@@ -491,11 +513,9 @@ static napi_value client_shutdown(napi_env env, napi_callback_info info) {
    process's 'exit' event, when there is no event loop left to keep going;
    bounded by capture_timeout + 1 s. */
 static napi_value client_close_sync(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value arg;
-  CALL(env, napi_get_cb_info(env, info, &argc, &arg, NULL, NULL));
-  client_wrapper *wrapper = argc < 1 ? NULL : wrapper_arg(env, arg);
-  if (wrapper == NULL) return argc < 1 ? throw_type(env, "closeSync(client)") : NULL;
+  client_wrapper *wrapper = client_call(env, info, 1, &arg, "closeSync(client)");
+  if (wrapper == NULL) return NULL;
   wrapper_close(wrapper);
   return NULL;
 }
