@@ -29,7 +29,6 @@ import (
 // SDK is a TraceKit client. All methods are safe for concurrent use, also
 // on a nil *SDK (they do nothing).
 type SDK struct {
-	config Config
 	// The *client while code monitoring runs; nil when it is off or after
 	// Shutdown. Read atomically: Shutdown clears it while checkpoints run.
 	client     unsafe.Pointer
@@ -48,6 +47,9 @@ type client struct {
 	freed  chan struct{} // closed once tk_client_free returned
 	// Checkpoints that went past the inactive fast path (tests use it).
 	slowPath atomic.Int64
+	// When a checkpoint last logged a problem (Unix ns): at most one line
+	// every logInterval, however often a broken checkpoint runs.
+	lastLog atomic.Int64
 }
 
 // defaultTimeout bounds Shutdown and Flush when ctx has no deadline.
@@ -69,7 +71,7 @@ func NewSDK(config *Config) (*SDK, error) {
 	if err := checkLibraryVersion(); err != nil {
 		return nil, err
 	}
-	sdk := &SDK{config: *config, monitoring: config.EnableCodeMonitoring}
+	sdk := &SDK{monitoring: config.EnableCodeMonitoring}
 	options, err := newOptions(config)
 	if err != nil {
 		return nil, err
