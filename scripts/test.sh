@@ -94,6 +94,39 @@ repository_checks() {
   python3 -m pytest -q Tests/repo
 }
 
+# The library's Swift tests under sanitizers, each in its own scratch path
+# (.build-* is ignored by git). Swift has no -sanitize=undefined on Linux
+# (Swift code traps on overflow itself): UBSan covers the C targets. Leaks the
+# toolchain's libraries keep until exit are suppressed (build-support/lsan.supp).
+ubsan_flags=(-Xcc -fsanitize=undefined -Xswiftc -Xclang-linker -Xswiftc -fsanitize=undefined)
+# Tests that assert wall-clock budgets measure the sanitizer's slowdown (2-15x)
+# rather than the code: they run in the plain suite only.
+wall_clock_budget_tests='ClientConcurrencyTests|stalledBackendDoesNotSlowCapture|backendGoesAway|backendNeverUp'
+wall_clock_budget_tests+='|callsAfterShutdown|shutdownBoundedByTimeout|totalTimeout|connectionRefused|idleTimeout'
+wall_clock_budget_tests+='|aMultiMegabyteStringIsScannedOnlyAroundTheCap'
+sanitized_swift_tests() {
+  SWIFT_BACKTRACE=enable=no LSAN_OPTIONS=suppressions=$ROOT/build-support/lsan.supp \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 TSAN_OPTIONS=halt_on_error=1 swift_tests "$@"
+}
+
+# Each libFuzzer target (fuzz/run.sh, AddressSanitizer) replays its committed
+# corpus, then fuzzes for FUZZ_SECONDS; a crash, leak or timeout fails.
+fuzz_corpora() {
+  local name log status=0
+  for name in sanitize condition event_stream; do
+    log=$(mktemp)
+    local ok=1 corpus runs
+    fuzz/run.sh "$name" 1000000000 -max_total_time="${FUZZ_SECONDS:-20}" >"$log" 2>&1 || ok=0
+    corpus=$(find "fuzz/corpus/$name" -type f | wc -l)
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    [ "${runs:-0}" -ge "$corpus" ] || ok=0
+    echo "fuzz $name: ${runs:-0} executions (corpus: $corpus inputs); $(grep -m1 '^Done' "$log" || echo 'did not finish')"
+    if [ "$ok" = 0 ]; then status=1; tail -30 "$log"; fi
+    rm -f "$log"
+  done
+  return "$status"
+}
+
 examples_build() {
   for example in examples/c/*.c; do
     gcc -std=c99 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -o "$STAGE/$(basename "$example" .c)" "$example" \
@@ -122,6 +155,12 @@ suite "dashboard in headless Chromium (selenium)" server/Tests/browser/run.sh
 suite "Ruby binding (minitest)" ruby_tests
 suite "Python binding (pytest)" python_binding_tests
 suite "repository: no machine paths; bindings' C declarations match tracekit.h and the .so" repository_checks
+suite "Swift tests under AddressSanitizer + UBSan (C targets)" sanitized_swift_tests \
+  --sanitize=address "${ubsan_flags[@]}" --scratch-path "$ROOT/.build-asan" --skip "$wall_clock_budget_tests"
+# ThreadSanitizer where the threads are: the capture client and the HTTP session.
+suite "Swift tests under ThreadSanitizer (client, HTTP session)" sanitized_swift_tests \
+  --sanitize=thread --scratch-path "$ROOT/.build-tsan" --filter '\.Client|HTTPSession' --skip "$wall_clock_budget_tests"
+suite "fuzzers over their committed corpora (libFuzzer + ASan)" fuzz_corpora
 suite "examples build" examples_build
 
 echo
