@@ -6,7 +6,7 @@ set -euo pipefail
 
 APT_PACKAGES=(libcurl4-openssl-dev libpcre2-dev libsqlite3-dev pkg-config gcc g++ make cmake curl
               python3 python3-pip python3-venv ruby ruby-ffi chromium chromium-driver
-              puma ruby-rack ruby-railties)
+              puma ruby-rack ruby-railties golang-go)
 # The Python binding's integration tests run real servers and frameworks
 # (each name is also its import name).
 PIP_PACKAGES=(pytest gunicorn flask django starlette httpx fastapi)

@@ -127,6 +127,34 @@ fuzz_corpora() {
   return "$status"
 }
 
+# Go: the binding (bindings/go) with the race detector, the example service
+# end to end against tracekit-server (examples/go), and the benchmarks vetted.
+# Standard library only, nothing downloaded. Prints go test's package lines
+# and a count of the tests; "no tests" fails.
+go_tests() {
+  local log; log=$(mktemp)
+  (
+    export GOPROXY=off GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=1
+    unformatted=$(gofmt -l bindings/go examples/go Benchmarks/go)
+    [ -z "$unformatted" ] || { echo "not gofmt-formatted: $unformatted"; exit 1; }
+    for module in bindings/go examples/go Benchmarks/go; do
+      (cd "$module" && go vet ./...) || exit 1
+    done
+    status=0
+    for module in bindings/go examples/go; do
+      (cd "$module" && go test -race -count=1 -v ./...) || status=1
+    done
+    exit "$status"
+  ) >"$log" 2>&1
+  local status=$?
+  grep -vE "^(=== (RUN|PAUSE|CONT)|--- PASS|PASS$|    --- PASS)" "$log"
+  local passed failed
+  passed=$(grep -cE "^ *--- PASS" "$log"); failed=$(grep -cE "^ *--- FAIL" "$log")
+  echo "go test -race: $passed passed, $failed failed"
+  rm -f "$log"
+  [ "$status" -eq 0 ] && [ "$passed" -gt 0 ] && [ "$failed" -eq 0 ]
+}
+
 examples_build() {
   for example in examples/c/*.c; do
     gcc -std=c99 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -o "$STAGE/$(basename "$example" .c)" "$example" \
@@ -155,6 +183,7 @@ suite "dashboard in headless Chromium (selenium)" server/Tests/browser/run.sh
 suite "Ruby binding (minitest)" ruby_tests
 suite "Python binding (pytest)" python_binding_tests
 suite "repository: no machine paths; bindings' C declarations match tracekit.h and the .so" repository_checks
+suite "Go binding and example end to end (go test -race)" go_tests
 suite "Swift tests under AddressSanitizer + UBSan (C targets)" sanitized_swift_tests \
   --sanitize=address "${ubsan_flags[@]}" --scratch-path "$ROOT/.build-asan" --skip "$wall_clock_budget_tests"
 # ThreadSanitizer where the threads are: the capture client and the HTTP session.

@@ -37,8 +37,10 @@ struct ClientShutdownTests {
         #expect(client.capture(at: .checkout) == .shutDown)
         #expect(client.capture(at: .refund) == .shutDown)
         #expect(!client.flush(timeoutMs: 100))
-        let (_, ms) = elapsedMilliseconds { client.shutdown() }
+        let (again, ms) = elapsedMilliseconds { client.shutdown() }
         #expect(ms < 50)
+        #expect(again)
+        #expect(!client.site(.checkout).isActive, "sites read inactive after shutdown")
     }
 
     @Test("with a backend that never answers, shutdown returns within capture_timeout + 1 s")
@@ -52,8 +54,9 @@ struct ClientShutdownTests {
         for _ in 0..<5 { _ = client.capture(at: .checkout) }
         Thread.sleep(forTimeInterval: 0.05)  // the first request is in flight
 
-        let (_, ms) = elapsedMilliseconds { client.shutdown() }
+        let (drained, ms) = elapsedMilliseconds { client.shutdown() }
         #expect(ms < 1_500, "shutdown took \(ms) ms")
+        #expect(!drained, "a shutdown that had to drop snapshots reports it (TK_ERR_TIMEOUT)")
         #expect(client.counter("sent") == 0)
         #expect(client.counter("failed") + client.counter("dropped_circuit_open") == 5,
                 "every queued snapshot is accounted for: \(client.statsJSON())")

@@ -128,6 +128,31 @@ struct ClientTests {
         #expect(!client.flush(timeout: .milliseconds(10)))
     }
 
+    @Test("in a forked child the client is inert: an active checkpoint is skipped, flush and stats touch nothing")
+    func inertInForkedChild() throws {
+        let backend = try BackendStub(function: checkoutFunction, label: "order-checkout")
+        defer { backend.stop() }
+        let client = try TraceKit.Client(options: options(endpoint: backend.baseURL))
+        defer { client.shutdown() }
+        let order = Order(orderID: 1, email: "", card: "", items: [])
+        #expect(eventually { (try? checkout(client, order: order)) == .captured })  // active in the parent
+
+        let child = fork()
+        if child == 0 {
+            // Only async-signal-safe exits from here: the child reports by its exit code.
+            let skipped = (try? checkout(client, order: order)) == .skipped
+            let fresh = (try? client.capture("new-in-child", ["n": 1])) == .skipped
+            let inert = client.flush(timeout: .seconds(1)) && client.statsJSON == "{}" && client.shutdown()
+            _exit(skipped && fresh && inert ? 0 : 1)
+        }
+        var status: Int32 = 0
+        #expect(child > 0 && waitpid(child, &status, 0) == child)
+        #expect(status == 0, "child exit status \(status)")
+        #expect((try? checkout(client, order: order)) == .captured, "the parent keeps capturing")
+        #expect(client.flush(timeout: .seconds(5)))
+        #expect(try backend.captured().count == 2)
+    }
+
     @Test("the engine's log lines reach the swift-log Logger given in the options")
     func logsRouteToSwiftLog() throws {
         let store = RecordingLogHandler.Store()

@@ -116,10 +116,11 @@ def header_declarations():
 
 
 def exported_functions(library_path):
-    """Names of the tk_* functions the shared object defines (nm -D --defined-only)."""
+    """Names of the tk_* functions the shared object defines (nm -D --defined-only),
+    without their version node (`tk_version@@TRACEKIT_0.1`)."""
     listing = subprocess.run(["nm", "-D", "--defined-only", library_path], check=True,
                              capture_output=True, text=True).stdout
-    return {fields[2] for fields in (line.split() for line in listing.splitlines())
+    return {fields[2].split("@")[0] for fields in (line.split() for line in listing.splitlines())
             if len(fields) == 3 and fields[1] == "T" and fields[2].startswith("tk_")}
 
 

@@ -56,13 +56,8 @@ struct SyncLoop {
             defer { events.removeAll() }
             return events
         }
-        var request = HTTPRequest(method: events.isEmpty ? .get : .post,
-                                  url: client.url("/sdk/snapshots/active/\(client.servicePath)"),
-                                  headers: client.requestHeaders,
-                                  connectTimeoutMilliseconds: min(2_000, client.requestTimeoutMs),
-                                  totalTimeoutMilliseconds: client.requestTimeoutMs, maxResponseBytes: 8 << 20)
-        if !events.isEmpty { request.body = Array(JSONValue.object(["events": .array(events)]).jsonText.utf8) }
-        guard case .success(let response) = session.send(request), response.statusCode == 200,
+        guard case .success(let response) = session.send(client.backend.activeBreakpoints(events: events)),
+              response.statusCode == 200,
               let json = try? response.body.withUnsafeBytes({ try JSONValue.parse($0) }),
               let set = BreakpointSet.parse(json) else {
             // Keep the cached breakpoints (docs/PROTOCOL.md); events go out next time.
@@ -78,12 +73,7 @@ struct SyncLoop {
     // MARK: - SSE
 
     private func stream(_ endpoint: String, session: HTTPSession, state: inout State) {
-        var headers = client.requestHeaders
-        headers.append(HTTPHeader("Accept", "text/event-stream"))
-        if !state.parser.lastEventID.isEmpty { headers.append(HTTPHeader("Last-Event-ID", state.parser.lastEventID)) }
-        let request = HTTPRequest(method: .get, url: client.url(endpoint), headers: headers,
-                                  connectTimeoutMilliseconds: min(2_000, client.requestTimeoutMs),
-                                  totalTimeoutMilliseconds: 0, maxResponseBytes: Int.max)
+        let request = client.backend.eventStream(endpoint, lastEventID: state.parser.lastEventID)
         state.parser.resetForNewConnection()
         var parser = state.parser
         var closeRequested = false
@@ -140,9 +130,6 @@ struct SyncLoop {
     }
 
     private func sleep(until deadlineNs: UInt64) {
-        while !client.haltRequested && MonotonicClock.nowNanoseconds() < deadlineNs {
-            var step = timespec(tv_sec: 0, tv_nsec: 20_000_000)
-            nanosleep(&step, nil)
-        }
+        client.syncWake.sleep(untilNs: deadlineNs)
     }
 }

@@ -133,8 +133,8 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(0.1)
         elif kind == "garbage":
             rng = random.Random(42)
-            allowed = [b for b in range(256) if b not in (10, 13)]  # built once: 64 K rebuilds take seconds
-            noise = bytes(rng.choice(allowed) for _ in range(65536))
+            alphabet = [b for b in range(256) if b not in (10, 13)]  # built once: 64 K choices stay fast
+            noise = bytes(rng.choice(alphabet) for _ in range(65536))
             self.wfile.write(noise)
             self.wfile.flush()
 

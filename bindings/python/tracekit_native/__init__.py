@@ -83,14 +83,13 @@ def capture_snapshot(label, variables=None):
     client = _global_client
     if client is None:
         return
-    frame = _sys._getframe(1)
     try:
-        site = client._sites.get((id(frame.f_code), frame.f_lasti, label))
+        site = client._labels.by_label.get(label)
     except TypeError:
         site = None
-    if site is not None and not site.active:
+    if site is not None and site.skip:
         return
-    client._capture(frame, label, variables, site)
+    client._checkpoint(_sys._getframe(1), label, variables)
 
 
 def _options_for(lib, capture_config):

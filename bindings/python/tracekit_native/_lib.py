@@ -23,6 +23,7 @@ TK_ERR_SHUT_DOWN = 5
 TK_ERR_QUEUE_FULL = 6
 TK_ERR_DISABLED = 7
 TK_ERR_INTERNAL = 8
+TK_ERR_TIMEOUT = 9
 
 TK_NUL_TERMINATED = ctypes.c_size_t(-1).value
 
@@ -62,6 +63,7 @@ _PROTOTYPES = {
     "tk_client_new": (_P, [_P]),
     "tk_client_flush": (_STATUS, [_P, ctypes.c_int64]),
     "tk_client_stats": (_P, [_P]),
+    "tk_client_shutdown": (_STATUS, [_P]),
     "tk_client_free": (None, [_P]),
     "tk_capture": (_STATUS, [_P, _S, _S, ctypes.c_int32, _S, _S, ctypes.c_size_t, _S]),
     "tk_site_get": (_P, [_P, _S, _S, ctypes.c_int32, _S]),

@@ -19,6 +19,7 @@ require_relative "tracekit_native/log_bridge"
 require_relative "tracekit_native/variables"
 require_relative "tracekit_native/request_context"
 require_relative "tracekit_native/checkpoint_errors"
+require_relative "tracekit_native/label_bindings"
 require_relative "tracekit_native/client"
 require_relative "tracekit_native/sdk"
 require_relative "tracekit_native/rack_middleware"
@@ -40,7 +41,7 @@ module TracekitNative
     # configured. See Client#capture_snapshot.
     def capture_snapshot(label, variables = nil, &block)
       client = SDK.current
-      return nil if client.nil?
+      return nil if client.nil? || client.skip?(label)
 
       client.capture_snapshot_at(label, caller_locations(1, 1)[0], variables, &block)
     end

@@ -20,15 +20,20 @@ module TracekitNative
       @log_callback = LogBridge.callback(config.logger)
       options = config.build_native_options(@log_callback)
       begin
-        @handle = Native.tk_client_new(options)
+        handle = Native.tk_client_new(options)
       ensure
         Native.tk_options_free(options)
       end
-      raise Native.error_for(STATUS_CODES[:invalid_argument], "client") if @handle.null?
+      raise Native.error_for(STATUS_CODES[:invalid_argument], "client") if handle.null?
+
+      # Freed when this client (and every Checkpoint holding it) is garbage:
+      # no thread can be calling into the library with it then.
+      @handle = FFI::AutoPointer.new(handle, Native.method(:tk_client_free))
 
       @errors = CheckpointErrors.new(strict: config.strict, logger: config.logger)
       @variable_bounds = config.limit(:max_payload)&.zero? ? Variables::UNBOUNDED : Variables::BOUNDED
       @closed = false
+      @labels = LabelBindings.new
       @sites = {}
       @by_key = {}
       @frames = {}
@@ -46,19 +51,29 @@ module TracekitNative
     # that raises or an internal failure is counted in #stats and logged
     # rarely (CheckpointErrors).
     def capture_snapshot(label, variables = nil, &block)
+      return nil if skip?(label)
+
       capture_snapshot_at(label, caller_locations(1, 1)[0], variables, &block)
+    end
+
+    # The fast path (LabelBindings): true when label's one known site is
+    # inactive, so the checkpoint can return without locating its caller.
+    def skip?(label)
+      site = @labels.trusted(label)
+      !site.nil? && Native.tk_site_active(site).zero?
     end
 
     # capture_snapshot for a given Thread::Backtrace::Location. The site
     # lookup is inlined: this is the whole inactive path.
     def capture_snapshot_at(label, location, variables = nil, &block)
       entry = @sites[location.lineno]
-      site = if entry && entry[0] == label && entry[1] == location.path && !@closed
-               entry[2]
-             else
-               site_for(label, location)
-             end
-      return nil if site.nil? || Native.tk_site_active(site).zero?
+      known = entry && entry[0] == label && entry[1] == location.path && !@closed
+      site = known ? entry[2] : site_for(label, location)
+      return nil if site.nil?
+      if Native.tk_site_active(site).zero?
+        @labels.confirm(label, site) if known # met twice: trusted for its label
+        return nil
+      end
 
       capture_at(site, block ? variables_from(block) : variables)
     rescue StandardError => e
@@ -90,33 +105,33 @@ module TracekitNative
       JSON.parse(Native.take_string(Native.tk_client_stats(@handle)) || "{}").merge(@errors.stats)
     end
 
-    # Sends what is queued (bounded by capture_timeout), stops the library's
-    # threads and frees the client. Later calls are no-ops.
+    # Sends what is queued (bounded by capture_timeout) and stops the
+    # library's threads. Safe while other threads still capture (their calls
+    # return nil); later calls are no-ops. The memory goes with this object.
     def shutdown
-      handle = @sites_lock.synchronize do
+      @sites_lock.synchronize do
         return if @closed
 
         @closed = true
+        @labels.clear
         @sites = {}
         @by_key = {}
-        @handle
       end
-      # Let any thread that read @closed just before it was set finish its
-      # call into the client before the memory goes away.
-      sleep 0.01
-      Native.tk_client_free(handle)
+      Native.tk_client_shutdown(@handle)
       nil
     end
 
-    # In a forked child: the library made this client inert there; release
-    # its memory without waiting for anything (tk_client_free only frees).
+    # In a forked child the library made this client inert: mark it closed
+    # (tk_client_shutdown only marks it there; nothing waits). No lock: one
+    # a parent thread held at fork time would never open here.
     def release_after_fork
       return if @closed
 
       @closed = true
+      @labels.clear
       @sites = {}
       @by_key = {}
-      Native.tk_client_free(@handle)
+      Native.tk_client_shutdown(@handle)
     end
 
     def closed?
@@ -163,6 +178,7 @@ module TracekitNative
         raise Native.error_for(STATUS_CODES[:invalid_argument], "site") if site.null?
 
         register(site)
+        @labels.interned(label, site)
         @sites[line] = [label, file, site].freeze
         @by_key[[label, file, line]] = site
         site

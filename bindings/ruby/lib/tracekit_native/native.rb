@@ -91,6 +91,7 @@ module TracekitNative
     attach_function :tk_client_new, [:pointer], :pointer, blocking: true
     attach_function :tk_client_flush, %i[pointer int64], :int, blocking: true
     attach_function :tk_client_stats, [:pointer], :pointer
+    attach_function :tk_client_shutdown, [:pointer], :int, blocking: true
     attach_function :tk_client_free, [:pointer], :void, blocking: true
 
     attach_function :tk_capture, %i[pointer string string int32 string buffer_in size_t string], :int
