@@ -62,14 +62,16 @@ def c_kind(c_type):
     return C_KINDS[base]
 
 
+C_TYPE_WORDS = set(C_KINDS) | {"char", "const", "signed", "unsigned"}
+
+
 def c_param_type(param):
     """`const char *api_key` -> `const char *`; `tk_options *` -> itself."""
-    param = " ".join(param.replace("*", " * ").split())
-    words = param.split(" ")
-    if len(words) > 1 and re.fullmatch(r"[A-Za-z_]\w*", words[-1]) and words[-1] not in (
-            "int", "char", "long", "double", "void", "const") and not words[-1].endswith("_t") \
-            and words[-1] not in C_KINDS:
-        words = words[:-1]
+    words = " ".join(param.replace("*", " * ").split()).split(" ")
+    last = words[-1]
+    if len(words) > 1 and re.fullmatch(r"[A-Za-z_]\w*", last) and last not in C_TYPE_WORDS \
+            and not last.endswith("_t"):
+        words = words[:-1]  # the parameter's name
     return " ".join(words)
 
 
@@ -82,7 +84,6 @@ def parse_c_functions(text):
         returns, name, params = match.group(1), match.group(2), match.group(3)
         if "typedef" in returns:
             continue
-        returns = returns.split(";")[-1].split("}")[-1].strip()
         param_list = [p.strip() for p in params.split(",") if p.strip()]
         if param_list == ["void"]:
             param_list = []
