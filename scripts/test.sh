@@ -88,6 +88,41 @@ python_binding_tests() {
   python3 -m pytest -q bindings/python/tests
 }
 
+# node --test on the given files, TAP summary kept, per-test lines left out
+# (the whole log on failure); "no tests" fails. Express comes from Debian's
+# node-express, under /usr/share/nodejs.
+node_tests() {
+  local log; log=$(mktemp)
+  NODE_PATH=/usr/share/nodejs node --test --test-timeout=120000 "$@" >"$log" 2>&1
+  local status=$?
+  if [ "$status" -ne 0 ]; then cat "$log"; else grep -E "^# (tests|suites|pass|fail|cancelled|skipped|duration_ms) " "$log"; fi
+  grep -qE "^# pass [1-9]" "$log" && grep -qE "^# fail 0$" "$log" || status=1
+  rm -f "$log"
+  return "$status"
+}
+
+node_binding_tests() {
+  bindings/node/build.sh && node_tests bindings/node/test/*.test.js
+}
+
+# The example service against a real tracekit-server (bindings/node/test/server.js).
+node_example_end_to_end() {
+  node_tests examples/node/*.test.js
+}
+
+# What `npm pack` makes installs offline (its install script builds the
+# addon) and loads.
+node_package() {
+  local dir; dir=$(mktemp -d)
+  (cd bindings/node && npm pack --offline --silent --pack-destination "$dir" >/dev/null) &&
+  (cd "$dir" && echo '{"name":"pack-check","private":true}' >package.json &&
+    npm install --offline --no-audit --no-fund --silent ./tracekit-native-*.tgz &&
+    node -e "const t = require('tracekit-native'); console.log('npm pack: ' + require('tracekit-native/package.json').name + ' ' + require('tracekit-native/package.json').version + ' installs and loads libtracekit ' + t.libraryVersion())")
+  local status=$?
+  rm -rf "$dir"
+  return "$status"
+}
+
 # Tests/repo: no tracked file holds a machine-specific path; every binding's
 # declarations of the C API match include/tracekit.h and the installed .so.
 repository_checks() {
@@ -155,6 +190,22 @@ go_tests() {
   [ "$status" -eq 0 ] && [ "$passed" -gt 0 ] && [ "$failed" -eq 0 ]
 }
 
+# Runs a test runner; fails when the summary is missing
+# or counts no tests. expect_summary REGEX COMMAND...
+expect_summary() {
+  local pattern=$1; shift
+  local log; log=$(mktemp)
+  "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  grep -qE "$pattern" "$log" || status=1
+  rm -f "$log"
+  return "$status"
+}
+
+php_binding_tests() {
+  (cd bindings/php && expect_summary '^OK \([1-9][0-9]* tests?' phpunit)
+}
+
 examples_build() {
   for example in examples/c/*.c; do
     gcc -std=c99 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -o "$STAGE/$(basename "$example" .c)" "$example" \
@@ -182,8 +233,14 @@ suite "tracekit-server compatibility (official Python SDK, schemathesis, libtrac
 suite "dashboard in headless Chromium (selenium)" server/Tests/browser/run.sh
 suite "Ruby binding (minitest)" ruby_tests
 suite "Python binding (pytest)" python_binding_tests
+suite "Node.js binding (node --test)" node_binding_tests
+suite "Node.js example end to end (node --test)" node_example_end_to_end
+suite "Node.js package (npm pack, offline install)" node_package
 suite "repository: no machine paths; bindings' C declarations match tracekit.h and the .so" repository_checks
 suite "Go binding and example end to end (go test -race)" go_tests
+suite "PHP binding (PHPUnit, example service end to end)" php_binding_tests
+suite "Java binding (JUnit 5, example service end to end)" \
+  expect_summary '\[ +[1-9][0-9]* tests successful +\]' bindings/java/build.sh
 suite "Swift tests under AddressSanitizer + UBSan (C targets)" sanitized_swift_tests \
   --sanitize=address "${ubsan_flags[@]}" --scratch-path "$ROOT/.build-asan" --skip "$wall_clock_budget_tests"
 # ThreadSanitizer where the threads are: the capture client and the HTTP session.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// Checkpoints never wait on the network (docs/ARCHITECTURE.md "Capture semantics": "Caller-side work is
 /// bounded ... retries and backoff happen on the library's own thread"); a

@@ -278,9 +278,13 @@ class Binding:
     unbound: frozenset = frozenset()
 
 
+# tk_site_active_cell is for languages that cannot call C cheaply (tracekit.h);
+# Python and Ruby call tk_site_active.
+CALLS_SITE_ACTIVE = frozenset({"tk_site_active_cell"})
+
 BINDINGS = [
-    Binding("Python (ctypes)", "bindings/python", python_declarations, complete=True),
-    Binding("Ruby (FFI)", "bindings/ruby", ruby_declarations, complete=True),
+    Binding("Python (ctypes)", "bindings/python", python_declarations, complete=True, unbound=CALLS_SITE_ACTIVE),
+    Binding("Ruby (FFI)", "bindings/ruby", ruby_declarations, complete=True, unbound=CALLS_SITE_ACTIVE),
     # These declare or use the subset of the header they need.
     Binding("PHP (FFI::cdef)", "bindings/php/src/Native/Library.php", php_declarations, complete=False),
     Binding("Java (JNA)", "bindings/java/src", java_declarations, complete=False),
