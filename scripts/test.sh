@@ -238,7 +238,7 @@ suite "Node.js example end to end (node --test)" node_example_end_to_end
 suite "Node.js package (npm pack, offline install)" node_package
 suite "repository: no machine paths; bindings' C declarations match tracekit.h and the .so" repository_checks
 suite "Go binding and example end to end (go test -race)" go_tests
-suite "PHP binding (PHPUnit, example service end to end)" php_binding_tests
+suite "PHP binding (PHPUnit; example service end to end under php -S and PHP-FPM)" php_binding_tests
 suite "Java binding (JUnit 5, example service end to end)" \
   expect_summary '\[ +[1-9][0-9]* tests successful +\]' bindings/java/build.sh
 suite "Swift tests under AddressSanitizer + UBSan (C targets)" sanitized_swift_tests \

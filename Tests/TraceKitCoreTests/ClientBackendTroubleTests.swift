@@ -12,10 +12,8 @@ struct ClientBackendTroubleTests {
     func stalledBackendDoesNotSlowCapture() throws {
         let backend = try FakeBackend()
         defer { backend.stop() }
-        backend.setBreakpoints([breakpointJSON()])
-        let client = try makeClient(backend)
+        let client = try makeActiveClient(backend)
         defer { client.shutdown() }
-        #expect(eventually { client.site(.checkout).isActive })
         backend.stallCaptures(milliseconds: 500)
 
         var durations: [Double] = []
@@ -83,10 +81,8 @@ struct ClientBackendTroubleTests {
     func failingPollsKeepBreakpoints() throws {
         let backend = try FakeBackend()
         defer { backend.stop() }
-        backend.setBreakpoints([breakpointJSON()])
-        let client = try makeClient(backend)
+        let client = try makeActiveClient(backend)
         defer { client.shutdown() }
-        #expect(eventually { client.site(.checkout).isActive })
         backend.failPolls(count: 5, status: 500)
         #expect(eventually { client.counter("poll_errors") >= 3 })
         #expect(client.site(.checkout).isActive)

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import Synchronization
 @testable import TraceKitCore
 import TraceKitTestSupport
@@ -43,6 +44,17 @@ func makeClient(_ backend: some TestBackend, pollIntervalMs: Int = 100, sse: Boo
                 _ configure: (inout Options) throws -> Void = { _ in }) throws -> CaptureClient {
     try CaptureClient(options: clientOptions(backend, pollIntervalMs: pollIntervalMs, sse: sse, configure),
                       transports: backend.transports)
+}
+
+/// A client of the fake backend serving the checkout breakpoint, once its
+/// checkout site is active (the end-to-end suites' usual start).
+func makeActiveClient(_ backend: FakeBackend, _ configure: (inout Options) throws -> Void = { _ in })
+    throws -> CaptureClient
+{
+    backend.setBreakpoints([breakpointJSON()])
+    let client = try makeClient(backend, configure)
+    #expect(eventually { client.site(.checkout).isActive })
+    return client
 }
 
 /// Seconds until `condition` first holds (checked every 10 ms), nil if not within `seconds`.

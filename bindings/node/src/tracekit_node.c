@@ -4,8 +4,7 @@
  * A thin layer over tracekit.h; the JavaScript side (lib/) validates input
  * and keeps checkpoints off this layer while they are inactive: a site's
  * active flag is handed to JavaScript as an Int32Array over the library's
- * own cell (a tk_site * points at it: see tk_site_active in tracekit.h),
- * read without calling in here.
+ * own cell (tk_site_active_cell), read without calling in here.
  *
  * Lifetime: a client wrapper lives until its environment (the main thread
  * or a worker thread) is torn down. shutdown() frees the library client on
@@ -381,11 +380,11 @@ static napi_value site_get(napi_env env, napi_callback_info info) {
   if (!open) return throw_plain(env, TK_ERR_SHUT_DOWN, "siteGet: the client has been shut down");
   if (site == NULL) return throw_status(env, TK_ERR_INVALID_ARGUMENT, "siteGet");
 
-  /* The site points at its active flag, an aligned 32-bit int that lives
-     as long as the client (tracekit.h, tk_site_active): lib/client.js stops
-     reading these views before it frees the client. */
+  /* The site's active flag lives as long as the client: lib/client.js
+     stops reading these views before it frees the client. */
   napi_value buffer, cell, handle, pair;
-  CALL(env, napi_create_external_arraybuffer(env, (void *)site, sizeof(int32_t), NULL, NULL, &buffer));
+  CALL(env, napi_create_external_arraybuffer(env, (void *)tk_site_active_cell(site), sizeof(int32_t), NULL, NULL,
+                                             &buffer));
   CALL(env, napi_create_typedarray(env, napi_int32_array, 1, buffer, 0, &cell));
   if ((handle = tagged_external(env, site, &SITE_TAG)) == NULL) return NULL;
   CALL(env, napi_create_array_with_length(env, 2, &pair));

@@ -139,7 +139,7 @@ final class SnapshotClient
         if ($this->client !== null && $label !== '') {
             $ffi = Library::ffi();
             $site = $ffi->tk_site_get($this->client, $label, $file, $line, self::callerFunction($frames + 1));
-            if (!FFI::isNull($site)) {
+            if (!Library::isNull($site)) {
                 $this->sites[$file][$line][$label] = $site;
                 $cell = $ffi->tk_site_active_cell($site);
                 if ($cell[0] === 0) {

@@ -29,6 +29,8 @@ final class TracekitClient
 {
     /** @var array<string, SnapshotClient> this request's clients by configuration digest (one in practice) */
     private static array $snapshotClients = [];
+    /** The process $snapshotClients belong to: a forked child starts over. */
+    private static int $pid = 0;
     private static bool $releaseAtExit = false;
 
     private ?SnapshotClient $snapshotClient = null;
@@ -120,6 +122,11 @@ final class TracekitClient
     private static function snapshotClientFor(array $config): SnapshotClient
     {
         $digest = self::digest($config);
+        if (self::$pid !== getmypid()) {
+            // Forked: the parent's clients are inert here (the library says so); make this process's own.
+            self::$snapshotClients = [];
+            self::$pid = getmypid();
+        }
         if (isset(self::$snapshotClients[$digest])) {
             return self::$snapshotClients[$digest];
         }
@@ -127,7 +134,7 @@ final class TracekitClient
             $options = Config::toOptions($config);
             $client = Library::ffi()->tk_client_new($options);
             Library::ffi()->tk_options_free($options);
-            if (FFI::isNull($client)) {
+            if (Library::isNull($client)) {
                 throw new TracekitException('cannot start code monitoring: ' . Library::lastError());
             }
             return $client;

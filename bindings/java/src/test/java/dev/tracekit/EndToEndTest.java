@@ -80,7 +80,11 @@ class EndToEndTest {
         server.setEnabled((String) breakpoint.get("id"), true);
         assertEquals(Boolean.TRUE, TestServer.waitFor(() -> (Long) get("/tracekit/stats").get("breakpoints") > 0, 10_000));
 
-        post("/checkout", ORDER + " ");
+        HttpResponse<String> captured = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/checkout"))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer secret-token")
+                .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+                .POST(HttpRequest.BodyPublishers.ofString(ORDER)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, captured.statusCode());
         List<Map<String, Object>> snapshots = server.snapshotsWhen(service, 1);
         assertEquals(1, snapshots.size());
         Map<String, Object> snapshot = snapshots.get(0);
@@ -89,7 +93,10 @@ class EndToEndTest {
         assertEquals(42.5, (Double) Json.get(snapshot, "variables", "total"));
         assertEquals(List.of("POST", "/checkout"), List.of(Json.get(snapshot, "request_context", "method"),
                 Json.get(snapshot, "request_context", "path")));
+        assertEquals("[REDACTED:sensitive_name]", Json.get(snapshot, "request_context", "headers", "authorization"));
+        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", snapshot.get("trace_id"));
         assertFalse(server.snapshots(service).toString().contains("4111"));
+        assertFalse(server.snapshots(service).toString().contains("secret-token"));
 
         server.setKillSwitch(service, true);
         assertEquals(Boolean.TRUE, TestServer.waitFor(() -> get("/tracekit/stats").get("kill_switch"), 10_000));
