@@ -4,6 +4,7 @@
 #   tracekit_native-<v>.tar.gz                            Python sdist (uses a system libtracekit)
 #   tracekit-native-<v>-x86_64-linux.gem                  Ruby platform gem, libtracekit inside
 #   tracekit-native-<v>.gem                               Ruby pure gem (uses a system libtracekit)
+#   tracekit-native-<v>.tgz                               Node.js package (npm pack; builds its addon on install)
 #   libtracekit0_<v>_amd64.deb, libtracekit-dev_<v>_amd64.deb, tracekit-server_<v>_amd64.deb
 #   tracekit-server-<v>-linux-x86_64.tar.gz               self-contained server binary, LICENSE, README
 # `scripts/dist.sh python ruby` builds only those. Installs its build tools first (scripts/install-deps.sh; a venv for the Python ones).
@@ -37,11 +38,16 @@ build_library() {
   LIBRARY=$ROOT/.build/release/libtracekit.so
 }
 
+# TRACEKIT_DIST_SERVER_BUILD=debug packages the debug build the test command already made
+# (server/.build, same static runtime and embedded dashboard) instead of compiling a release copy.
 build_server() {
-  step "tracekit-server (release, Swift runtime linked statically, dashboard embedded)"
-  swift build -c release --package-path server --scratch-path "$SERVER_SCRATCH" --product tracekit-server \
-    --static-swift-stdlib -Xlinker -s 2>&1 | tail -1
-  SERVER=$SERVER_SCRATCH/release/tracekit-server
+  local configuration=${TRACEKIT_DIST_SERVER_BUILD:-release} scratch=$SERVER_SCRATCH
+  [ "$configuration" = release ] || scratch=$ROOT/server/.build
+  step "tracekit-server ($configuration, Swift runtime linked statically, dashboard embedded)"
+  swift build -c "$configuration" --package-path server --scratch-path "$scratch" --product tracekit-server \
+    --static-swift-stdlib 2>&1 | tail -1
+  SERVER=$WORK/tracekit-server
+  strip --strip-unneeded -o "$SERVER" "$scratch/$configuration/tracekit-server"
 }
 
 python_artifacts() {
@@ -101,6 +107,11 @@ control() {
   printf 'Section: %s\nPriority: optional\nHomepage: %s\nDescription: %s\n' "$section" "$HOMEPAGE" "$1"
   shift
   for line in "$@"; do printf ' %s\n' "$line"; done
+}
+
+node_package() {
+  step "Node.js package (npm pack)"
+  (cd bindings/node && npm pack --offline --silent --pack-destination "$DIST" >/dev/null)
 }
 
 debian_packages() {
@@ -166,9 +177,9 @@ server_tarball() {
 
 HOMEPAGE=https://github.com/tracekit-native/tracekit-native
 MAINTAINER="TraceKit Native contributors <maintainers@tracekit-native.invalid>"
-# With arguments, only those artifacts (python ruby deb tarball): for working on one of them.
+# With arguments, only those artifacts (python ruby node deb tarball): for working on one of them.
 artifacts=("$@")
-[ ${#artifacts[@]} -gt 0 ] || artifacts=(python ruby deb tarball)
+[ ${#artifacts[@]} -gt 0 ] || artifacts=(python ruby node deb tarball)
 wants() { [[ " ${artifacts[*]} " == *" $1 "* ]]; }
 
 setup
@@ -176,6 +187,7 @@ build_library
 if wants deb || wants tarball; then build_server; fi
 if wants python; then python_artifacts; fi
 if wants ruby; then ruby_gems; fi
+if wants node; then node_package; fi
 if wants deb; then debian_packages; fi
 if wants tarball; then server_tarball; fi
 step "dist/"

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// docs/ARCHITECTURE.md "Capture semantics" "Circuit breaker": a snapshot
 /// whose attempts all failed (5xx or network) counts once, however many

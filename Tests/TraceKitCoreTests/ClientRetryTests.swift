@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// The sender retries 5xx and network failures with backoff and honours a
 /// 429's Retry-After (docs/PROTOCOL.md "Capture": "**Ours:** honour 429 with

@@ -1,5 +1,6 @@
 import Foundation
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// What `clientOptions`/`makeClient` need of a backend: where it is and how
 /// the client's threads reach it.
@@ -82,8 +83,13 @@ final class InProcessBackend: TestBackend, @unchecked Sendable {
         let body = (try? JSONSerialization.jsonObject(with: Data(request.body))) ?? NSNull()
         let entry: [String: Any] = ["t": Date().timeIntervalSince1970, "api_key": apiKey, "method": request.method.rawValue,
                                     "body": body, "raw": String(decoding: request.body, as: UTF8.self)]
+        // Latency, on the sender's thread; the request's own timeout cuts it as libcurl's would.
         let stall = path == "/sdk/snapshots/capture" ? locked { captureStallMs } : 0
-        if stall > 0 { Thread.sleep(forTimeInterval: Double(stall) / 1_000) }  // latency on the sender's thread
+        if stall > 0 {
+            let timeout = request.totalTimeoutMilliseconds > 0 ? request.totalTimeoutMilliseconds : Int.max
+            Thread.sleep(forTimeInterval: Double(min(stall, timeout)) / 1_000)
+            if stall > timeout { return .failure(TransportError(.timedOut, "the in-process backend stalled")) }
+        }
         condition.lock()
         defer {
             condition.broadcast()
@@ -92,7 +98,9 @@ final class InProcessBackend: TestBackend, @unchecked Sendable {
         guard !stopped else { return .failure(TransportError(.connectFailed, "the in-process backend is stopped")) }
         switch path {
         case let active where active.hasPrefix("/sdk/snapshots/active/"):
-            record["polls", default: []].append(entry)
+            var poll = entry
+            poll["service"] = String(active.dropFirst("/sdk/snapshots/active/".count))
+            record["polls", default: []].append(poll)
             return respond(200, ["breakpoints": breakpoints, "kill_switch": false])
         case "/sdk/snapshots/capture":
             let (status, retryAfter) = captureFailures.isEmpty ? (201, nil) : captureFailures.removeFirst()

@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strings"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/tracekit-native/tracekit-native/bindings/go/internal/callsite"
@@ -93,13 +94,21 @@ func sameString(a, b string) bool {
 	return (*reflect.StringHeader)(unsafe.Pointer(&a)).Data == (*reflect.StringHeader)(unsafe.Pointer(&b)).Data || a == b
 }
 
+// logInterval: a checkpoint logs at most one problem this often.
+const logInterval = 10 * time.Second
+
 // checkpointAndLog is checkpoint for CheckAndCaptureWithContext, which
-// reports nothing: problems are logged (not shutdown or a full queue,
-// which the stats count).
+// reports nothing: problems are logged, at most one line per logInterval
+// (not shutdown or a full queue, which the stats count).
 //
 //go:noinline
 func (c *client) checkpointAndLog(ctx context.Context, pc uintptr, label string, variables map[string]interface{}) {
-	if err := c.checkpoint(ctx, pc, label, variables); err != nil && !isQuiet(err) {
+	err := c.checkpoint(ctx, pc, label, variables)
+	if err == nil || isQuiet(err) {
+		return
+	}
+	now, last := time.Now().UnixNano(), c.lastLog.Load()
+	if now-last >= int64(logInterval) && c.lastLog.CompareAndSwap(last, now) {
 		log.Printf("%v", err)
 	}
 }
