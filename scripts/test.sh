@@ -75,8 +75,9 @@ python_finds_system_install() {
   make -s install >/dev/null && env -u LD_LIBRARY_PATH -u TRACEKIT_LIBRARY python3 -m pytest -q Tests/python
 }
 
+# Linked with the Swift runtime statically: the release artifacts package this same build.
 build_server() {
-  swift build --package-path server --scratch-path "$SERVER_SCRATCH" --product tracekit-server 2>&1 | tail -3
+  swift build --package-path server --scratch-path "$SERVER_SCRATCH" --product tracekit-server --static-swift-stdlib 2>&1 | tail -3
   [ -x "$TRACEKIT_SERVER_BIN" ]
 }
 
@@ -221,6 +222,24 @@ examples_build() {
   echo "examples: C, Swift built; Ruby, Python syntax ok"
 }
 
+# make dist's artifacts, each installed somewhere clean and used (Tests/dist), and
+# lintian on the .debs. The test command packages the server it built above
+# (debug, static Swift runtime, dashboard embedded) instead of compiling a
+# second, release copy; `make dist` itself builds release.
+release_artifacts() {
+  local log=$ROOT/.build/dist.log
+  TRACEKIT_DIST_SERVER_BUILD=debug bash scripts/dist.sh >"$log" 2>&1 || { tail -40 "$log"; return 1; }
+  ls -l dist | tail -n +2
+  lintian_debs && TRACEKIT_DIST=$ROOT/dist python3 -m pytest -q Tests/dist
+}
+
+# lintian's errors fail the suite; its warnings are printed.
+lintian_debs() {
+  local report; report=$(lintian --no-tag-display-limit dist/*.deb 2>&1)
+  echo "${report:-lintian: no tags}"
+  ! echo "$report" | grep -q '^E: '
+}
+
 # The server first: the Swift module's suite and the bindings test against it.
 suite "build tracekit-server" build_server
 suite "Swift tests (TraceKitCore, TraceKit)" swift_tests
@@ -251,6 +270,7 @@ suite "Swift tests under AddressSanitizer + UBSan (C targets)" sanitized_swift_t
 suite "Swift tests under ThreadSanitizer (client, HTTP session)" sanitized_swift_tests \
   --sanitize=thread --scratch-path "$ROOT/.build-tsan" --filter '\.Client|HTTPSession' --skip "$wall_clock_budget_tests"
 suite "fuzzers over their committed corpora (libFuzzer + ASan)" fuzz_corpora
+suite "release artifacts (make dist), each installed somewhere clean and used" release_artifacts
 suite "examples build" examples_build
 
 echo
