@@ -21,6 +21,9 @@ use FFI;
  */
 final class Library
 {
+    /** This package's version (VERSION; scripts/version.py keeps it equal). */
+    public const BINDING_VERSION = '0.1.0';
+
     private const RTLD_NOW = 0x2;
     private const RTLD_NODELETE = 0x1000;
 
@@ -76,9 +79,22 @@ final class Library
         if (self::$ffi === null) {
             $path = self::path();
             self::pin($path);
-            self::$ffi = FFI::cdef(self::DECLARATIONS, $path);
+            $ffi = FFI::cdef(self::DECLARATIONS, $path);
+            self::checkVersion((string) $ffi->tk_version());
+            self::$ffi = $ffi;
         }
         return self::$ffi;
+    }
+
+    /**
+     * Refuses a libtracekit of another major version (its ABI may differ: the
+     * SONAME and the symbol version node change with the major version).
+     */
+    public static function checkVersion(string $library, string $wanted = self::BINDING_VERSION): void
+    {
+        if (explode('.', $library)[0] !== explode('.', $wanted)[0]) {
+            throw new FFI\Exception("libtracekit {$library} is not compatible with this package {$wanted} (the major versions differ)");
+        }
     }
 
     public static function path(): string
