@@ -79,14 +79,15 @@ ruby_gems() {
   rm -rf "$vendor" bindings/ruby/LICENSE
 }
 
-# deb_docs ROOTDIR PACKAGE: the copyright file and a Debian changelog every package carries.
+# deb_docs ROOTDIR PACKAGE: the copyright file and the changelog every package carries
+# (a native package: its version has no Debian revision, so changelog.gz).
 deb_docs() {
   local doc=$1/usr/share/doc/$2
   install -d "$doc"
   sed "s|@HOMEPAGE@|$HOMEPAGE|" build-support/debian/copyright.in > "$doc/copyright"
   printf '%s (%s) unstable; urgency=medium\n\n  * Release %s (CHANGELOG.md).\n\n -- %s  %s\n' \
     "$2" "$VERSION" "$VERSION" "$MAINTAINER" "$(date -R -d @"${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}")" \
-    | gzip -9n > "$doc/changelog.Debian.gz"
+    | gzip -9n > "$doc/changelog.gz"
 }
 
 # deb_build ROOTDIR: control's Installed-Size, file modes, then dpkg-deb into dist/.
@@ -96,6 +97,14 @@ deb_build() {
   sed -i "s|@INSTALLED_SIZE@|$size|" "$root/DEBIAN/control"
   find "$root" -type d -exec chmod 0755 {} +
   dpkg-deb --root-owner-group -Zxz --build "$root" "$DIST" >/dev/null
+}
+
+# shlib_depends BINARY: the Depends of the shared libraries BINARY links (dpkg-shlibdeps).
+shlib_depends() {
+  local scratch=$WORK/shlibdeps
+  mkdir -p "$scratch/debian"
+  printf 'Source: tracekit-native\n\nPackage: tracekit-native\nArchitecture: any\n' > "$scratch/debian/control"
+  (cd "$scratch" && dpkg-shlibdeps -O -e "$1" 2>/dev/null) | sed -n 's/^shlibs:Depends=//p'
 }
 
 # control PACKAGE SECTION DEPENDS DESCRIPTION...: DEBIAN/control of a binary package.
@@ -123,7 +132,7 @@ debian_packages() {
   rm -rf "$lib/usr/include" "$lib/usr/lib/$TRIPLE/pkgconfig" "$lib/usr/lib/$TRIPLE/cmake" "$lib/usr/lib/$TRIPLE/libtracekit.so"
   chmod 0644 "$lib/usr/lib/$TRIPLE/libtracekit.so.$VERSION"
   install -d "$lib/DEBIAN"
-  control libtracekit0 libs "libc6 (>= 2.34), libcurl4 (>= 7.74), libpcre2-8-0 (>= 10.34), libgcc-s1, libstdc++6" \
+  control libtracekit0 libs "$(shlib_depends "$lib/usr/lib/$TRIPLE/libtracekit.so.$VERSION")" \
     "TraceKit Native capture engine (shared library)" \
     "libtracekit scrubs, bounds and ships production-debugging snapshots" \
     "from non-breaking checkpoints, behind a C ABI (tracekit.h)." > "$lib/DEBIAN/control"
@@ -152,7 +161,7 @@ debian_packages() {
   install -D -m 0644 build-support/debian/tracekit-server.default "$server/etc/default/tracekit-server"
   install -D -m 0644 server/README.md "$server/usr/share/doc/tracekit-server/README.md"
   install -d "$server/DEBIAN"
-  control tracekit-server net "libc6 (>= 2.34), libsqlite3-0, zlib1g, libstdc++6, libgcc-s1, adduser" \
+  control tracekit-server net "$(shlib_depends "$server/usr/bin/tracekit-server"), adduser" \
     "self-hosted TraceKit code-monitoring backend" \
     "tracekit-server speaks the TraceKit SDK protocol (breakpoints, SSE," \
     "snapshots), keeps them in SQLite and serves a dashboard." > "$server/DEBIAN/control"
