@@ -352,6 +352,13 @@ tk_site *tk_site_get(tk_client *client, const char *label, const char *file, int
    instead of calling tk_site_active; they must never write it. */
 int tk_site_active(const tk_site *site);
 
+/* The address of the 32-bit flag tk_site_active loads, for bindings whose
+   languages cannot call C cheaply (PHP FFI, Java): reading the flag
+   through this pointer (a relaxed 32-bit load; non-zero = active) is what
+   tk_site_active does, without the call. Valid as long as the site is
+   (until tk_client_free); read only, never write. NULL gives NULL. */
+const int32_t *tk_site_active_cell(const tk_site *site);
+
 /* tk_capture for a site handle. Same arguments and results. */
 tk_status tk_site_capture(tk_site *site, const char *variables_json, size_t len,
                           const char *context_json);

@@ -27,7 +27,7 @@ PLACES = [
     ("bindings/node/package.json", rf'(^  "version": ")({SEMVER})(")'),
     ("bindings/php/composer.json", rf'(^    "version": ")({SEMVER})(")'),
     ("bindings/java/VERSION", rf'(^)({SEMVER})($)'),
-    ("bindings/go/version.go", rf'(Version = ")({SEMVER})(")'),
+    ("bindings/go/tracekit/version.go", rf'(Version = ")({SEMVER})(")'),
 ]
 
 # The header's three macros are one place each.

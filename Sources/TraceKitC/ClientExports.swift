@@ -146,6 +146,13 @@ public func tk_site_active(_ pointer: OpaquePointer?) -> CInt {
     return tk_site_cell_load(UnsafePointer<tk_site_cell>(pointer))
 }
 
+@_cdecl("tk_site_active_cell")
+public func tk_site_active_cell(_ pointer: OpaquePointer?) -> UnsafePointer<Int32>? {
+    guard let pointer else { return nil }
+    // `active` is the cell's first member: the address of the cell is the address of the flag.
+    return UnsafeRawPointer(pointer).assumingMemoryBound(to: Int32.self)
+}
+
 @_cdecl("tk_site_capture")
 public func tk_site_capture(_ pointer: OpaquePointer?, _ json: UnsafePointer<CChar>?, _ length: Int,
                             _ context: UnsafePointer<CChar>?) -> CInt {

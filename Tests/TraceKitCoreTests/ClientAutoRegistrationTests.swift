@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// "The first hit of an unknown site auto-registers it (file, line, function,
 /// label) with the backend, once, in the background" (docs/ARCHITECTURE.md "Capture semantics"; docs/PROTOCOL.md

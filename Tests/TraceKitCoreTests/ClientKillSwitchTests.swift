@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// The kill switch stops every capture: within a second over SSE, at the
 /// next poll otherwise (docs/PROTOCOL.md "Kill switch", "SSE stream"; docs/ARCHITECTURE.md "Capture semantics").

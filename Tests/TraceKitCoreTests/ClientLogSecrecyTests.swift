@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// "Secrets: the API key never appears in messages, logs or errors"
 /// (tracekit.h conventions). The client is driven through every failure that

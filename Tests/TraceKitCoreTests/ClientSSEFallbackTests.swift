@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// A broken stream never costs the client its breakpoints: when the stream
 /// drops, polling resumes and still delivers changes (docs/ARCHITECTURE.md "Sync": "when it

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// Over the SSE stream a change on the server is in effect in well under a
 /// second (docs/ARCHITECTURE.md "Sync"; docs/PROTOCOL.md "SSE stream"). The poll interval here is a

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// docs/PROTOCOL.md "Common": every request carries `X-API-Key`; bodies are JSON;
 /// the endpoint may be a base URL or an OTLP traces URL whose path is dropped.

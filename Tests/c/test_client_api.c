@@ -50,6 +50,8 @@ static void test_null_arguments(void) {
   CHECK(site != NULL);
   CHECK(tk_site_get(client, "l", "f.c", 1, "fn") == site); /* interned */
   CHECK(tk_site_active(site) == 0);                          /* no breakpoint */
+  CHECK(tk_site_active_cell(NULL) == NULL);
+  CHECK(tk_site_active_cell(site) != NULL && *tk_site_active_cell(site) == 0);
   CHECK(tk_site_capture(site, NULL, 0, NULL) == TK_ERR_INVALID_ARGUMENT);
   /* Inactive: JSON is not parsed, so invalid JSON is not an error here. */
   CHECK(tk_site_capture(site, "not json", TK_NUL_TERMINATED, NULL) == TK_OK);

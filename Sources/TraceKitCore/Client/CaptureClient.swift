@@ -50,11 +50,19 @@ public final class CaptureClient: Sendable {
     /// Telemetry for the next poll (`{"events": [...]}`), e.g. a circuit trip.
     let pendingEvents = Mutex<[JSONValue]>([])
 
-    public init(options: Options) throws(StartError) {
+    /// How the client's threads reach the backend (libcurl unless a test says otherwise).
+    let transports: TransportFactory
+
+    public convenience init(options: Options) throws(StartError) {
+        try self.init(options: options, transports: .curl)
+    }
+
+    init(options: Options, transports: TransportFactory) throws(StartError) {
         guard !options.apiKey.isEmpty else {
             throw StartError(kind: .invalidOptions, message: "api_key is not set (tk_options_set_api_key or TRACEKIT_API_KEY)")
         }
         self.options = options
+        self.transports = transports
         sanitizer = Sanitizer(options: options)
         log = RateLimitedLog(options.logHandler)
         rateLimiter = options.maxCapturesPerSecond > 0
@@ -83,7 +91,8 @@ public final class CaptureClient: Sendable {
 
     private var senderContext: SenderLoop.Context {
         SenderLoop.Context(
-            outbox: outbox, registrations: registrations, backend: backend, breaker: breaker, stats: stats,
+            outbox: outbox, registrations: registrations, transports: transports, backend: backend,
+            breaker: breaker, stats: stats,
             log: log, wake: senderWake,
             reportEvent: { [self] event in
                 pendingEvents.withLock { events in if events.count < 100 { events.append(event) } }

@@ -7,6 +7,7 @@ struct SenderLoop {
     struct Context: Sendable {
         let outbox: WaitQueue<OutgoingSnapshot>
         let registrations: WaitQueue<SiteKey>
+        let transports: TransportFactory
         let backend: BackendRequests
         let breaker: SharedCircuitBreaker
         let stats: ClientStats
@@ -32,7 +33,7 @@ struct SenderLoop {
     }
 
     func run() {
-        guard let session = try? HTTPSession() else {
+        guard let session = try? context.transports.make() else {
             context.log.log(.error, "could not create an HTTP session; snapshots will not be sent")
             return
         }
@@ -62,7 +63,7 @@ struct SenderLoop {
         case failed
     }
 
-    private func send(_ body: [UInt8], session: HTTPSession, state: inout State) {
+    private func send(_ body: [UInt8], session: any HTTPTransport, state: inout State) {
         let (decision, transition) = context.breaker.admit()
         report(transition)
         guard decision != .refused else {
@@ -75,7 +76,7 @@ struct SenderLoop {
     }
 
     /// Up to `maxAttempts` POSTs of one snapshot.
-    private func deliver(_ body: [UInt8], session: HTTPSession, state: inout State) -> Delivery {
+    private func deliver(_ body: [UInt8], session: any HTTPTransport, state: inout State) -> Delivery {
         var backoff = Backoff(baseMilliseconds: 100, capMilliseconds: 2_000, jitter: .full)
         var outcome = Delivery.failed
         for attempt in 0..<Self.maxAttempts {
@@ -119,7 +120,7 @@ struct SenderLoop {
 
     // MARK: - Auto-registration
 
-    private func registerSites(session: HTTPSession, state: inout State) {
+    private func registerSites(session: any HTTPTransport, state: inout State) {
         while let key = context.registrations.pop(deadlineNs: 0) {
             context.registrations.finished()
             state.registrationsPending.append(PendingRegistration(key: key, attempts: 0, notBeforeNs: 0))

@@ -17,7 +17,7 @@ struct SyncLoop {
     }
 
     func run() {
-        guard let session = try? HTTPSession() else {
+        guard let session = try? client.transports.make() else {
             client.log.log(.error, "could not create an HTTP session; breakpoints will not sync")
             return
         }
@@ -50,7 +50,7 @@ struct SyncLoop {
 
     // MARK: - Poll
 
-    private func poll(session: HTTPSession, state: inout State) {
+    private func poll(session: any HTTPTransport, state: inout State) {
         client.stats.add(.polls)
         let events = client.pendingEvents.withLock { events in
             defer { events.removeAll() }
@@ -72,7 +72,7 @@ struct SyncLoop {
 
     // MARK: - SSE
 
-    private func stream(_ endpoint: String, session: HTTPSession, state: inout State) {
+    private func stream(_ endpoint: String, session: any HTTPTransport, state: inout State) {
         let request = client.backend.eventStream(endpoint, lastEventID: state.parser.lastEventID)
         state.parser.resetForNewConnection()
         var parser = state.parser

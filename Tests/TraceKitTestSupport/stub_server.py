@@ -21,14 +21,11 @@ Routes (GET or POST):
   /sse/status/<code>      that status with a body, for a stream request
 """
 import gzip
-import os
 import random
-import socketserver
-import sys
-import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, HTTPServer
+
+from loopback_http import QuietHandler, serve
 
 SSE_EVENTS = (
     b"retry: 1500\n"
@@ -41,29 +38,12 @@ SSE_EVENTS = (
 )
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
+class Handler(QuietHandler):
     def do_GET(self):
         self.route()
 
     def do_POST(self):
         self.route()
-
-    def reply(self, code, body=b"", headers=()):
-        self.send_response(code)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def read_body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
 
     def start_stream(self, content_type="text/event-stream"):
         self.send_response(200)
@@ -139,17 +119,8 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
 
 
-class Server(socketserver.ThreadingMixIn, HTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
 def main():
-    server = Server(("127.0.0.1", 0), Handler)
-    print(f"PORT {server.server_address[1]}", flush=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    sys.stdin.read()  # returns at EOF: the test closed the pipe or died
-    os._exit(0)
+    serve(Handler)
 
 
 if __name__ == "__main__":

@@ -1,75 +1,75 @@
 import Foundation
-@testable import TraceKitCore
+import TraceKitCore
 
 /// The fake TraceKit backend (`fake_backend.py`) for one test, driven over
 /// its `/_control/` routes. `stop()` ends it (the backend is then "down").
-final class FakeBackend {
+package final class FakeBackend {
     private let server: StubServer
     private let session: HTTPSession
 
-    var endpoint: String { server.baseURL }
+    package var endpoint: String { server.baseURL }
 
-    init() throws {
+    package init() throws {
         server = try StubServer(script: "fake_backend.py")
         session = try HTTPSession()
     }
 
-    func stop() { server.stop() }
+    package func stop() { server.stop() }
 
     // MARK: - What the backend serves
 
     /// Replaces every breakpoint (pushed to open SSE streams as `init` unless `push` is false).
-    func setBreakpoints(_ breakpoints: [[String: Any]], push: Bool = true) {
+    package func setBreakpoints(_ breakpoints: [[String: Any]], push: Bool = true) {
         control("breakpoints", ["breakpoints": breakpoints, "push": push])
     }
 
     /// Creates or updates one breakpoint (`breakpoint_created` / `breakpoint_updated`).
-    func upsert(_ breakpoint: [String: Any], push: Bool = true) {
+    package func upsert(_ breakpoint: [String: Any], push: Bool = true) {
         control("breakpoint", ["breakpoint": breakpoint, "push": push])
     }
 
-    func deleteBreakpoint(id: String, push: Bool = true) {
+    package func deleteBreakpoint(id: String, push: Bool = true) {
         control("breakpoint/delete", ["id": id, "push": push])
     }
 
-    func setKillSwitch(_ enabled: Bool, push: Bool = true) {
+    package func setKillSwitch(_ enabled: Bool, push: Bool = true) {
         control("kill_switch", ["enabled": enabled, "push": push])
     }
 
     /// Offers an SSE stream in polls. Modes: "normal", "garbage", "truncated", "silent", "garbage_hold" (fake_backend.py).
-    func enableSSE(mode: String = "normal") {
+    package func enableSSE(mode: String = "normal") {
         control("sse", ["enabled": true, "mode": mode])
     }
 
     // MARK: - Faults
 
-    func failCaptures(count: Int, status: Int, retryAfter: String? = nil) {
+    package func failCaptures(count: Int, status: Int, retryAfter: String? = nil) {
         var arguments: [String: Any] = ["count": count, "status": status]
         if let retryAfter { arguments["retry_after"] = retryAfter }
         control("fail_captures", arguments)
     }
 
-    func stallCaptures(milliseconds: Int) {
+    package func stallCaptures(milliseconds: Int) {
         control("stall_captures", ["ms": milliseconds])
     }
 
-    func failPolls(count: Int, status: Int) {
+    package func failPolls(count: Int, status: Int) {
         control("fail_polls", ["count": count, "status": status])
     }
 
     /// Writes `raw` as is to every open SSE stream.
-    func pushRaw(_ raw: String) {
+    package func pushRaw(_ raw: String) {
         control("push", ["raw": raw])
     }
 
     /// Ends every open SSE stream (the server went away for a moment).
-    func closeStreams() {
+    package func closeStreams() {
         control("close_streams", [:])
     }
 
     // MARK: - What the backend saw
 
-    func log() -> BackendLog {
+    package func log() -> BackendLog {
         let request = HTTPRequest(method: .get, url: endpoint + "/_control/log",
                                   totalTimeoutMilliseconds: 3_000, maxResponseBytes: 64 << 20)
         guard case .success(let response) = session.send(request),
@@ -89,37 +89,39 @@ final class FakeBackend {
     }
 }
 
-/// The fake's record of requests (`GET /_control/log`).
-struct BackendLog {
-    let json: [String: Any]
+/// The fake's record of requests (`GET /_control/log`), or the in-process backend's.
+package struct BackendLog {
+    package let json: [String: Any]
+
+    package init(json: [String: Any]) { self.json = json }
 
     /// Every capture POST, accepted or not: `t`, `status`, `api_key`, `headers`, `body`.
-    var captureAttempts: [[String: Any]] { json["captures"] as? [[String: Any]] ?? [] }
+    package var captureAttempts: [[String: Any]] { json["captures"] as? [[String: Any]] ?? [] }
 
     /// Bodies of the capture POSTs the backend accepted (2xx).
-    var deliveredCaptures: [[String: Any]] {
+    package var deliveredCaptures: [[String: Any]] {
         captureAttempts.filter { ($0["status"] as? Int ?? 0) < 300 }.compactMap { $0["body"] as? [String: Any] }
     }
 
-    var registrations: [[String: Any]] { registrationRequests.compactMap { $0["body"] as? [String: Any] } }
+    package var registrations: [[String: Any]] { registrationRequests.compactMap { $0["body"] as? [String: Any] } }
     /// Each auto-registration: `t`, `api_key`, `body`.
-    var registrationRequests: [[String: Any]] { json["registrations"] as? [[String: Any]] ?? [] }
+    package var registrationRequests: [[String: Any]] { json["registrations"] as? [[String: Any]] ?? [] }
 
-    var polls: Int { pollRequests.count }
+    package var polls: Int { pollRequests.count }
     /// Each poll: `t`, `method`, `service`, `api_key`, `body` (JSON or null).
-    var pollRequests: [[String: Any]] { json["polls"] as? [[String: Any]] ?? [] }
+    package var pollRequests: [[String: Any]] { json["polls"] as? [[String: Any]] ?? [] }
     /// The headers (lower-case names) of each SSE stream request.
-    var streamRequests: [[String: String]] { streamRequestLog.compactMap { $0["headers"] as? [String: String] } }
+    package var streamRequests: [[String: String]] { streamRequestLog.compactMap { $0["headers"] as? [String: String] } }
     /// When each SSE stream request arrived (Unix seconds).
-    var streamRequestTimes: [Double] { streamRequestLog.compactMap { $0["t"] as? Double } }
+    package var streamRequestTimes: [Double] { streamRequestLog.compactMap { $0["t"] as? Double } }
     private var streamRequestLog: [[String: Any]] { json["stream_requests"] as? [[String: Any]] ?? [] }
-    var sseConnects: Int { json["sse_connects"] as? Int ?? 0 }
-    var openStreams: Int { json["open_streams"] as? Int ?? 0 }
+    package var sseConnects: Int { json["sse_connects"] as? Int ?? 0 }
+    package var openStreams: Int { json["open_streams"] as? Int ?? 0 }
 }
 
 /// A breakpoint object as the backend sends it (docs/PROTOCOL.md "Breakpoint
 /// object"); by default it matches the `Checkpoint.checkout` site.
-func breakpointJSON(id: String = "bp-checkout", function: String = "handle", label: String = "checkout",
+package func breakpointJSON(id: String = "bp-checkout", function: String = "handle", label: String = "checkout",
                     file: String = "app.c", line: Int = 42, enabled: Bool = true,
                     _ extra: [String: Any] = [:]) -> [String: Any] {
     var breakpoint: [String: Any] = [

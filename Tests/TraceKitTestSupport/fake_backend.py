@@ -37,14 +37,12 @@ connected SSE streams, as the real server does):
 """
 import argparse
 import json
-import os
 import queue
 import random
-import socketserver
-import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, HTTPServer
+
+from loopback_http import QuietHandler, serve
 
 
 class State:
@@ -88,12 +86,7 @@ def sse_event(name, data):
     return f"event: {name}\n{lines}\n".encode()
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
+class Handler(QuietHandler):
     def do_GET(self):
         self.route("GET")
 
@@ -101,21 +94,6 @@ class Handler(BaseHTTPRequestHandler):
         self.route("POST")
 
     # -- plumbing -----------------------------------------------------------
-
-    def reply(self, code, body=b"", headers=()):
-        if isinstance(body, (dict, list)):
-            body = json.dumps(body).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def read_body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
 
     def route(self, method):
         raw = self.read_body()
@@ -294,25 +272,13 @@ def parse_json(raw):
         return None
 
 
-class Server(socketserver.ThreadingMixIn, HTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--max-seconds", type=float, default=0,
                         help="exit after this long and ignore stdin (for shell runners)")
     options = parser.parse_args()
-    server = Server(("127.0.0.1", options.port), Handler)
-    print(f"PORT {server.server_address[1]}", flush=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    if options.max_seconds > 0:
-        time.sleep(options.max_seconds)
-    else:
-        sys.stdin.read()  # returns at EOF: the test closed the pipe or died
-    os._exit(0)
+    serve(Handler, options.port, options.max_seconds)
 
 
 if __name__ == "__main__":

@@ -4,14 +4,14 @@ import Foundation
 /// "PORT <n>" first, such as `fake_backend.py`) on an ephemeral loopback port
 /// for one test. `stop()` ends it; if the test process dies first, the
 /// script exits on its own when its stdin pipe closes.
-final class StubServer {
-    let port: Int
+package final class StubServer {
+    package let port: Int
     private let process: Process
     private let input: Pipe
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    package var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    init(script name: String = "stub_server.py") throws {
+    package init(script name: String = "stub_server.py") throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(name)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -36,17 +36,17 @@ final class StubServer {
         self.port = port
     }
 
-    func stop() {
+    package func stop() {
         try? input.fileHandleForWriting.close()
         process.terminate()
         process.waitUntilExit()
     }
 
-    enum StubServerError: Error { case noPort(String) }
+    package enum StubServerError: Error { case noPort(String) }
 }
 
 /// A loopback port with nothing listening (bound, then closed again).
-func closedLoopbackPort() -> Int {
+package func closedLoopbackPort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var address = sockaddr_in()
@@ -61,4 +61,17 @@ func closedLoopbackPort() -> Int {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
     }
     return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// Checks `condition` every 10 ms until it holds or `seconds` pass, so a
+/// failing expectation never hangs the suite. True when it held. For the
+/// end-to-end suites, whose backend is another process; in-process suites
+/// wait on events instead.
+package func eventually(within seconds: Double = 3, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        Thread.sleep(forTimeInterval: 0.01)
+    }
+    return try condition()
 }
