@@ -5,7 +5,7 @@
 set -euo pipefail
 
 APT_PACKAGES=(libcurl4-openssl-dev libpcre2-dev libsqlite3-dev pkg-config gcc g++ make cmake curl
-              python3 python3-pip python3-venv ruby ruby-ffi chromium chromium-driver)
+              python3 python3-pip python3-venv ruby ruby-ffi chromium chromium-driver openssl)
 PIP_PACKAGES=(pytest)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -106,6 +106,7 @@ suite "tracekit-server compatibility (official Python SDK, schemathesis, libtrac
 suite "dashboard in headless Chromium (selenium)" server/Tests/browser/run.sh
 suite "Ruby binding (minitest)" ruby_tests
 suite "Python binding (pytest)" python_binding_tests
+suite "tracekit-server adversarial (pytest, loopback)" server/Tests/adversarial/run.sh
 suite "examples build" examples_build
 
 echo
