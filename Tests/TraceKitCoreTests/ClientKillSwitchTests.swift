@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// The kill switch stops every capture: within a second over SSE, at the
-/// next poll otherwise (PROTOCOL.md "Kill switch", "SSE stream"; DESIGN §3).
+/// next poll otherwise (docs/PROTOCOL.md "Kill switch", "SSE stream"; docs/ARCHITECTURE.md "Capture semantics").
 @Suite("Client: the kill switch stops captures", .serialized)
 struct ClientKillSwitchTests {
     @Test("a kill_switch SSE event deactivates the site in < 1 s and suppressed captures are counted")
@@ -25,7 +26,7 @@ struct ClientKillSwitchTests {
         #expect(client.capture(at: .checkout) == .skipped)
         #expect(client.counter("suppressed_kill_switch") == 2)
         #expect(client.counter("captured") == 0)
-        // PROTOCOL.md: "on: stop capturing at once, close the stream".
+        // docs/PROTOCOL.md: "on: stop capturing at once, close the stream".
         #expect(eventually { backend.log().openStreams == 0 })
         #expect(client.statsObject["sse_connected"] as? Bool == false)
     }

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// Over the SSE stream a change on the server is in effect in well under a
-/// second (DESIGN §4; PROTOCOL.md "SSE stream"). The poll interval here is a
+/// second (docs/ARCHITECTURE.md "Sync"; docs/PROTOCOL.md "SSE stream"). The poll interval here is a
 /// minute, so only the stream can explain a change seen sooner.
 @Suite("Client: SSE changes take effect in under a second", .serialized)
 struct ClientSSETests {
@@ -78,7 +79,7 @@ struct ClientSSETests {
         #expect(eventually { client.counter("sse_events") >= 2 })
         backend.closeStreams()
 
-        // PROTOCOL.md: "reconnect with jittered exponential backoff ... send Last-Event-ID".
+        // docs/PROTOCOL.md: "reconnect with jittered exponential backoff ... send Last-Event-ID".
         #expect(eventually { backend.log().sseConnects >= 2 && backend.log().openStreams == 1 })
         let requests = backend.log().streamRequests
         #expect(requests.count >= 2)
@@ -114,7 +115,7 @@ struct ClientSSETests {
         #expect(backend.log().sseConnects == 0)
     }
 
-    @Test("no stream while the server has no breakpoints (PROTOCOL.md: connect only when breakpoints exist)")
+    @Test("no stream while the server has no breakpoints (docs/PROTOCOL.md: connect only when breakpoints exist)")
     func noStreamWithoutBreakpoints() throws {
         let backend = try FakeBackend()
         defer { backend.stop() }

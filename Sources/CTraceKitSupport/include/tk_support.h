@@ -2,16 +2,20 @@
 #define TK_SUPPORT_H
 #include <stddef.h>
 
+/* Internal to libtracekit: hidden, so that the tk_* version script does not
+   export them as if they were part of tracekit.h's API. */
+#define TK_INTERNAL __attribute__((visibility("hidden")))
+
 /* The calling thread's return addresses, without the frames of this
    library's own image at the top; at most max_frames. Cheap: no symbol
    lookup (backtrace()/dladdr() need _GNU_SOURCE, which Swift's Glibc module
    lacks, hence C). Returns the number of addresses written. */
-int tk_stack_addresses(void **addresses, int max_frames);
+TK_INTERNAL int tk_stack_addresses(void **addresses, int max_frames);
 
 /* Describes addresses one frame a line ("function (image+0xoffset)") into
    buffer, always NUL-terminated, truncated to size. The slow part (symbol
    lookup): done on the sender thread, not the caller's. */
-int tk_stack_describe(void *const *addresses, int count, char *buffer, size_t size);
+TK_INTERNAL int tk_stack_describe(void *const *addresses, int count, char *buffer, size_t size);
 
 
 
