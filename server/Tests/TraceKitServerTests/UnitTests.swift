@@ -27,10 +27,12 @@ struct UnitTests {
     }
 
     @Test("The SSE hub disconnects a reader whose buffer is full instead of growing")
-    func slowReaderIsDisconnected() {
+    func slowReaderIsDisconnected() throws {
         let hub = SSEHub(bufferEvents: 4)
         let hungUp = HangUpFlag()
-        #expect(throws: Never.self) { try hub.subscribe(service: "checkout", keyID: "k1", hangUp: { hungUp.set() }) }
+        // Kept alive, unread: its buffer fills.
+        let subscription = try hub.subscribe(service: "checkout", keyID: "k1", hangUp: { hungUp.set() })
+        defer { withExtendedLifetime(subscription) {} }
         for index in 0..<50 { hub.publish(service: "checkout", event: "breakpoint_updated", data: .int(Int64(index))) }
         #expect(hungUp.value)
         #expect(hub.slowReadersDisconnected.load(ordering: .relaxed) == 1)
