@@ -24,17 +24,19 @@ final class LabelSites {
     /** A label seen at more call sites than this always takes the slow path (too many flags to scan). */
     static final int MAX_SITES = 64;
     private static final Site[] NONE = new Site[0];
+    /** What sites becomes once the label has more than MAX_SITES call sites. */
+    private static final Site[] CROWDED = new Site[0];
 
     private volatile Site[] sites = NONE;
-    private volatile boolean crowded;
     private int probeCountdown = PROBE_INTERVAL;
 
     /** True when this call may return at once: no probe is due and no site of the label is active. */
     boolean quiet() {
-        if (--probeCountdown <= 0 || crowded) {
+        Site[] known = sites;
+        if (--probeCountdown <= 0 || known == CROWDED) {
             return false;
         }
-        for (Site site : sites) {
+        for (Site site : known) {
             if (site.isActive()) {
                 return false;
             }
@@ -54,7 +56,7 @@ final class LabelSites {
                 return;
             }
             if (known.length >= MAX_SITES) {
-                crowded = true;
+                sites = CROWDED;
                 return;
             }
             Site[] grown = Arrays.copyOf(known, known.length + 1);

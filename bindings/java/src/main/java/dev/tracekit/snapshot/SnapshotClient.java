@@ -70,11 +70,10 @@ public final class SnapshotClient {
         if (client == null || client.isClosed()) {
             return;
         }
-        List<StackFrameInfo> stack = callerStack();
-        if (stack.isEmpty()) {
+        StackFrameInfo caller = caller();
+        if (caller == null) {
             return;
         }
-        StackFrameInfo caller = stack.get(0);
         Site site = client.site(label, caller.file, caller.line, caller.function);
         LabelSites sites = known != null ? known
                 : labels.size() < MAX_LABELS ? labels.computeIfAbsent(label, unused -> new LabelSites()) : null;
@@ -82,7 +81,7 @@ public final class SnapshotClient {
             sites.seen(site);
         }
         if (site.isActive()) {
-            capture(site, variables, stack);
+            capture(site, variables);
         }
     }
 
@@ -92,9 +91,8 @@ public final class SnapshotClient {
      */
     public Checkpoint checkpoint(String label) {
         try {
-            List<StackFrameInfo> stack = callerStack();
-            if (client != null && !stack.isEmpty()) {
-                StackFrameInfo caller = stack.get(0);
+            StackFrameInfo caller = caller();
+            if (client != null && caller != null) {
                 return new Checkpoint(this, client.site(label == null ? "" : label, caller.file, caller.line,
                         caller.function));
             }
@@ -107,24 +105,26 @@ public final class SnapshotClient {
     /** Captures at an active site (Checkpoint's slow path). */
     void capture(Site site, Map<String, ?> variables) {
         try {
-            capture(site, variables, callerStack());
+            String failure = client.capture(site, variables, callerStack(STACK_FRAMES));
+            if (failure != null) {
+                lastError = failure;
+            }
         } catch (Throwable error) {
             fail(error);
         }
     }
 
-    private void capture(Site site, Map<String, ?> variables, List<StackFrameInfo> stack) {
-        String failure = client.capture(site, variables, stack);
-        if (failure != null) {
-            lastError = failure;
-        }
+    /** The frame that called this API, or null. One frame only: locating is the cost of a probe. */
+    private StackFrameInfo caller() {
+        List<StackFrameInfo> stack = callerStack(1);
+        return stack.isEmpty() ? null : stack.get(0);
     }
 
-    /** The caller's stack, innermost first, without this API's frames (at most STACK_FRAMES). */
-    private List<StackFrameInfo> callerStack() {
+    /** The caller's stack, innermost first, without this API's frames (at most depth frames). */
+    private List<StackFrameInfo> callerStack(int depth) {
         stackWalks.increment();
         return WALKER.walk(frames -> frames.filter(SnapshotClient::isCaller)
-                .limit(STACK_FRAMES)
+                .limit(depth)
                 .map(frame -> new StackFrameInfo(functionName(frame), filePath(frame), frame.getLineNumber()))
                 .collect(Collectors.toList()));
     }
