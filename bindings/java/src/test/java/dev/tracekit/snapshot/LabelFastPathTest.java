@@ -51,9 +51,17 @@ class LabelFastPathTest {
         sdk.captureSnapshot(LABEL, Map.of("site", "b")); return new Throwable().getStackTrace()[0].getLineNumber();
     }
 
-    private List<Long> registeredLines() throws Exception {
-        return server.breakpoints(service).stream().filter(bp -> LABEL.equals(bp.get("label")))
-                .map(bp -> (Long) bp.get("line_number")).sorted().collect(Collectors.toList());
+    /** The lines registered under LABEL, sorted, once there are count of them (else what there is after 5 s). */
+    private List<Long> registeredLines(int count) {
+        return TestServer.waitFor(() -> {
+            try {
+                List<Long> lines = server.breakpoints(service).stream().filter(bp -> LABEL.equals(bp.get("label")))
+                        .map(bp -> (Long) bp.get("line_number")).sorted().collect(Collectors.toList());
+                return lines.size() == count ? lines : null;
+            } catch (Exception error) {
+                return null;
+            }
+        }, 5000);
     }
 
     private void enable(int line) throws Exception {
@@ -105,14 +113,7 @@ class LabelFastPathTest {
     @Test
     void aSecondCallSiteReusingTheLabelIsDiscoveredAndRegistered() throws Exception {
         int lineA = siteA(sdk);
-        assertEquals(List.of((long) lineA), TestServer.waitFor(() -> {
-            try {
-                List<Long> lines = registeredLines();
-                return lines.isEmpty() ? null : lines;
-            } catch (Exception error) {
-                return null;
-            }
-        }, 5000));
+        assertEquals(List.of((long) lineA), registeredLines(1));
 
         long walks = sdk.getSnapshotClient().stackWalks();
         int lineB = 0;
@@ -121,14 +122,7 @@ class LabelFastPathTest {
         }
         assertEquals(walks + 1, sdk.getSnapshotClient().stackWalks(), "one probe in PROBE_INTERVAL calls");
         List<Long> both = List.of((long) Math.min(lineA, lineB), (long) Math.max(lineA, lineB));
-        assertEquals(both, TestServer.waitFor(() -> {
-            try {
-                List<Long> lines = registeredLines();
-                return lines.size() == 2 ? lines : null;
-            } catch (Exception error) {
-                return null;
-            }
-        }, 5000), "site B was registered under the same label");
+        assertEquals(both, registeredLines(2), "site B was registered under the same label");
     }
 
     @Test
@@ -139,13 +133,7 @@ class LabelFastPathTest {
             lineB = siteB(sdk);
         }
         int siteBLine = lineB;
-        assertEquals(Boolean.TRUE, TestServer.waitFor(() -> {
-            try {
-                return registeredLines().size() == 2;
-            } catch (Exception error) {
-                return false;
-            }
-        }, 5000));
+        assertNotNull(registeredLines(2), "site B was registered");
 
         enable(lineB);
         Map<String, Object> fromB = snapshotFrom(() -> siteB(sdk));
