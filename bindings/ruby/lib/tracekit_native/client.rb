@@ -34,6 +34,7 @@ module TracekitNative
       @variable_bounds = config.limit(:max_payload)&.zero? ? Variables::UNBOUNDED : Variables::BOUNDED
       @closed = false
       @labels = LabelBindings.new
+      ObjectSpace.define_finalizer(self, LabelBindings.finalizer(@labels))
       @sites = {}
       @by_key = {}
       @frames = {}
