@@ -103,11 +103,12 @@ final class InProcessBackend: TestBackend, @unchecked Sendable {
         guard !stopped else { return .failure(TransportError(.connectFailed, "the in-process backend is stopped")) }
         switch path {
         case let active where active.hasPrefix("/sdk/snapshots/active/"):
+            let service = String(active.dropFirst("/sdk/snapshots/active/".count))
             var poll = entry
-            poll["service"] = String(active.dropFirst("/sdk/snapshots/active/".count))
+            poll["service"] = service
             record["polls", default: []].append(poll)
             var answer: [String: Any] = ["breakpoints": breakpoints, "kill_switch": false]
-            if offersSSE { answer["sse_endpoint"] = "/sdk/snapshots/stream/\(poll["service"] ?? "")" }
+            if offersSSE { answer["sse_endpoint"] = "/sdk/snapshots/stream/\(service)" }
             return respond(200, answer)
         case "/sdk/snapshots/capture":
             let (status, retryAfter) = captureFailures.isEmpty ? (201, nil) : captureFailures.removeFirst()
