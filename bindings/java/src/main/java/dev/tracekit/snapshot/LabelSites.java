@@ -13,14 +13,18 @@ import java.util.Arrays;
  * (StackWalker) when the label is new, while one of its sites is active (to
  * capture with the real location), and on every PROBE_INTERVAL-th call of the
  * label: that is how a second call site reusing the label is discovered and
- * registered, within PROBE_INTERVAL of the label's calls.
+ * registered. A probe locates whichever site makes that call, so a new site is
+ * found on average within PROBE_INTERVAL of its own calls (at once if another
+ * site of the label is active). PROBE_INTERVAL is 4096, not the Node binding's
+ * 1024: a probe is a StackWalker walk of microseconds, which at 1024 added
+ * 2 to 3 ns to every inactive call (Benchmarks/RESULTS.md).
  *
  * Thread-safety without locks on the fast path: sites is an immutable array,
  * replaced under this object's lock by the slow path only; the countdown is a
  * plain field, so a decrement lost to a race only delays a probe.
  */
 final class LabelSites {
-    static final int PROBE_INTERVAL = 1024;
+    static final int PROBE_INTERVAL = 4096;
     /** A label seen at more call sites than this always takes the slow path (too many flags to scan). */
     static final int MAX_SITES = 64;
     private static final Site[] NONE = new Site[0];
