@@ -51,12 +51,12 @@ final class LabelSites {
     /** The slow path located its caller at site: restarts the countdown and remembers the site. */
     void seen(Site site) {
         probeCountdown = PROBE_INTERVAL;
-        if (site.isInert() || contains(sites, site)) {
+        if (site.isInert() || settled(sites, site)) {
             return;
         }
         synchronized (this) {
             Site[] known = sites;
-            if (contains(known, site)) {
+            if (settled(known, site)) {
                 return;
             }
             if (known.length >= MAX_SITES) {
@@ -69,7 +69,11 @@ final class LabelSites {
         }
     }
 
-    private static boolean contains(Site[] known, Site site) {
+    /** Nothing to add: the label is crowded, or site is known. */
+    private static boolean settled(Site[] known, Site site) {
+        if (known == CROWDED) {
+            return true;
+        }
         for (Site each : known) {
             if (each == site) {
                 return true;
