@@ -26,7 +26,7 @@ PLACES = [
     ("server/Sources/TraceKitServer/OpenAPIDocument.swift", rf'(^    "version": ")({SEMVER})(")'),
     ("bindings/node/package.json", rf'(^  "version": ")({SEMVER})(")'),
     ("bindings/php/composer.json", rf'(^    "version": ")({SEMVER})(")'),
-    ("bindings/java/VERSION", rf'(^)({SEMVER})($)'),
+    ("bindings/java/src/main/java/dev/tracekit/internal/NativeApi.java", rf'(BINDING_VERSION = ")({SEMVER})(")'),
     ("bindings/go/tracekit/version.go", rf'(Version = ")({SEMVER})(")'),
 ]
 

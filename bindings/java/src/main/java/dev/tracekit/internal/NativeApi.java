@@ -15,6 +15,9 @@ import java.nio.charset.StandardCharsets;
  * "tracekit" found by the dynamic loader (libtracekit.so after make install).
  */
 public final class NativeApi {
+    /** This binding's version (VERSION; scripts/version.py keeps it equal). */
+    public static final String BINDING_VERSION = "0.1.0";
+
     private static final Throwable LOAD_FAILURE;
 
     static {
@@ -23,6 +26,7 @@ public final class NativeApi {
             String path = System.getenv("TRACEKIT_LIBRARY");
             Native.register(NativeApi.class, NativeLibrary.getInstance(
                     path != null && !path.isEmpty() ? path : "tracekit"));
+            failure = versionMismatch(tk_version().getString(0, "UTF-8"), BINDING_VERSION);
         } catch (Throwable error) {
             failure = error;
         }
@@ -30,6 +34,19 @@ public final class NativeApi {
     }
 
     private NativeApi() {
+    }
+
+    /**
+     * Null when library and binding share a major version, else why the
+     * library is refused (its ABI may differ: the SONAME and the symbol
+     * version node change with the major version).
+     */
+    public static Throwable versionMismatch(String library, String binding) {
+        if (library.split("\\.")[0].equals(binding.split("\\.")[0])) {
+            return null;
+        }
+        return new UnsatisfiedLinkError("libtracekit " + library + " is not compatible with this binding "
+                + binding + " (the major versions differ)");
     }
 
     /** Null when the library is loaded, else why it is not. */
@@ -62,6 +79,7 @@ public final class NativeApi {
         }
     }
 
+    public static native Pointer tk_version();
     public static native Pointer tk_last_error();
     public static native void tk_free(Pointer pointer);
     public static native Pointer tk_options_new();
