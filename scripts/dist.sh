@@ -38,11 +38,12 @@ build_library() {
   LIBRARY=$ROOT/.build/release/libtracekit.so
 }
 
-# TRACEKIT_DIST_SERVER_BUILD=debug packages the debug build the test command already made
-# (server/.build, same static runtime and embedded dashboard) instead of compiling a release copy.
+# TRACEKIT_DIST_SERVER_BUILD=debug (the test command) packages a debug build instead of a release one:
+# same static runtime and embedded dashboard, quicker to compile. Its own scratch folder: a build
+# with the runtime linked statically cannot share one with the dynamically linked test builds.
 build_server() {
   local configuration=${TRACEKIT_DIST_SERVER_BUILD:-release} scratch=$SERVER_SCRATCH
-  [ "$configuration" = release ] || scratch=$ROOT/server/.build
+  [ "$configuration" = release ] || scratch=$ROOT/server/.build-static
   step "tracekit-server ($configuration, Swift runtime linked statically, dashboard embedded)"
   swift build -c "$configuration" --package-path server --scratch-path "$scratch" --product tracekit-server \
     --static-swift-stdlib 2>&1 | tail -1

@@ -75,9 +75,8 @@ python_finds_system_install() {
   make -s install >/dev/null && env -u LD_LIBRARY_PATH -u TRACEKIT_LIBRARY python3 -m pytest -q Tests/python
 }
 
-# Linked with the Swift runtime statically: the release artifacts package this same build.
 build_server() {
-  swift build --package-path server --scratch-path "$SERVER_SCRATCH" --product tracekit-server --static-swift-stdlib 2>&1 | tail -3
+  swift build --package-path server --scratch-path "$SERVER_SCRATCH" --product tracekit-server 2>&1 | tail -3
   [ -x "$TRACEKIT_SERVER_BIN" ]
 }
 
@@ -223,9 +222,9 @@ examples_build() {
 }
 
 # make dist's artifacts, each installed somewhere clean and used (Tests/dist), and
-# lintian on the .debs. The test command packages the server it built above
-# (debug, static Swift runtime, dashboard embedded) instead of compiling a
-# second, release copy; `make dist` itself builds release.
+# lintian on the .debs. The test command packages a debug build of the server
+# (static Swift runtime, dashboard embedded) instead of a release one, which
+# takes much longer to compile; `make dist` itself builds release.
 release_artifacts() {
   local log=$ROOT/.build/dist.log
   TRACEKIT_DIST_SERVER_BUILD=debug bash scripts/dist.sh >"$log" 2>&1 || { tail -40 "$log"; return 1; }
