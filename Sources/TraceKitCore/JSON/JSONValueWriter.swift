@@ -13,7 +13,7 @@ extension JSONValue {
     }
 }
 
-enum JSONTextWriter {
+package enum JSONTextWriter {
     /// What is left to write: a value, a punctuation byte, or an object key
     /// with its colon. An explicit work list instead of recursion, so deep
     /// documents cannot exhaust a small thread stack.
@@ -23,7 +23,7 @@ enum JSONTextWriter {
         case key(String)
     }
 
-    static func write(_ root: JSONValue, into output: inout [UInt8]) {
+    package static func write(_ root: JSONValue, into output: inout [UInt8]) {
         var pending: [Pending] = [.value(root)]
         while let next = pending.popLast() {
             switch next {

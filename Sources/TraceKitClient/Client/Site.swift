@@ -1,0 +1,94 @@
+import CTraceKitSupport
+import Synchronization
+import TraceKitCore
+
+/// Where a checkpoint is: what call sites are interned and matched by.
+public struct SiteKey: Hashable, Sendable {
+    let label: String
+    let file: String
+    let line: Int
+    let function: String
+}
+
+/// A call site: `active` is the one atomic load of the inactive path; the
+/// sync thread recomputes it whenever breakpoints change. Everything else is
+/// read only when capturing.
+///
+/// `@unchecked Sendable`: `cell` is written once at init, then only through
+/// atomic loads and stores; everything else is `Sendable`.
+public final class Site: @unchecked Sendable {
+    public let key: SiteKey
+    public unowned let client: CaptureClient
+    /// The active flag, in C-visible memory: `tk_site *` points here.
+    public let cell: UnsafeMutablePointer<tk_site_cell>
+    private let matched = Mutex<Breakpoint?>(nil)
+    /// Captures taken here since the server last reported `capture_count`
+    /// for the current breakpoint, and when the last one happened.
+    private let local = Mutex<LocalCount>(LocalCount())
+    let registrationQueued = Atomic<Bool>(false)
+
+    init(key: SiteKey, client: CaptureClient) {
+        self.key = key
+        self.client = client
+        cell = .allocate(capacity: 1)
+        cell.initialize(to: tk_site_cell(active: 0, owner: nil))
+        cell.pointee.owner = Unmanaged.passUnretained(self).toOpaque()
+    }
+
+    deinit { cell.deallocate() }
+
+    /// One relaxed atomic load: the whole cost of an inactive checkpoint.
+    public var isActive: Bool { tk_site_cell_load(cell) != 0 }
+
+    var breakpoint: Breakpoint? { matched.withLock { $0 } }
+
+    /// Called by the sync thread with the new set.
+    func update(from set: BreakpointSet, codeMonitoring: Bool) {
+        let breakpoint = set.match(key)
+        matched.withLock { $0 = breakpoint }
+        let active = codeMonitoring && !set.killSwitch && (breakpoint?.enabled ?? false)
+        tk_site_cell_store(cell, active ? 1 : 0)
+    }
+
+    /// Claims a capture slot for `breakpoint` under its max_captures and
+    /// capture_frequency, then from `budget` (the process-wide rate), so a
+    /// hit the breakpoint refuses does not spend the budget.
+    func claimCapture(_ breakpoint: Breakpoint, nowNs: UInt64, budget: () -> Bool) -> ClaimResult {
+        local.withLock { state in
+            if state.breakpointID != breakpoint.id || state.serverCount != breakpoint.captureCount {
+                // The server's count now includes what was sent so far.
+                let lastCaptureNs = state.breakpointID == breakpoint.id ? state.lastCaptureNs : 0
+                state = LocalCount(breakpointID: breakpoint.id, serverCount: breakpoint.captureCount,
+                                   captures: 0, lastCaptureNs: lastCaptureNs)
+            }
+            if breakpoint.maxCaptures > 0, breakpoint.captureCount + state.captures >= breakpoint.maxCaptures {
+                return .maxCaptures
+            }
+            if breakpoint.captureFrequency > 0, state.lastCaptureNs != 0,
+               Double(nowNs &- state.lastCaptureNs) < breakpoint.captureFrequency * 1e9 {
+                return .frequency
+            }
+            guard budget() else { return .rateLimited }
+            state.captures += 1
+            state.lastCaptureNs = nowNs
+            return .granted
+        }
+    }
+
+    /// Gives back a slot whose capture failed on invalid input.
+    func refundCapture(_ breakpoint: Breakpoint) {
+        local.withLock { state in
+            guard state.breakpointID == breakpoint.id, state.captures > 0 else { return }
+            state.captures -= 1
+        }
+    }
+
+    enum ClaimResult { case granted, maxCaptures, frequency, rateLimited }
+
+    struct LocalCount {
+        var breakpointID = ""
+        var serverCount = 0
+        var captures = 0
+        var lastCaptureNs: UInt64 = 0
+    }
+}
