@@ -21,7 +21,7 @@ struct SnapshotBody: Sendable {
     mutating func string(_ key: String, _ value: String?) {
         guard let value else { return }
         member(key)
-        JSONStringText.append(value, to: &bytes)
+        JSONStringWriter.write(value, into: &bytes)
     }
 
     mutating func int(_ key: String, _ value: Int) {
@@ -42,7 +42,7 @@ struct SnapshotBody: Sendable {
     private mutating func member(_ key: String) {
         if !first { bytes.append(UInt8(ascii: ",")) }
         first = false
-        JSONStringText.append(key, to: &bytes)
+        JSONStringWriter.write(key, into: &bytes)
         bytes.append(UInt8(ascii: ":"))
     }
 
@@ -67,36 +67,5 @@ extension SnapshotBody {
         }
         list.append(UInt8(ascii: "]"))
         raw("security_flags", json: list)
-    }
-}
-
-/// A Swift string as a JSON string literal, without building a JSONValue.
-enum JSONStringText {
-    static func append(_ text: String, to bytes: inout [UInt8]) {
-        var text = text
-        bytes.append(UInt8(ascii: "\""))
-        text.withUTF8 { utf8 in
-            if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-                bytes.append(contentsOf: utf8)
-            } else {
-                for byte in utf8 { appendEscaped(byte, to: &bytes) }
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
-    }
-
-    private static func appendEscaped(_ byte: UInt8, to bytes: inout [UInt8]) {
-        switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-            bytes.append(UInt8(ascii: "\\"))
-            bytes.append(byte)
-        case 0..<0x20:
-            let hex: StaticString = "0123456789abcdef"
-            bytes.append(contentsOf: "\\u00".utf8)
-            bytes.append(hex.utf8Start[Int(byte >> 4)])
-            bytes.append(hex.utf8Start[Int(byte & 0xF)])
-        default:
-            bytes.append(byte)
-        }
     }
 }
