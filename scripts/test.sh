@@ -129,6 +129,39 @@ repository_checks() {
   python3 -m pytest -q Tests/repo
 }
 
+# The library's Swift tests under sanitizers, each in its own scratch path
+# (.build-* is ignored by git). Swift has no -sanitize=undefined on Linux
+# (Swift code traps on overflow itself): UBSan covers the C targets. Leaks the
+# toolchain's libraries keep until exit are suppressed (build-support/lsan.supp).
+ubsan_flags=(-Xcc -fsanitize=undefined -Xswiftc -Xclang-linker -Xswiftc -fsanitize=undefined)
+# Tests that assert wall-clock budgets measure the sanitizer's slowdown (2-15x)
+# rather than the code: they run in the plain suite only.
+wall_clock_budget_tests='ClientConcurrencyTests|stalledBackendDoesNotSlowCapture|backendGoesAway|backendNeverUp'
+wall_clock_budget_tests+='|callsAfterShutdown|shutdownBoundedByTimeout|totalTimeout|connectionRefused|idleTimeout'
+wall_clock_budget_tests+='|aMultiMegabyteStringIsScannedOnlyAroundTheCap'
+sanitized_swift_tests() {
+  SWIFT_BACKTRACE=enable=no LSAN_OPTIONS=suppressions=$ROOT/build-support/lsan.supp \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 TSAN_OPTIONS=halt_on_error=1 swift_tests "$@"
+}
+
+# Each libFuzzer target (fuzz/run.sh, AddressSanitizer) replays its committed
+# corpus, then fuzzes for FUZZ_SECONDS; a crash, leak or timeout fails.
+fuzz_corpora() {
+  local name log status=0
+  for name in sanitize condition event_stream; do
+    log=$(mktemp)
+    local ok=1 corpus runs
+    fuzz/run.sh "$name" 1000000000 -max_total_time="${FUZZ_SECONDS:-20}" >"$log" 2>&1 || ok=0
+    corpus=$(find "fuzz/corpus/$name" -type f | wc -l)
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    [ "${runs:-0}" -ge "$corpus" ] || ok=0
+    echo "fuzz $name: ${runs:-0} executions (corpus: $corpus inputs); $(grep -m1 '^Done' "$log" || echo 'did not finish')"
+    if [ "$ok" = 0 ]; then status=1; tail -30 "$log"; fi
+    rm -f "$log"
+  done
+  return "$status"
+}
+
 # Go: the binding (bindings/go) with the race detector, the example service
 # end to end against tracekit-server (examples/go), and the benchmarks vetted.
 # Standard library only, nothing downloaded. Prints go test's package lines
@@ -137,6 +170,10 @@ go_tests() {
   local log; log=$(mktemp)
   (
     export GOPROXY=off GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=1
+    # Go's build cache does not notice a changed tracekit.h or .pc file (the
+    # C side of cgo): one cache per version of the two.
+    GOCACHE=$ROOT/.build/go-cache-$(cat "$STAGE/include/tracekit.h" "$PKG_CONFIG_PATH/tracekit.pc" | sha256sum | cut -c1-16)
+    export GOCACHE
     unformatted=$(gofmt -l bindings/go examples/go Benchmarks/go)
     [ -z "$unformatted" ] || { echo "not gofmt-formatted: $unformatted"; exit 1; }
     for module in bindings/go examples/go Benchmarks/go; do
@@ -208,6 +245,12 @@ suite "Go binding and example end to end (go test -race)" go_tests
 suite "PHP binding (PHPUnit; example service end to end under php -S and PHP-FPM)" php_binding_tests
 suite "Java binding (JUnit 5, example service end to end)" \
   expect_summary '\[ +[1-9][0-9]* tests successful +\]' bindings/java/build.sh
+suite "Swift tests under AddressSanitizer + UBSan (C targets)" sanitized_swift_tests \
+  --sanitize=address "${ubsan_flags[@]}" --scratch-path "$ROOT/.build-asan" --skip "$wall_clock_budget_tests"
+# ThreadSanitizer where the threads are: the capture client and the HTTP session.
+suite "Swift tests under ThreadSanitizer (client, HTTP session)" sanitized_swift_tests \
+  --sanitize=thread --scratch-path "$ROOT/.build-tsan" --filter '\.Client|HTTPSession' --skip "$wall_clock_budget_tests"
+suite "fuzzers over their committed corpora (libFuzzer + ASan)" fuzz_corpora
 suite "examples build" examples_build
 
 echo

@@ -14,8 +14,6 @@ package benchmarks
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"runtime"
 	"syscall"
 	"testing"
@@ -27,16 +25,7 @@ import (
 
 var server *tracekittest.Server
 
-func TestMain(m *testing.M) {
-	var err error
-	if server, err = tracekittest.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	server.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { tracekittest.Main(m, &server) }
 
 // order is a typical checkpoint payload: a few scalars and a nested map.
 var order = map[string]interface{}{

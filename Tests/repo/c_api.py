@@ -21,6 +21,8 @@ HEADER = ROOT / "include" / "tracekit.h"
 @dataclass(frozen=True)
 class Function:
     returns: str
+    # None: the binding is compiled against tracekit.h (cgo, a C addon), so
+    # the compiler checks the signature; only the name is checked here.
     params: tuple
     # A returned `char *` the caller must tk_free: a binding must keep the
     # pointer (a converting "string" return would leak it).
@@ -60,14 +62,16 @@ def c_kind(c_type):
     return C_KINDS[base]
 
 
+C_TYPE_WORDS = set(C_KINDS) | {"char", "const", "signed", "unsigned"}
+
+
 def c_param_type(param):
     """`const char *api_key` -> `const char *`; `tk_options *` -> itself."""
-    param = " ".join(param.replace("*", " * ").split())
-    words = param.split(" ")
-    if len(words) > 1 and re.fullmatch(r"[A-Za-z_]\w*", words[-1]) and words[-1] not in (
-            "int", "char", "long", "double", "void", "const") and not words[-1].endswith("_t") \
-            and words[-1] not in C_KINDS:
-        words = words[:-1]
+    words = " ".join(param.replace("*", " * ").split()).split(" ")
+    last = words[-1]
+    if len(words) > 1 and re.fullmatch(r"[A-Za-z_]\w*", last) and last not in C_TYPE_WORDS \
+            and not last.endswith("_t"):
+        words = words[:-1]  # the parameter's name
     return " ".join(words)
 
 
@@ -80,7 +84,6 @@ def parse_c_functions(text):
         returns, name, params = match.group(1), match.group(2), match.group(3)
         if "typedef" in returns:
             continue
-        returns = returns.split(";")[-1].split("}")[-1].strip()
         param_list = [p.strip() for p in params.split(",") if p.strip()]
         if param_list == ["void"]:
             param_list = []
@@ -114,10 +117,11 @@ def header_declarations():
 
 
 def exported_functions(library_path):
-    """Names of the tk_* functions the shared object defines (nm -D --defined-only)."""
+    """Names of the tk_* functions the shared object defines (nm -D --defined-only),
+    without their version node (`tk_version@@TRACEKIT_0.1`)."""
     listing = subprocess.run(["nm", "-D", "--defined-only", library_path], check=True,
                              capture_output=True, text=True).stdout
-    return {fields[2] for fields in (line.split() for line in listing.splitlines())
+    return {fields[2].split("@")[0] for fields in (line.split() for line in listing.splitlines())
             if len(fields) == 3 and fields[1] == "T" and fields[2].startswith("tk_")}
 
 
@@ -220,6 +224,50 @@ def php_declarations():
     return Declarations(functions=parse_c_functions(match.group(1)))
 
 
+# --- Java (JNA direct mapping): `public static native` methods ---
+
+JAVA_KINDS = {"void": "void", "int": "i32", "long": "i64", "double": "f64", "Pointer": "pointer",
+              "byte[]": "pointer", "String": "string", "Callback": "callback"}
+
+
+def java_declarations():
+    functions = {}
+    for path in sorted((ROOT / "bindings/java/src").rglob("*.java")):
+        for match in re.finditer(r"\bnative\s+([\w\[\]]+)\s+(tk_\w+)\s*\(([^)]*)\)", path.read_text()):
+            returns, name, params = match.groups()
+            types = [" ".join(p.split()[:-1]) for p in params.split(",") if p.strip()]
+            unknown = [t for t in [returns, *types] if t not in JAVA_KINDS]
+            if unknown:
+                raise ValueError(f"{path.name}: {name}: unknown Java types {unknown}: add them to JAVA_KINDS")
+            functions[name] = Function(JAVA_KINDS[returns], tuple(JAVA_KINDS[t] for t in types))
+    return Declarations(functions=functions)
+
+
+# --- bindings compiled against tracekit.h (Go cgo, Node's C addon): names used ---
+
+def header_type_names():
+    """tk_options, tk_status, tk_log_fn, ...: names a binding uses that are not functions."""
+    text = strip_c_comments(HEADER.read_text())
+    return set(re.findall(r"typedef[^;]*?\b(tk_\w+)\s*;", text, re.S)) | set(re.findall(r"\(\*(tk_\w+)\)", text))
+
+
+def called_names(folder, suffixes, pattern):
+    names = set()
+    for path in (ROOT / folder).rglob("*"):
+        if path.suffix in suffixes and path.is_file() and "node_modules" not in path.parts:
+            names |= set(re.findall(pattern, path.read_text(errors="replace")))
+    names -= header_type_names()
+    return Declarations(functions={name: Function(returns=None, params=None) for name in names})
+
+
+def go_declarations():
+    return called_names("bindings/go", {".go"}, r"\bC\.(tk_[a-z_]+)\b")
+
+
+def node_declarations():
+    return called_names("bindings/node/src", {".c", ".h", ".cc"}, r"\b(tk_[a-z_]+)\s*\(")
+
+
 @dataclass(frozen=True)
 class Binding:
     name: str
@@ -230,11 +278,18 @@ class Binding:
     unbound: frozenset = frozenset()
 
 
+# tk_site_active_cell is for languages that cannot call C cheaply (tracekit.h):
+# Python calls tk_site_active, Ruby reads the flag a tk_site * points at.
+CALLS_SITE_ACTIVE = frozenset({"tk_site_active_cell"})
+
 BINDINGS = [
-    Binding("Python (ctypes)", "bindings/python", python_declarations, complete=True),
-    Binding("Ruby (FFI)", "bindings/ruby", ruby_declarations, complete=True),
-    # PHP declares the subset of the header it uses.
+    Binding("Python (ctypes)", "bindings/python", python_declarations, complete=True, unbound=CALLS_SITE_ACTIVE),
+    Binding("Ruby (FFI)", "bindings/ruby", ruby_declarations, complete=True, unbound=CALLS_SITE_ACTIVE),
+    # These declare or use the subset of the header they need.
     Binding("PHP (FFI::cdef)", "bindings/php/src/Native/Library.php", php_declarations, complete=False),
+    Binding("Java (JNA)", "bindings/java/src", java_declarations, complete=False),
+    Binding("Go (cgo)", "bindings/go", go_declarations, complete=False),
+    Binding("Node.js (C addon)", "bindings/node/src", node_declarations, complete=False),
 ]
 
 
@@ -248,13 +303,15 @@ def compare(binding, declared, header, exported):
             continue
         if name not in exported:
             problems.append(f"{name}: not exported by the library")
+        if function.params is None:
+            continue  # checked by the compiler
         if len(function.params) != len(expected.params):
             problems.append(f"{name}: {len(function.params)} arguments, tracekit.h has {len(expected.params)}")
         else:
             for index, (got, want) in enumerate(zip(function.params, expected.params)):
                 if not compatible(got, want):
                     problems.append(f"{name}: argument {index + 1} is {got}, tracekit.h has {want}")
-        if expected.returns_owned_string and function.returns == "string":
+        if expected.returns_owned_string and function.returns == "string" and not function.returns_owned_string:
             problems.append(f"{name}: returns a char * the caller must tk_free; declared as a converted string it leaks")
         elif not compatible(function.returns, expected.returns):
             problems.append(f"{name}: returns {function.returns}, tracekit.h has {expected.returns}")
@@ -273,7 +330,10 @@ def compare(binding, declared, header, exported):
 
 
 def compatible(binding_kind, header_kind):
-    """Same ABI class; a char * may be passed as a pointer (bytes), not the reverse."""
+    """Same ABI class. A char * may be passed as a pointer (bytes), not the
+    reverse; a size_t as a signed 64-bit integer (Java has no unsigned)."""
     if binding_kind == header_kind:
+        return True
+    if {binding_kind, header_kind} == {"i64", "u64"}:
         return True
     return header_kind in ("string", "callback") and binding_kind == "pointer"

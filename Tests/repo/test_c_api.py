@@ -138,3 +138,17 @@ def test_a_function_the_library_does_not_export_is_flagged():
     binding = c_api.Binding("sample", ".", lambda: None, complete=False)
     problems = c_api.compare(binding, Declarations({"tk_version": Function("string", ())}), sample(), set())
     assert problems == ["tk_version: not exported by the library"]
+
+
+def test_a_binding_compiled_against_the_header_is_checked_by_name_only():
+    used = {"tk_capture": Function(None, None), "tk_site_active_cell": Function(None, None)}
+    assert problems_of(used, complete=False) == [
+        "tk_site_active_cell: not in tracekit.h"]
+
+
+def test_a_size_t_may_be_a_signed_64_bit_integer_but_not_32_bits():
+    functions = correct_functions()
+    functions["tk_capture"] = Function("i32", ("pointer", "string", "i64"))
+    assert problems_of(functions) == []
+    functions["tk_capture"] = Function("i32", ("pointer", "string", "i32"))
+    assert problems_of(functions) == ["tk_capture: argument 3 is i32, tracekit.h has u64"]

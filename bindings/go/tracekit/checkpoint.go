@@ -10,10 +10,10 @@ import (
 	"context"
 	"fmt"
 	"log"
-	"reflect"
 	"runtime"
 	"strings"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/tracekit-native/tracekit-native/bindings/go/internal/callsite"
@@ -48,7 +48,7 @@ func (s *SDK) CheckAndCaptureWithContext(ctx context.Context, label string, vari
 	// c.inactive's first probe, written out: a call costs as much as the rest.
 	if table := c.sites.table(); len(table) > 0 {
 		site := (*site)(atomic.LoadPointer(&table[slotOf(pc, len(table)-1)]))
-		if site != nil && site.pc == pc && sameString(site.label, label) && atomic.LoadInt32(site.active) == 0 {
+		if site != nil && site.pc == pc && site.label == label && atomic.LoadInt32(site.active) == 0 {
 			runtime.KeepAlive(c) // the flag is the client's memory
 			return
 		}
@@ -84,22 +84,21 @@ func (c *client) inactive(pc uintptr, label string) bool {
 	return off
 }
 
-// sameString is a == b for the labels of one call site, usually the same
-// literal: equal data pointers decide without comparing bytes.
-func sameString(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	return (*reflect.StringHeader)(unsafe.Pointer(&a)).Data == (*reflect.StringHeader)(unsafe.Pointer(&b)).Data || a == b
-}
+// logInterval: a checkpoint logs at most one problem this often.
+const logInterval = 10 * time.Second
 
 // checkpointAndLog is checkpoint for CheckAndCaptureWithContext, which
-// reports nothing: problems are logged (not shutdown or a full queue,
-// which the stats count).
+// reports nothing: problems are logged, at most one line per logInterval
+// (not shutdown or a full queue, which the stats count).
 //
 //go:noinline
 func (c *client) checkpointAndLog(ctx context.Context, pc uintptr, label string, variables map[string]interface{}) {
-	if err := c.checkpoint(ctx, pc, label, variables); err != nil && !isQuiet(err) {
+	err := c.checkpoint(ctx, pc, label, variables)
+	if err == nil || isQuiet(err) {
+		return
+	}
+	now, last := time.Now().UnixNano(), c.lastLog.Load()
+	if now-last >= int64(logInterval) && c.lastLog.CompareAndSwap(last, now) {
 		log.Printf("%v", err)
 	}
 }

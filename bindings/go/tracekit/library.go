@@ -27,7 +27,9 @@ func call(op string, fn func() C.tk_status) error {
 	return newError(op, int(status), C.GoString(C.tk_last_error()))
 }
 
-// callPointer is call for functions that return NULL on failure.
+// callPointer is call for functions that return NULL on failure. Those
+// give no status: the error's code is TK_ERR_INVALID_ARGUMENT, its message
+// the library's.
 func callPointer[T any](op string, fn func() *T) (*T, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()

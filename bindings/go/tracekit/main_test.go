@@ -2,8 +2,6 @@ package tracekit
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"runtime"
 	"testing"
 	"time"
@@ -15,16 +13,7 @@ import (
 // uses its own service (and SDK key).
 var server *tracekittest.Server
 
-func TestMain(m *testing.M) {
-	var err error
-	if server, err = tracekittest.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	server.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { tracekittest.Main(m, &server) }
 
 // newSDK is NewSDK against the test server with fast breakpoint sync; the
 // SDK is shut down when the test ends.

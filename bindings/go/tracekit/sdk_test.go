@@ -1,11 +1,14 @@
 package tracekit
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log"
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -260,6 +263,19 @@ func TestAnSDKDroppedWithoutShutdownIsFreedByTheGarbageCollector(t *testing.T) {
 	sdk = nil
 	if err := waitUntilFreed(freed, time.Now().Add(10*time.Second)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestABrokenCheckpointLogsAtMostOneLinePerInterval(t *testing.T) {
+	var output bytes.Buffer
+	log.SetOutput(&output)
+	defer log.SetOutput(os.Stderr)
+	sdk := newSDK(t, tracekittest.UniqueName("go-log"))
+	for i := 0; i < 100; i++ {
+		sdk.CheckAndCaptureWithContext(context.Background(), "bad\x00label", nil)
+	}
+	if lines := strings.Count(output.String(), "label must not contain NUL bytes"); lines != 1 {
+		t.Errorf("%d log lines for 100 broken checkpoints:\n%s", lines, output.String())
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"testing"
 	"time"
 )
 
@@ -91,6 +92,21 @@ func (s *Server) readOutput(reader io.Reader, port chan<- string) {
 			}
 		}
 	}
+}
+
+// Main is a TestMain for packages whose tests share one server: it starts
+// it, stores it in *server, runs the tests (or benchmarks), stops it and
+// exits with their status. A server that does not start fails the run.
+func Main(m *testing.M, server **Server) {
+	started, err := Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	*server = started
+	code := m.Run()
+	started.Close()
+	os.Exit(code)
 }
 
 // Output is what the server printed so far (for failure messages).

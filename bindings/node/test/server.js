@@ -85,7 +85,10 @@ async function startServer() {
     '--admin-key', adminKey], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`tracekit-server did not report its port:\n${output}`)), 60000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`tracekit-server did not report its port:\n${output}`));
+    }, 60000);
     const onData = (chunk) => {
       output += chunk;
       const match = /listening on [^:\s]+:(\d+)/.exec(output);
@@ -100,6 +103,9 @@ async function startServer() {
   });
   child.stdout.resume();
   child.stderr.resume();
+  // Should the test process end without after() (a timeout, process.exit),
+  // the server goes with it.
+  process.once('exit', () => child.kill('SIGKILL'));
   return new Server(`http://127.0.0.1:${port}`, adminKey, child, directory);
 }
 

@@ -89,7 +89,7 @@ final class Config
     {
         $ffi = Library::ffi();
         $options = $ffi->tk_options_new();
-        if (FFI::isNull($options)) {
+        if (Library::isNull($options)) {
             throw new TracekitException('invalid TRACEKIT_* environment: ' . Library::lastError());
         }
         try {

@@ -29,6 +29,8 @@ final class TracekitClient
 {
     /** @var array<string, SnapshotClient> this request's clients by configuration digest (one in practice) */
     private static array $snapshotClients = [];
+    /** The process $snapshotClients belong to: a forked child starts over. */
+    private static int $pid = 0;
     private static bool $releaseAtExit = false;
 
     private ?SnapshotClient $snapshotClient = null;
@@ -52,10 +54,14 @@ final class TracekitClient
      * Captures a snapshot of $variables here when a breakpoint for this call
      * site (function + label, or file + line) is enabled. Never throws.
      *
+     * The parameters are untyped so that a wrong type is reported through
+     * lastError() instead of a TypeError in the caller.
+     *
+     * @param string $label
      * @param array<mixed> $variables
      * @param array<string, mixed>|null $requestContext replaces the request from the middleware or $_SERVER
      */
-    public function captureSnapshot(string $label, array $variables = [], ?array $requestContext = null): void
+    public function captureSnapshot(mixed $label, mixed $variables = [], mixed $requestContext = null): void
     {
         try {
             if ($this->snapshotClient !== null) {
@@ -120,6 +126,11 @@ final class TracekitClient
     private static function snapshotClientFor(array $config): SnapshotClient
     {
         $digest = self::digest($config);
+        if (self::$pid !== getmypid()) {
+            // Forked: the parent's clients are inert here (the library says so); make this process's own.
+            self::$snapshotClients = [];
+            self::$pid = getmypid();
+        }
         if (isset(self::$snapshotClients[$digest])) {
             return self::$snapshotClients[$digest];
         }
@@ -127,7 +138,7 @@ final class TracekitClient
             $options = Config::toOptions($config);
             $client = Library::ffi()->tk_client_new($options);
             Library::ffi()->tk_options_free($options);
-            if (FFI::isNull($client)) {
+            if (Library::isNull($client)) {
                 throw new TracekitException('cannot start code monitoring: ' . Library::lastError());
             }
             return $client;

@@ -39,12 +39,18 @@ final class TracekitClientTest extends TestCase
         $this->client?->shutdown();
     }
 
-    private function makeClient(array $overrides = []): TracekitClient
+    /** @return array<string, mixed> */
+    private function config(array $overrides = []): array
     {
-        return $this->client = new TracekitClient($overrides + [
+        return $overrides + [
             'api_key' => $this->server->sdkKey($this->service), 'service_name' => $this->service,
             'endpoint' => $this->server->baseUrl, 'code_monitoring_enabled' => true, 'poll_interval' => 0.1,
-        ]);
+        ];
+    }
+
+    private function makeClient(array $overrides = []): TracekitClient
+    {
+        return $this->client = new TracekitClient($this->config($overrides));
     }
 
     /** The checkpoint under test; returns its line. */
@@ -180,6 +186,10 @@ final class TracekitClientTest extends TestCase
         $client->captureSnapshot('order-checkout', ['stream' => $stream, 'inf' => INF, 'bytes' => "\xff\xfe",
                                                    'unreadable' => new Unreadable()]);
         $client->captureSnapshot('', ['x' => 1]);
+        $client->captureSnapshot(42, ['x' => 1]);
+        $this->assertStringContainsString('label must be a string, got int', (string) $client->lastError());
+        $client->captureSnapshot(['not a label'], []);
+        tracekit_snapshot(42, null);
         $client->shutdown();
         $this->checkout($client); // after shutdown: a no-op
         $this->assertFalse($client->isCodeMonitoringEnabled());
@@ -196,6 +206,7 @@ final class TracekitClientTest extends TestCase
             [['pii_patterns' => ['card' => '([']], 'pii_patterns'],
             [['colour' => 'blue'], 'colour'],
             [['api_key' => ''], 'api_key'],
+            [['api_key' => null], 'api_key'], // unset: the library refuses to start the client
         ];
         foreach ($cases as [$overrides, $key]) {
             $client = new TracekitClient($overrides + ['api_key' => 'tk_secret_key_123', 'service_name' => 'svc',
@@ -225,6 +236,30 @@ final class TracekitClientTest extends TestCase
         ]);
         $this->assertSame($second->getSnapshotClient(), $third->getSnapshotClient());
         $this->client = $third;
+    }
+
+    /** @requires extension pcntl */
+    public function testAForkedChildMakesItsOwnClient(): void
+    {
+        $config = $this->config();
+        $client = $this->client = new TracekitClient($config);
+        $this->checkout($client);
+        $result = tempnam(sys_get_temp_dir(), 'tracekit-fork');
+        $pid = pcntl_fork();
+        if ($pid === 0) {
+            // The child: a client of the same configuration (the parent's is inert here), its own checkpoint.
+            $child = new TracekitClient($config);
+            $child->captureSnapshot('forked-child', ['pid' => getmypid()]);
+            $registered = TestServer::waitFor(fn () => $child->getSnapshotClient()->getStats()['registrations'] ?? 0);
+            file_put_contents($result, $registered >= 1 ? 'registered' : 'not registered: ' . $child->lastError());
+            posix_kill(getmypid(), SIGKILL); // no PHPUnit shutdown in the child (it would stop the shared server)
+        }
+        pcntl_waitpid($pid, $status);
+        $this->assertSame('registered', file_get_contents($result));
+        unlink($result);
+        $this->assertSame('forked-child', $this->server->registeredBreakpoint($this->service, 'forked-child')['label']);
+        $this->checkout($client); // the parent's client still works
+        $this->assertTrue($client->flush(5.0));
     }
 
     public function testCliProcessesUseTheEventStream(): void

@@ -93,10 +93,16 @@ final class Library
         return (string) self::ffi()->tk_last_error();
     }
 
+    /** Whether a pointer result is NULL (FFI returns a NULL pointer as PHP null). */
+    public static function isNull(?FFI\CData $pointer): bool
+    {
+        return $pointer === null || FFI::isNull($pointer);
+    }
+
     /** A library-owned C string as PHP string, released with tk_free. */
     public static function takeString(?FFI\CData $pointer): ?string
     {
-        if ($pointer === null || FFI::isNull($pointer)) {
+        if (self::isNull($pointer)) {
             return null;
         }
         $text = FFI::string(FFI::cast('char *', $pointer));
@@ -108,7 +114,7 @@ final class Library
     {
         $libc = FFI::cdef('void *dlopen(const char *filename, int flags);', 'libc.so.6');
         $handle = $libc->dlopen($path, self::RTLD_NOW | self::RTLD_NODELETE);
-        if (FFI::isNull($handle)) {
+        if (self::isNull($handle)) {
             throw new FFI\Exception("cannot load {$path}");
         }
     }

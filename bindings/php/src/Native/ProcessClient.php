@@ -64,7 +64,7 @@ final class ProcessClient
     private static function read(): ?array
     {
         $value = self::libc()->getenv(self::VARIABLE);
-        if ($value === null || FFI::isNull($value)) {
+        if (Library::isNull($value)) {
             return null;
         }
         $parts = explode(':', FFI::string($value), 3);

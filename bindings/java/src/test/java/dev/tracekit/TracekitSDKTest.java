@@ -198,6 +198,45 @@ class TracekitSDKTest {
     }
 
     @Test
+    void shutdownWhileOtherThreadsCaptureIsSafe() throws Exception {
+        TracekitSDK sdk = sdk(config().maxCapturesPerSecond(0));
+        checkout(sdk);
+        enable(sdk);
+        Checkpoint checkpoint = sdk.getSnapshotClient().checkpoint("order-checkout");
+        java.util.concurrent.atomic.AtomicReference<Throwable> escaped = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(8);
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            boolean handle = t % 2 == 0;
+            Thread thread = new Thread(() -> {
+                running.countDown();
+                try {
+                    for (int i = 0; i < 2000; i++) {
+                        if (handle) {
+                            checkpoint.capture(Map.of("i", i));
+                        } else {
+                            sdk.captureSnapshot("order-checkout", Map.of("i", i));
+                        }
+                    }
+                } catch (Throwable error) {
+                    escaped.set(error);
+                }
+            });
+            threads.add(thread);
+            thread.start();
+        }
+        running.await();
+        Thread.sleep(20);
+        sdk.shutdown(); // while the threads capture
+        for (Thread thread : threads) {
+            thread.join(30_000);
+        }
+        assertNull(escaped.get());
+        assertFalse(checkpoint.isActive(), "a freed client's sites read 0");
+        assertTrue(sdk.getSnapshotClient().getStats().isEmpty());
+    }
+
+    @Test
     void invalidOptionsLeaveMonitoringOffWithTheOptionNamedAndNoKeyInTheMessage() throws Exception {
         String key = "tk_secret_key_123";
         TracekitConfig.Builder base = TracekitConfig.builder().apiKey(key).endpoint(server.baseUrl).enableCodeMonitoring(true);
