@@ -39,12 +39,13 @@ extension CaptureClient {
         guard let breakpoint = site.breakpoint, breakpoint.enabled else { return .skipped }
         // Cheap checks first; the condition before anything that consumes a
         // slot (rate budget, max_captures, frequency).
-        if let suppressed = stateSuppression(for: breakpoint) ?? conditionSuppression(breakpoint, variables)
+        let document = VariablesDocument(variables)
+        if let suppressed = stateSuppression(for: breakpoint) ?? conditionSuppression(breakpoint, document)
             ?? claimSuppression(for: breakpoint, at: site) {
             stats.add(suppressed)
             return .skipped
         }
-        return snapshot(site: site, breakpoint: breakpoint, variables: variables, context: context)
+        return snapshot(site: site, breakpoint: breakpoint, variables: document, context: context)
     }
 
     /// Convenience for Swift callers and tests.
@@ -83,9 +84,9 @@ extension CaptureClient {
     /// An SDK-evaluable condition that is false. Evaluation errors (and
     /// variables that do not parse) capture anyway, as the official SDKs do.
     private func conditionSuppression(_ breakpoint: Breakpoint,
-                                      _ variables: UnsafeBufferPointer<UInt8>) -> ClientStats.Counter? {
+                                      _ variables: VariablesDocument) -> ClientStats.Counter? {
         guard breakpoint.sdkEvaluable, let condition = breakpoint.condition,
-              let values = try? JSONValue.parse(UnsafeRawBufferPointer(variables), maxDepth: 64),
+              let values = variables.value,
               (try? condition.holds(values)) == false else { return nil }
         return .suppressedCondition
     }
@@ -102,12 +103,12 @@ extension CaptureClient {
         }
     }
 
-    private func snapshot(site: Site, breakpoint: Breakpoint, variables: UnsafeBufferPointer<UInt8>,
+    private func snapshot(site: Site, breakpoint: Breakpoint, variables: VariablesDocument,
                           context: UnsafeBufferPointer<UInt8>?) -> CaptureOutcome {
         let sanitized: SanitizeResult
         do {
             sanitized = try sanitizer.with(maxDepth: breakpoint.maxDepth, maxPayload: breakpoint.maxPayloadBytes)
-                .sanitize(variables)
+                .sanitize(variables.bytes)
         } catch {
             site.refundCapture(breakpoint)  // invalid input must not use up max_captures
             stats.add(.invalidInput)
@@ -123,7 +124,7 @@ extension CaptureClient {
         }
         stats.add(.redactions, sanitized.redactions)
         stats.add(.truncations, sanitized.truncations)
-        let body = snapshotBody(site: site, breakpoint: breakpoint, variables: sanitized, rawVariables: variables,
+        let body = snapshotBody(site: site, breakpoint: breakpoint, variables: sanitized, document: variables,
                                 context: parsedContext)
         let stack = parsedContext.stackTrace == nil ? NativeStack.capture(maxFrames: breakpoint.stackDepth ?? 50) : nil
         stats.add(.captured)
@@ -140,7 +141,7 @@ extension CaptureClient {
     }
 
     private func snapshotBody(site: Site, breakpoint: Breakpoint, variables: SanitizeResult,
-                              rawVariables: UnsafeBufferPointer<UInt8>, context: CaptureContext) -> SnapshotBody {
+                              document: VariablesDocument, context: CaptureContext) -> SnapshotBody {
         var body = SnapshotBody()
         body.string("breakpoint_id", breakpoint.id)
         body.string("service_name", options.serviceName)
@@ -155,7 +156,7 @@ extension CaptureClient {
             body.securityFlags(variables.securityFlags)
         }
         if !breakpoint.captureExpressions.isEmpty {
-            body.raw("expression_results", expressionResults(breakpoint, rawVariables))
+            body.raw("expression_results", expressionResults(breakpoint, document))
         }
         body.string("stack_trace", context.stackTrace)
         body.string("trace_id", context.traceID)
@@ -170,8 +171,8 @@ extension CaptureClient {
 
     /// Each expression's value, scrubbed like the variables; an expression
     /// that fails gives `{"error": message}`.
-    private func expressionResults(_ breakpoint: Breakpoint, _ rawVariables: UnsafeBufferPointer<UInt8>) -> JSONValue {
-        let values = (try? JSONValue.parse(UnsafeRawBufferPointer(rawVariables), maxDepth: 64)) ?? .object([:])
+    private func expressionResults(_ breakpoint: Breakpoint, _ document: VariablesDocument) -> JSONValue {
+        let values = document.value ?? .object([:])
         var results: [String: JSONValue] = [:]
         for (source, expression) in breakpoint.captureExpressions {
             guard let expression else {
@@ -191,5 +192,24 @@ extension CaptureClient {
 
     private func sanitizedRequest(_ request: JSONValue) throws -> [UInt8] {
         try sanitizer.sanitize(Array(request.jsonText.utf8)).json
+    }
+}
+
+/// A capture's variables: the JSON text the sanitizer reads in its own pass,
+/// and the JSONValue the condition and the capture expressions evaluate,
+/// parsed at most once per capture (nil when the text does not parse).
+final class VariablesDocument {
+    let bytes: UnsafeBufferPointer<UInt8>
+    private var parsed: JSONValue??
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    var value: JSONValue? {
+        if let parsed { return parsed }
+        let made = try? JSONValue.parse(UnsafeRawBufferPointer(bytes), maxDepth: 64)
+        parsed = .some(made)
+        return made
     }
 }
