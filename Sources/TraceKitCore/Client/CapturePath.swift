@@ -35,14 +35,46 @@ extension CaptureClient {
             return .skipped
         }
         guard let breakpoint = site.breakpoint, breakpoint.enabled else { return .skipped }
-        // Cheap checks first; the condition before anything that consumes a
-        // slot (rate budget, max_captures, frequency).
-        if let suppressed = stateSuppression(for: breakpoint) ?? conditionSuppression(breakpoint, variables)
-            ?? claimSuppression(for: breakpoint, at: site) {
-            stats.add(suppressed)
-            return .skipped
+        // A slot claimed ahead (claim(site:)) was decided already: nothing to
+        // check or count twice. Otherwise cheap checks first; the condition
+        // before anything that consumes a slot (rate budget, max_captures,
+        // frequency).
+        if !site.takePrepaidClaim(breakpoint) {
+            let now = MonotonicClock.nowNanoseconds()
+            if let suppressed = stateSuppression(for: breakpoint, nowNs: now)
+                ?? conditionSuppression(breakpoint, variables)
+                ?? claimSuppression(for: breakpoint, at: site, nowNs: now, prepaid: false) {
+                stats.add(suppressed)
+                return .skipped
+            }
         }
         return snapshot(site: site, breakpoint: breakpoint, variables: variables, context: context)
+    }
+
+    /// `tk_site_claim`: every suppression decided before the caller builds
+    /// its variables. True when the caller should build them and capture:
+    /// a slot is then claimed and kept for the site's next capture, unless
+    /// the breakpoint has a condition this SDK evaluates (it needs the
+    /// variables, so the capture decides it and claims then). False when
+    /// suppressed, counted in stats like the capture would count it.
+    public func claim(site: Site) -> Bool {
+        guard lifecycle.captureRefusal == nil else { return false }
+        guard site.isActive else {
+            skipInactive(site)
+            return false
+        }
+        guard let breakpoint = site.breakpoint, breakpoint.enabled else { return false }
+        let now = MonotonicClock.nowNanoseconds()
+        if let suppressed = stateSuppression(for: breakpoint, nowNs: now) {
+            stats.add(suppressed)
+            return false
+        }
+        if breakpoint.sdkEvaluable && breakpoint.condition != nil { return true }
+        if let suppressed = claimSuppression(for: breakpoint, at: site, nowNs: now, prepaid: true) {
+            stats.add(suppressed)
+            return false
+        }
+        return true
     }
 
     /// Convenience for Swift callers and tests.
@@ -69,13 +101,13 @@ extension CaptureClient {
     }
 
     /// Expired breakpoint or open circuit.
-    private func stateSuppression(for breakpoint: Breakpoint) -> ClientStats.Counter? {
+    private func stateSuppression(for breakpoint: Breakpoint, nowNs: UInt64) -> ClientStats.Counter? {
         if breakpoint.expireAt != nil, breakpoint.isExpired(nowUnixSeconds: Double(WallClock.nowUnixNanoseconds()) / 1e9) {
             return .suppressedExpired
         }
         // Open, and the cooldown still running: suppressed here. Once it
         // ends captures flow again and the sender's breaker picks the probe.
-        return breaker.suppressesCaptures(nowNs: MonotonicClock.nowNanoseconds()) ? .suppressedCircuit : nil
+        return breaker.suppressesCaptures(nowNs: nowNs) ? .suppressedCircuit : nil
     }
 
     /// An SDK-evaluable condition that is false. Evaluation errors (and
@@ -90,9 +122,10 @@ extension CaptureClient {
 
     /// The site's max_captures and frequency, then the process-wide budget
     /// (a hit the breakpoint refuses must not spend it).
-    private func claimSuppression(for breakpoint: Breakpoint, at site: Site) -> ClientStats.Counter? {
-        let now = MonotonicClock.nowNanoseconds()
-        switch site.claimCapture(breakpoint, nowNs: now, budget: { rateLimiter?.tryTake(nowNs: now) ?? true }) {
+    private func claimSuppression(for breakpoint: Breakpoint, at site: Site, nowNs: UInt64,
+                                  prepaid: Bool) -> ClientStats.Counter? {
+        switch site.claimCapture(breakpoint, nowNs: nowNs, prepaid: prepaid,
+                                 budget: { rateLimiter?.tryTake(nowNs: nowNs) ?? true }) {
         case .granted: return nil
         case .maxCaptures: return .suppressedMaxCaptures
         case .frequency: return .suppressedFrequency

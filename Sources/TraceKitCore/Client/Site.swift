@@ -51,14 +51,18 @@ public final class Site: @unchecked Sendable {
 
     /// Claims a capture slot for `breakpoint` under its max_captures and
     /// capture_frequency, then from `budget` (the process-wide rate), so a
-    /// hit the breakpoint refuses does not spend the budget.
-    func claimCapture(_ breakpoint: Breakpoint, nowNs: UInt64, budget: () -> Bool) -> ClaimResult {
+    /// hit the breakpoint refuses does not spend the budget. `prepaid`: the
+    /// slot is kept for the site's next capture (`tk_site_claim`), which
+    /// takes it with `takePrepaidClaim` instead of claiming again.
+    func claimCapture(_ breakpoint: Breakpoint, nowNs: UInt64, prepaid: Bool = false,
+                      budget: () -> Bool) -> ClaimResult {
         local.withLock { state in
             if state.breakpointID != breakpoint.id || state.serverCount != breakpoint.captureCount {
                 // The server's count now includes what was sent so far.
-                let lastCaptureNs = state.breakpointID == breakpoint.id ? state.lastCaptureNs : 0
+                let sameBreakpoint = state.breakpointID == breakpoint.id
                 state = LocalCount(breakpointID: breakpoint.id, serverCount: breakpoint.captureCount,
-                                   captures: 0, lastCaptureNs: lastCaptureNs)
+                                   captures: 0, lastCaptureNs: sameBreakpoint ? state.lastCaptureNs : 0,
+                                   prepaid: sameBreakpoint ? state.prepaid : 0)
             }
             if breakpoint.maxCaptures > 0, breakpoint.captureCount + state.captures >= breakpoint.maxCaptures {
                 return .maxCaptures
@@ -70,7 +74,19 @@ public final class Site: @unchecked Sendable {
             guard budget() else { return .rateLimited }
             state.captures += 1
             state.lastCaptureNs = nowNs
+            if prepaid { state.prepaid += 1 }
             return .granted
+        }
+    }
+
+    /// Takes a slot claimed ahead by `tk_site_claim` for this breakpoint,
+    /// if there is one. A slot claimed for a breakpoint since replaced is
+    /// gone with it.
+    func takePrepaidClaim(_ breakpoint: Breakpoint) -> Bool {
+        local.withLock { state in
+            guard state.breakpointID == breakpoint.id, state.prepaid > 0 else { return false }
+            state.prepaid -= 1
+            return true
         }
     }
 
@@ -89,5 +105,7 @@ public final class Site: @unchecked Sendable {
         var serverCount = 0
         var captures = 0
         var lastCaptureNs: UInt64 = 0
+        /// Slots claimed by `tk_site_claim` that no capture has used yet.
+        var prepaid = 0
     }
 }
