@@ -61,6 +61,8 @@ module TracekitNative
     def skip?(label)
       site = @labels.trusted(label)
       !site.nil? && !Native.site_active?(site)
+    rescue StandardError # a label whose #hash raises: the full path reports it
+      false
     end
 
     # capture_snapshot for a given Thread::Backtrace::Location. The site
