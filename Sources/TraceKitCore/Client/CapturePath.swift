@@ -40,7 +40,7 @@ extension CaptureClient {
         // before anything that consumes a slot (rate budget, max_captures,
         // frequency).
         if !site.takePrepaidClaim(breakpoint) {
-            let now = MonotonicClock.nowNanoseconds()
+            let now = MonotonicClock.coarseNanoseconds()
             if let suppressed = stateSuppression(for: breakpoint, nowNs: now)
                 ?? conditionSuppression(breakpoint, variables)
                 ?? claimSuppression(for: breakpoint, at: site, nowNs: now, prepaid: false) {
@@ -63,18 +63,30 @@ extension CaptureClient {
             skipInactive(site)
             return false
         }
+        if let suppressed = site.suppression.current(now: MonotonicClock.coarseNanoseconds) {
+            stats.add(suppressed)
+            return false
+        }
         guard let breakpoint = site.breakpoint, breakpoint.enabled else { return false }
-        let now = MonotonicClock.nowNanoseconds()
-        if let suppressed = stateSuppression(for: breakpoint, nowNs: now) {
-            stats.add(suppressed)
-            return false
+        let now = MonotonicClock.coarseNanoseconds()
+        let deferCondition = breakpoint.sdkEvaluable && breakpoint.condition != nil
+        guard let suppressed = stateSuppression(for: breakpoint, nowNs: now)
+            ?? (deferCondition ? nil : claimSuppression(for: breakpoint, at: site, nowNs: now, prepaid: true))
+        else { return true }
+        stats.add(suppressed)
+        site.suppression.set(suppressed, untilNs: suppressionEnd(suppressed, breakpoint, site))
+        return false
+    }
+
+    /// Until when a claim's suppression holds, for the site's hint; 0: not known.
+    private func suppressionEnd(_ counter: ClientStats.Counter, _ breakpoint: Breakpoint, _ site: Site) -> UInt64 {
+        switch counter {
+        case .suppressedExpired, .suppressedMaxCaptures: SuppressionHint.untilBreakpointChanges
+        case .suppressedCircuit: breaker.cooldownEnd
+        case .suppressedRateLimit: rateLimiter?.emptyUntil ?? 0
+        case .suppressedFrequency: site.nextCaptureAllowedNs(breakpoint)
+        default: 0
         }
-        if breakpoint.sdkEvaluable && breakpoint.condition != nil { return true }
-        if let suppressed = claimSuppression(for: breakpoint, at: site, nowNs: now, prepaid: true) {
-            stats.add(suppressed)
-            return false
-        }
-        return true
     }
 
     /// Convenience for Swift callers and tests.
@@ -95,7 +107,8 @@ extension CaptureClient {
     /// breakpoint knows yet, once, in the background.
     private func skipInactive(_ site: Site) {
         if killSwitch.load(ordering: .relaxed) { stats.add(.suppressedKillSwitch) }
-        guard options.codeMonitoring, !site.registrationQueued.exchange(true, ordering: .relaxed),
+        guard options.codeMonitoring, !site.registrationQueued.load(ordering: .relaxed),
+              !site.registrationQueued.exchange(true, ordering: .relaxed),
               site.breakpoint == nil, claimRegistration(site.key) else { return }
         _ = registrations.push(site.key)
     }

@@ -17,7 +17,10 @@ public struct SiteKey: Hashable, Sendable {
 /// atomic loads and stores; everything else is `Sendable`.
 public final class Site: @unchecked Sendable {
     public let key: SiteKey
-    public unowned let client: CaptureClient
+    /// Unretained: the client owns its sites and a site is used only while
+    /// the client lives (tracekit.h); no reference counting per checkpoint.
+    public let unretainedClient: Unmanaged<CaptureClient>
+    public var client: CaptureClient { unretainedClient.takeUnretainedValue() }
     /// The active flag, in C-visible memory: `tk_site *` points here.
     public let cell: UnsafeMutablePointer<tk_site_cell>
     private let matched = Mutex<Breakpoint?>(nil)
@@ -25,10 +28,12 @@ public final class Site: @unchecked Sendable {
     /// for the current breakpoint, and when the last one happened.
     private let local = Mutex<LocalCount>(LocalCount())
     let registrationQueued = Atomic<Bool>(false)
+    /// What the last claims here were refused for, while it holds.
+    let suppression = SuppressionHint()
 
     init(key: SiteKey, client: CaptureClient) {
         self.key = key
-        self.client = client
+        unretainedClient = .passUnretained(client)
         cell = .allocate(capacity: 1)
         cell.initialize(to: tk_site_cell(active: 0, owner: nil))
         cell.pointee.owner = Unmanaged.passUnretained(self).toOpaque()
@@ -45,6 +50,7 @@ public final class Site: @unchecked Sendable {
     func update(from set: BreakpointSet, codeMonitoring: Bool) {
         let breakpoint = set.match(key)
         matched.withLock { $0 = breakpoint }
+        suppression.clear()
         let active = codeMonitoring && !set.killSwitch && (breakpoint?.enabled ?? false)
         tk_site_cell_store(cell, active ? 1 : 0)
     }
@@ -90,8 +96,20 @@ public final class Site: @unchecked Sendable {
         }
     }
 
+    /// When capture_frequency allows the next capture here (monotonic ns).
+    /// `tk_site_claim`, without a retain of the site or its client.
+    public func claim() -> Bool {
+        unretainedClient._withUnsafeGuaranteedRef { $0.claim(site: self) }
+    }
+
+    func nextCaptureAllowedNs(_ breakpoint: Breakpoint) -> UInt64 {
+        let lastCaptureNs = local.withLock { $0.breakpointID == breakpoint.id ? $0.lastCaptureNs : 0 }
+        return lastCaptureNs &+ UInt64(breakpoint.captureFrequency * 1e9)
+    }
+
     /// Gives back a slot whose capture failed on invalid input.
     func refundCapture(_ breakpoint: Breakpoint) {
+        suppression.clear()  // a max_captures refusal may no longer hold
         local.withLock { state in
             guard state.breakpointID == breakpoint.id, state.captures > 0 else { return }
             state.captures -= 1
