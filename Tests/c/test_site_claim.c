@@ -64,7 +64,8 @@ static void test_nothing_to_claim(void) {
 }
 
 /* max_captures 2: two claims succeed, each followed by its capture; the
-   third is suppressed by the claim and counted once. */
+   next ones are suppressed and counted, each once, until the breakpoint
+   changes on the server (max_captures raised). */
 static void test_max_captures_is_decided_by_the_claim(void) {
   tk_client *client = new_client(0);
   if (!client) return;
@@ -74,8 +75,16 @@ static void test_max_captures_is_decided_by_the_claim(void) {
     CHECK(tk_site_capture(site, "{\"i\":1}", TK_NUL_TERMINATED, NULL) == TK_OK);
   }
   CHECK(tk_site_claim(site) == 0);
+  CHECK(tk_site_claim(site) == 0);
   CHECK(stat_of(client, "captured") == 2);
-  CHECK(stat_of(client, "suppressed_max_captures") == 1);
+  CHECK(stat_of(client, "suppressed_max_captures") == 2);
+  char *reply = backend_request("POST", "/_control/breakpoint",
+                                "{\"push\":false,\"breakpoint\":" BREAKPOINT("bp-max-two", "max-two", ",\"max_captures\":5") "}");
+  CHECK_STR_CONTAINS(reply, "200 OK");
+  free(reply);
+  int claimed = 0;
+  for (double end = now_ms() + 5000; !claimed && now_ms() < end; sleep_ms(10)) claimed = tk_site_claim(site);
+  CHECK(claimed); /* the new breakpoint is decided afresh */
   tk_client_free(client);
 }
 
