@@ -10,9 +10,9 @@ import TraceKitTestSupport
 @Suite("Client: an idle client's threads sleep")
 struct ClientIdleTests {
     /// What an idle client may use of one core. A spinning thread takes its
-    /// whole share of the CPU (13 % of a core measured with ~18 runnable
+    /// whole share of the CPU (10-14 % of a core measured with ~18 runnable
     /// threads on 2 cores, all of it on an idle machine); a sleeping client's
-    /// two threads use well under 1 %.
+    /// two threads use about 0.1 %.
     static let maxShareOfCore = 0.05
 
     enum Backend: String, CaseIterable, CustomTestStringConvertible {
