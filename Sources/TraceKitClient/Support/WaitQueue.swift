@@ -1,15 +1,10 @@
-import Glibc
 import TraceKitCore
 
 /// A bounded FIFO between caller threads (producers) and one background
 /// thread (consumer). `push` never blocks: when full it refuses. `pop` waits
-/// up to a deadline. pthread mutex + condition variable because
-/// `Synchronization.Mutex` has no wait.
+/// up to a deadline.
 final class WaitQueue<Element>: @unchecked Sendable {
-    // Heap storage: pthread objects must not move, and Swift does not
-    // promise that `&storedProperty` passes the property's own address.
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let lock = ConditionLock()
     private var items: [Element] = []
     private var head = 0
     private var closed = false
@@ -18,30 +13,9 @@ final class WaitQueue<Element>: @unchecked Sendable {
 
     init(capacity: Int) {
         self.capacity = capacity
-        mutex.initialize(to: pthread_mutex_t())
-        condition.initialize(to: pthread_cond_t())
-        pthread_mutex_init(mutex, nil)
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(condition, &attributes)
-        pthread_condattr_destroy(&attributes)
     }
 
-    deinit {
-        pthread_cond_destroy(condition)
-        pthread_mutex_destroy(mutex)
-        condition.deinitialize(count: 1)
-        mutex.deinitialize(count: 1)
-        condition.deallocate()
-        mutex.deallocate()
-    }
-
-    private func locked<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return body()
-    }
+    private func locked<T>(_ body: () -> T) -> T { lock.locked(body) }
 
     var count: Int { locked { items.count - head } }
 
@@ -55,7 +29,7 @@ final class WaitQueue<Element>: @unchecked Sendable {
             items.append(item)
             return true
         }
-        if accepted { pthread_cond_broadcast(condition) }
+        if accepted { lock.broadcast() }
         return accepted
     }
 
@@ -66,7 +40,7 @@ final class WaitQueue<Element>: @unchecked Sendable {
         locked {
             while head == items.count {
                 if closed { return nil }
-                if !wait(until: deadlineNs) { return nil }
+                if !lock.wait(untilNs: deadlineNs) { return nil }
             }
             let item = items[head]
             head += 1
@@ -81,14 +55,14 @@ final class WaitQueue<Element>: @unchecked Sendable {
 
     func finished() {
         locked { inFlight = max(0, inFlight - 1) }
-        pthread_cond_broadcast(condition)
+        lock.broadcast()
     }
 
     /// Waits until nothing is queued or in flight, or the deadline; true if drained.
     func waitUntilDrained(deadlineNs: UInt64) -> Bool {
         locked {
             while head < items.count || inFlight > 0 {
-                if !wait(until: deadlineNs) { return head == items.count && inFlight == 0 }
+                if !lock.wait(untilNs: deadlineNs) { return head == items.count && inFlight == 0 }
             }
             return true
         }
@@ -102,22 +76,15 @@ final class WaitQueue<Element>: @unchecked Sendable {
             head = 0
             return rest
         }
-        pthread_cond_broadcast(condition)
+        lock.broadcast()
         return rest
     }
 
     func close() {
         locked { closed = true }
-        pthread_cond_broadcast(condition)
+        lock.broadcast()
     }
 
     /// Wakes waiters without adding anything (e.g. to re-check a stop flag).
-    func wake() { pthread_cond_broadcast(condition) }
-
-    /// Must hold the mutex. False when the deadline passed.
-    private func wait(until deadlineNs: UInt64) -> Bool {
-        var deadline = timespec(tv_sec: Int(deadlineNs / 1_000_000_000), tv_nsec: Int(deadlineNs % 1_000_000_000))
-        let result = pthread_cond_timedwait(condition, mutex, &deadline)
-        return result == 0 || MonotonicClock.nowNanoseconds() < deadlineNs
-    }
+    func wake() { lock.broadcast() }
 }
