@@ -33,7 +33,10 @@ struct SyncLoop {
                 state.nextPollNs = 0  // fall back to polling at once
                 continue
             }
-            sleep(until: min(state.nextPollNs, state.sseEndpoint == nil ? UInt64.max : state.sseRetryAtNs))
+            // The stream's retry time is a reason to wake only while streaming
+            // is wanted: otherwise it stays in the past (0 until a first stream)
+            // and the sleep would return at once, spinning this thread.
+            sleep(until: min(state.nextPollNs, wantsStream(state) ? state.sseRetryAtNs : UInt64.max))
         }
     }
 
@@ -43,9 +46,14 @@ struct SyncLoop {
         return UInt64(effective) &* 1_000_000
     }
 
-    private func shouldStream(_ state: State) -> Bool {
+    /// SSE is on, the server offers a stream, and there are breakpoints to keep in sync.
+    private func wantsStream(_ state: State) -> Bool {
         client.options.sse && state.sseEndpoint != nil && !client.killSwitch.load(ordering: .relaxed)
-            && client.breakpoints.withLock({ $0.count }) > 0 && MonotonicClock.nowNanoseconds() >= state.sseRetryAtNs
+            && client.breakpoints.withLock({ $0.count }) > 0
+    }
+
+    private func shouldStream(_ state: State) -> Bool {
+        wantsStream(state) && MonotonicClock.nowNanoseconds() >= state.sseRetryAtNs
     }
 
     // MARK: - Poll
