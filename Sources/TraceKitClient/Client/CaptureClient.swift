@@ -24,7 +24,7 @@ public final class CaptureClient: Sendable {
     let rateLimiter: TokenBucket?
     /// Snapshot request bodies waiting for the sender.
     let outbox: WaitQueue<OutgoingSnapshot>
-    /// Sites waiting to be auto-registered by the sync thread.
+    /// Sites waiting to be auto-registered (by the sender thread).
     let registrations = WaitQueue<SiteKey>(capacity: 10_000)
 
     private let createdInForkGeneration: Int
@@ -32,8 +32,8 @@ public final class CaptureClient: Sendable {
     private let stopping = Atomic<Bool>(false)
     /// The threads are to exit now.
     private let halting = Atomic<Bool>(false)
-    let breakpoints = Mutex<BreakpointSet>(.empty)
-    private let sites = Mutex<[SiteKey: Site]>([:])
+    let breakpoints = PthreadMutex<BreakpointSet>(.empty)
+    private let sites = PthreadMutex<[SiteKey: Site]>([:])
     private let overflow = Mutex<Site?>(nil)
     /// `function:label` pairs already queued for auto-registration.
     private let registeredLabels = Mutex<Set<String>>([])
