@@ -35,6 +35,9 @@ public final class CaptureClient: Sendable {
     let circuitState = Mutex<CircuitBreaker.State>(.closed)
     let killSwitch = Atomic<Bool>(false)
     let sseConnected = Atomic<Bool>(false)
+    /// Set by the sender after an auto-registration: the sync thread polls
+    /// at once (unless the stream is up and brings the change itself).
+    let refreshRequested = Atomic<Bool>(false)
     private let threads = Mutex<[BackgroundThread]>([])
     /// Set when shutdown begins: requests started after it end by then.
     let shutdownDeadlineNs = Atomic<UInt64>(0)

@@ -18,8 +18,9 @@ extension CaptureClient {
     public func capture(site: Site, variables: UnsafeBufferPointer<UInt8>,
                         context: UnsafeBufferPointer<UInt8>?) -> CaptureOutcome {
         if isStopped { return isInForkedChild ? .skipped : .shutDown }
+        registerOnFirstHit(site)
         guard site.isActive else {
-            skipInactive(site)
+            if killSwitch.load(ordering: .relaxed) { stats.add(.suppressedKillSwitch) }
             return .skipped
         }
         guard let breakpoint = site.breakpoint, breakpoint.enabled else { return .skipped }
@@ -47,14 +48,16 @@ extension CaptureClient {
         }
     }
 
-    /// An inactive site: nothing to do, except registering a site that no
-    /// breakpoint knows yet, once, in the background.
-    private func skipInactive(_ site: Site) {
-        if killSwitch.load(ordering: .relaxed) { stats.add(.suppressedKillSwitch) }
-        guard options.codeMonitoring, !site.registrationQueued.exchange(true, ordering: .relaxed),
-              site.breakpoint == nil, claimRegistration(site.key) else { return }
+    /// Queues the site's auto-registration on its first hit, once per
+    /// process per function:label, whether or not a breakpoint already
+    /// matches it: the server then learns where the code is now. After the
+    /// first hit this costs one relaxed atomic load.
+    private func registerOnFirstHit(_ site: Site) {
+        guard options.codeMonitoring, !site.registrationQueued.load(ordering: .relaxed),
+              !site.registrationQueued.exchange(true, ordering: .relaxed), claimRegistration(site.key) else { return }
         _ = registrations.push(site.key)
     }
+
 
     /// Expired breakpoint or open circuit.
     private func stateSuppression(for breakpoint: Breakpoint) -> ClientStats.Counter? {

@@ -135,6 +135,7 @@ struct SenderLoop {
         var pending = state.registrationsPending.remove(at: index)
         if register(pending.key, session: session) {
             client.stats.add(.registrations)
+            client.refreshRequested.store(true, ordering: .relaxed)
             return
         }
         client.stats.add(.registrationErrors)

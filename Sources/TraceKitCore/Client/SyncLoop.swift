@@ -1,9 +1,12 @@
 import Glibc
 
 /// The sync thread: an immediate poll, then the poll interval (twice as
-/// long, up to 60 s, under the kill switch); the server's SSE stream when it
-/// offers one, with polling paused while the stream is up; back to polling
-/// and a jittered reconnect when the stream drops.
+/// long, up to 60 s, under the kill switch); the server's SSE stream whenever
+/// it offers one — also with no breakpoints and under the kill switch, so a
+/// first breakpoint or the end of a kill switch is live at once (the official
+/// SDKs wait for the next poll) — with polling paused while the stream is up;
+/// back to polling and a jittered reconnect when the stream drops. A refresh
+/// request (after an auto-registration) polls at once when not streaming.
 struct SyncLoop {
     let client: CaptureClient
 
@@ -24,7 +27,8 @@ struct SyncLoop {
         var state = State()
         while !client.haltRequested {
             let now = MonotonicClock.nowNanoseconds()
-            if now >= state.nextPollNs {
+            let refresh = client.refreshRequested.exchange(false, ordering: .relaxed)
+            if refresh || now >= state.nextPollNs {
                 poll(session: session, state: &state)
                 state.nextPollNs = MonotonicClock.nowNanoseconds() &+ pollIntervalNs
             }
@@ -33,7 +37,7 @@ struct SyncLoop {
                 state.nextPollNs = 0  // fall back to polling at once
                 continue
             }
-            sleep(until: min(state.nextPollNs, state.sseEndpoint == nil ? UInt64.max : state.sseRetryAtNs))
+            sleep(until: min(state.nextPollNs, state.sseEndpoint == nil || !client.options.sse ? UInt64.max : state.sseRetryAtNs))
         }
     }
 
@@ -44,8 +48,7 @@ struct SyncLoop {
     }
 
     private func shouldStream(_ state: State) -> Bool {
-        client.options.sse && state.sseEndpoint != nil && !client.killSwitch.load(ordering: .relaxed)
-            && client.breakpoints.withLock({ $0.count }) > 0 && MonotonicClock.nowNanoseconds() >= state.sseRetryAtNs
+        client.options.sse && state.sseEndpoint != nil && MonotonicClock.nowNanoseconds() >= state.sseRetryAtNs
     }
 
     // MARK: - Poll
@@ -86,14 +89,14 @@ struct SyncLoop {
                                   totalTimeoutMilliseconds: 0, maxResponseBytes: Int.max)
         state.parser.resetForNewConnection()
         var parser = state.parser
-        var closeRequested = false
+        var resync = false
         var receivedEvent = false
         // Alive means events, heartbeats or comments (DESIGN §2), not bytes:
         // a peer sending garbage lines is as dead as a silent one.
         let idleNs = UInt64(client.options.sseIdleTimeoutMs) &* 1_000_000
         var lastLifeNs = MonotonicClock.nowNanoseconds()
         let end = session.stream(request, idleTimeoutMs: client.options.sseIdleTimeoutMs, shouldStop: {
-            client.haltRequested || closeRequested || MonotonicClock.nowNanoseconds() &- lastLifeNs > idleNs
+            client.haltRequested || resync || MonotonicClock.nowNanoseconds() &- lastLifeNs > idleNs
         }) { chunk in
             if !client.sseConnected.exchange(true, ordering: .relaxed) { client.stats.add(.sseConnects) }
             let comments = parser.commentsSeen
@@ -101,13 +104,17 @@ struct SyncLoop {
                 receivedEvent = true
                 lastLifeNs = MonotonicClock.nowNanoseconds()
                 client.stats.add(.sseEvents)
-                if handle(event) == .close { closeRequested = true }
+                if handle(event) == .resync { resync = true }
             }
             if parser.commentsSeen != comments { lastLifeNs = MonotonicClock.nowNanoseconds() }
         }
         state.parser = parser
         client.sseConnected.store(false, ordering: .relaxed)
-        if receivedEvent && end.reason == .peerClosed { state.sseBackoff.reset() }
+        if resync || (receivedEvent && end.reason == .peerClosed) { state.sseBackoff.reset() }
+        if resync {  // poll, then reconnect, at once
+            state.sseRetryAtNs = 0
+            return
+        }
         var delay = state.sseBackoff.nextDelayMilliseconds(using: &state.random)
         if let retry = parser.retryMilliseconds { delay = max(delay, min(retry, 60_000)) }
         if let seconds = end.retryAfterSeconds { delay = max(delay, min(seconds, 300) * 1_000) }
@@ -115,7 +122,8 @@ struct SyncLoop {
         if case .failed(let error) = end.reason { client.log.log(.warning, "SSE stream ended: \(error.kind.rawValue)") }
     }
 
-    private enum Next { case keepOpen, close }
+    /// `resync`: end this stream, poll and reconnect at once.
+    private enum Next { case keepOpen, resync }
 
     /// Applies one event (PROTOCOL.md "SSE stream"); unknown events and
     /// malformed data are ignored.
@@ -132,7 +140,9 @@ struct SyncLoop {
         case "kill_switch":
             guard let enabled = data?["enabled"]?.boolValue else { break }
             client.apply(current.with(killSwitch: enabled))
-            if enabled { return .close }
+            // The stream stays open under the kill switch; when it ends, the
+            // breakpoints (which a server may have withheld) are fetched anew.
+            if current.killSwitch && !enabled { return .resync }
         default:
             break  // heartbeat, sdk_count, anything new
         }
@@ -140,7 +150,8 @@ struct SyncLoop {
     }
 
     private func sleep(until deadlineNs: UInt64) {
-        while !client.haltRequested && MonotonicClock.nowNanoseconds() < deadlineNs {
+        while !client.haltRequested && MonotonicClock.nowNanoseconds() < deadlineNs
+            && !client.refreshRequested.load(ordering: .relaxed) {
             var step = timespec(tv_sec: 0, tv_nsec: 20_000_000)
             nanosleep(&step, nil)
         }
