@@ -5,11 +5,16 @@
 # libpcre2-8, libstdc++, libgcc_s, libm and libc at run time.
 
 PREFIX ?= /usr/local
-VERSION := 0.1.0
+VERSION := $(shell cat $(CURDIR)/VERSION)
 SOMAJOR := 0
 SCRATCH ?= .build
 LIB := $(SCRATCH)/release/libtracekit.so
-LIBDIR := $(DESTDIR)$(PREFIX)/lib
+# The library directory below PREFIX: lib, or a multiarch one (Debian packages).
+LIBSUBDIR ?= lib
+LIBDIR := $(DESTDIR)$(PREFIX)/$(LIBSUBDIR)
+# How the header directory is reached from LIBDIR (for the relocatable CMake config).
+INCLUDE_FROM_LIBDIR := $(shell echo $(LIBSUBDIR) | sed -e 's|[^/][^/]*|..|g')/include
+CMAKEDIR := $(LIBDIR)/cmake/tracekit
 
 # -enforce-exclusivity=unchecked: the runtime exclusivity checks cost ~8% of
 # the sanitizer's time; debug builds (all tests) keep them on.
@@ -27,18 +32,23 @@ lib:
 	swift build $(SWIFT_RELEASE_FLAGS)
 
 install: lib
-	install -d $(LIBDIR) $(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -d $(LIBDIR) $(LIBDIR)/pkgconfig $(CMAKEDIR) $(DESTDIR)$(PREFIX)/include
 	install -m 0755 $(LIB) $(LIBDIR)/libtracekit.so.$(VERSION)
 	ln -sf libtracekit.so.$(VERSION) $(LIBDIR)/libtracekit.so.$(SOMAJOR)
 	ln -sf libtracekit.so.$(SOMAJOR) $(LIBDIR)/libtracekit.so
 	install -m 0644 include/tracekit.h $(DESTDIR)$(PREFIX)/include/tracekit.h
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' build-support/tracekit.pc.in \
-		> $(LIBDIR)/pkgconfig/tracekit.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBSUBDIR@|$(LIBSUBDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		build-support/tracekit.pc.in > $(LIBDIR)/pkgconfig/tracekit.pc
+	sed -e 's|@INCLUDE_FROM_LIBDIR@|$(INCLUDE_FROM_LIBDIR)|' -e 's|@SOMAJOR@|$(SOMAJOR)|' \
+		build-support/tracekitConfig.cmake.in > $(CMAKEDIR)/tracekitConfig.cmake
+	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@VERSION_MAJOR@|$(firstword $(subst ., ,$(VERSION)))|' \
+		build-support/tracekitConfigVersion.cmake.in > $(CMAKEDIR)/tracekitConfigVersion.cmake
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
 uninstall:
 	rm -f $(LIBDIR)/libtracekit.so.$(VERSION) $(LIBDIR)/libtracekit.so.$(SOMAJOR) $(LIBDIR)/libtracekit.so \
-		$(LIBDIR)/pkgconfig/tracekit.pc $(DESTDIR)$(PREFIX)/include/tracekit.h
+		$(LIBDIR)/pkgconfig/tracekit.pc $(DESTDIR)$(PREFIX)/include/tracekit.h \
+		$(CMAKEDIR)/tracekitConfig.cmake $(CMAKEDIR)/tracekitConfigVersion.cmake
 
 clean:
 	rm -rf $(SCRATCH)/release

@@ -32,13 +32,15 @@ let package = Package(
         .target(
             name: "TraceKit",
             dependencies: ["TraceKitCore", .product(name: "Logging", package: "swift-log")]),
+        // Test harnesses (backend fakes and their launcher) shared by the test
+        // targets; in no product, so the shipped library never exports them.
+        .target(
+            name: "TraceKitTestSupport", dependencies: ["TraceKitCore"], path: "Tests/TraceKitTestSupport",
+            exclude: ["stub_server.py", "fake_backend.py"]),
         .testTarget(
-            name: "TraceKitCoreTests", dependencies: ["TraceKitCore"],
-            exclude: ["Support/stub_server.py", "Support/fake_backend.py"],
+            name: "TraceKitCoreTests", dependencies: ["TraceKitCore", "TraceKitTestSupport"],
             resources: [.copy("Fixtures")]),
-        .testTarget(
-            name: "TraceKitTests", dependencies: ["TraceKit"],
-            exclude: ["Support/backend_stub.py"]),
+        .testTarget(name: "TraceKitTests", dependencies: ["TraceKit", "TraceKitTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

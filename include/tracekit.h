@@ -41,6 +41,8 @@ const char *tk_version(void);
  * Status codes and errors
  * ------------------------------------------------------------------------- */
 
+/* Values are ABI: new codes are only ever appended at the end, existing ones
+   never change or go away. Treat an unknown value like TK_ERR_INTERNAL. */
 typedef enum {
   TK_OK = 0,
   TK_ERR_INVALID_ARGUMENT, /* NULL where a value is needed, or a value out of range */
@@ -49,8 +51,9 @@ typedef enum {
   TK_ERR_NO_MEMORY,
   TK_ERR_SHUT_DOWN,        /* the client has been shut down */
   TK_ERR_QUEUE_FULL,       /* captured, but the send queue was full: dropped and counted */
-  TK_ERR_DISABLED,
-  TK_ERR_INTERNAL
+  TK_ERR_DISABLED,         /* no longer returned (a flush timeout is TK_ERR_TIMEOUT) */
+  TK_ERR_INTERNAL,         /* the system refused a resource (e.g. a thread); a bug otherwise */
+  TK_ERR_TIMEOUT           /* a flush or shutdown did not finish in time */
 } tk_status;
 
 /* A short description of a status, e.g. "invalid JSON". Static: do not
@@ -93,7 +96,7 @@ typedef struct tk_options tk_options;
 
 /* New options: defaults, then TRACEKIT_* environment variables. Returns NULL
    if an environment variable holds an invalid value (tk_last_error names
-   it) or memory is exhausted. Free with tk_options_free. */
+   it and its problem). Free with tk_options_free. */
 tk_options *tk_options_new(void);
 
 /* Releases options. NULL is a no-op. A client made from them keeps its own
@@ -121,7 +124,7 @@ tk_status tk_options_set_code_monitoring(tk_options *options, int enabled);
 /* Containers nested deeper than this become {"_truncated":true,"_depth":N}
    (arrays also carry "_length"). The root is depth 0, so depth 1 keeps the
    top-level object's scalar members. 0 = no limit of its own, but nesting
-   beyond 1000 levels is always cut. Range 0–100000. Default: 10. */
+   beyond 256 levels is always cut (a larger value acts as 256). Range 0–100000. Default: 10. */
 tk_status tk_options_set_capture_depth(tk_options *options, int32_t depth);
 
 /* The largest sanitized variables document, in bytes. A larger one is
@@ -137,11 +140,12 @@ tk_status tk_options_set_max_payload(tk_options *options, int64_t bytes);
    "[TRUNCATED:<original length> bytes]". 0 = unlimited. Default: 8192. */
 tk_status tk_options_set_max_string_length(tk_options *options, int64_t bytes);
 
-/* Bounds each network request and tk_client_free. 0 = none.
+/* Bounds each network request and the flush of tk_client_shutdown
+   (0 = 5 s for both).
    Range 0–600000. Default: 5000. */
 tk_status tk_options_set_capture_timeout_ms(tk_options *options, int64_t ms);
 
-/* Non-zero: scrub PII (PII_PATTERNS.md: 12 value patterns, sensitive key
+/* Non-zero: scrub PII (docs/PII.md: 12 value patterns, sensitive key
    names, typed keys, custom patterns). Zero: only bound. Default: 1.
    Sensitive HTTP headers in request context are redacted either way. */
 tk_status tk_options_set_pii_scrubbing(tk_options *options, int enabled);
@@ -152,9 +156,11 @@ tk_status tk_options_set_pii_scrubbing(tk_options *options, int enabled);
    message and offset, and the options are unchanged. At most 64 patterns. */
 tk_status tk_options_add_pii_pattern(tk_options *options, const char *name, const char *pcre2_pattern);
 
-/* The circuit breaker: after max_failures failed sends (5xx or network)
-   within window_ms, captures are suppressed for cooldown_ms, then one probe
-   decides. Each ≥ 1. Default: 3, 60000, 300000. */
+/* The circuit breaker: after max_failures failed deliveries within
+   window_ms, captures are suppressed for cooldown_ms, then one probe
+   decides. A failed delivery is a snapshot whose attempts (the first and
+   two retries) all failed with 5xx or a network error: it counts once, and
+   a retry that succeeds counts nothing. Each ≥ 1. Default: 3, 60000, 300000. */
 tk_status tk_options_set_circuit_breaker(tk_options *options, int32_t max_failures,
                                          int64_t window_ms, int64_t cooldown_ms);
 
@@ -214,7 +220,7 @@ char *tk_sanitize_json(const tk_options *options, const char *json, size_t len, 
  * ------------------------------------------------------------------------- */
 
 /* Evaluates a condition/expression of the portable (SDK-evaluable) language
-   of PROTOCOL.md "Conditions" on a JSON document, as a breakpoint condition
+   of docs/PROTOCOL.md "Conditions" on a JSON document, as a breakpoint condition
    would be: literals, dotted paths, == != < <= > >=, + - * /, "k" in map,
    && || !, parentheses. Lets users check a condition before setting it.
 
@@ -237,25 +243,30 @@ char *tk_eval_expression(const char *expression, const char *variables_json, siz
  * network: a capture scrubs and bounds the variables, queues the snapshot
  * and returns.
  *
+ * Lifecycle: tk_client_new -> calls from any threads -> tk_client_shutdown
+ * (any thread, any number of times, also while other threads still call
+ * in) -> tk_client_free once no thread uses the handle any more. After
+ * shutdown the handle stays valid: captures return TK_ERR_SHUT_DOWN, flush
+ * TK_ERR_SHUT_DOWN, stats the final counters; nothing is sent any more.
+ *
  * fork(): a client belongs to the process that created it. In a forked
  * child every call on it is a no-op returning TK_OK (captures) or an empty
- * result, its threads are not running there, and tk_client_free only
- * releases memory; the parent is unaffected. Create a new client in the
- * child if it needs one.
+ * result, its threads are not running there, and tk_client_shutdown and
+ * tk_client_free only mark and release it; the parent is unaffected.
+ * Create a new client in the child if it needs one.
  * ------------------------------------------------------------------------- */
 
 typedef struct tk_client tk_client;
 
 /* Creates a client from a copy of options (which may be freed right after)
-   and starts its threads. Returns NULL on error (NULL options:
-   TK_ERR_INVALID_ARGUMENT; api_key unset: TK_ERR_INVALID_ARGUMENT;
-   threads could not start: TK_ERR_INTERNAL), with tk_last_error set.
-   Free with tk_client_free. */
+   and starts its threads. Returns NULL on error, with tk_last_error always
+   set: NULL options or api_key unset (TK_ERR_INVALID_ARGUMENT), threads
+   could not start (TK_ERR_INTERNAL). Free with tk_client_free. */
 tk_client *tk_client_new(const tk_options *options);
 
 /* Waits until every snapshot queued before the call is sent or dropped, or
    timeout_ms passes (0: do not wait). TK_OK when the queue drained in time,
-   TK_ERR_DISABLED on timeout, TK_ERR_SHUT_DOWN after tk_client_free began. */
+   TK_ERR_TIMEOUT when it did not, TK_ERR_SHUT_DOWN after shutdown began. */
 tk_status tk_client_flush(tk_client *client, int64_t timeout_ms);
 
 /* The client's counters as one JSON object, owned by the caller (tk_free):
@@ -270,11 +281,21 @@ tk_status tk_client_flush(tk_client *client, int64_t timeout_ms);
    In a forked child: "{}". NULL for a NULL client. */
 char *tk_client_stats(tk_client *client);
 
-/* Sends what is queued (for at most capture_timeout), stops and joins the
-   client's threads, and frees it. Returns within capture_timeout + 1 s
-   whatever the backend does. NULL is a no-op. Calls made on other threads
-   while it runs return TK_ERR_SHUT_DOWN; calls after it returns are use
-   after free (undefined). */
+/* Sends what is queued (for at most capture_timeout), then stops and joins
+   the client's threads; the handle stays valid until tk_client_free.
+   Returns within capture_timeout + 1 s whatever the backend does: TK_OK
+   when everything queued was sent, TK_ERR_TIMEOUT when the rest had to be
+   dropped (counted as "failed"). Calls on other threads while it runs and
+   after it return TK_ERR_SHUT_DOWN (captures, flush, tk_site_get), 0
+   (tk_site_active) or the final counters (stats). Idempotent: a second call
+   waits for the first to finish and returns TK_OK. NULL:
+   TK_ERR_INVALID_ARGUMENT. */
+tk_status tk_client_shutdown(tk_client *client);
+
+/* Shuts the client down if that has not happened yet (as
+   tk_client_shutdown), then releases it and its tk_site handles. The caller
+   guarantees no other thread uses the handle any more; using it afterwards,
+   or freeing twice, is undefined. NULL is a no-op. */
 void tk_client_free(tk_client *client);
 
 /* ---------------------------------------------------------------------------
@@ -322,7 +343,7 @@ tk_status tk_capture(tk_client *client, const char *label, const char *file, int
 
 /* A call site handle, interned per (label, file, line, function): the same
    arguments give the same handle. Owned by the client (valid until
-   tk_client_free; do not free). Returns NULL on error (NULL client or label,
+   tk_client_free, also after shutdown; do not free). Returns NULL on error (NULL client or label,
    empty label: TK_ERR_INVALID_ARGUMENT; shut down: TK_ERR_SHUT_DOWN). */
 typedef struct tk_site tk_site;
 tk_site *tk_site_get(tk_client *client, const char *label, const char *file, int32_t line,
@@ -330,8 +351,21 @@ tk_site *tk_site_get(tk_client *client, const char *label, const char *file, int
 
 /* Non-zero when a capture at this site would be attempted now. One atomic
    load: call it on every pass to skip building the variables when 0.
-   NULL gives 0. */
+   NULL gives 0.
+
+   Part of the ABI: a tk_site * points at its active flag, a naturally
+   aligned 32-bit int (non-zero = active) that stays valid as long as the
+   site. Bindings whose language cannot call C cheaply (Go, Node.js, PHP,
+   Java) may read that int directly with a relaxed 32-bit atomic load
+   instead of calling tk_site_active; they must never write it. */
 int tk_site_active(const tk_site *site);
+
+/* The address of the 32-bit flag tk_site_active loads, for bindings whose
+   languages cannot call C cheaply (PHP FFI, Java): reading the flag
+   through this pointer (a relaxed 32-bit load; non-zero = active) is what
+   tk_site_active does, without the call. Valid as long as the site is
+   (until tk_client_free); read only, never write. NULL gives NULL. */
+const int32_t *tk_site_active_cell(const tk_site *site);
 
 /* tk_capture for a site handle. Same arguments and results. */
 tk_status tk_site_capture(tk_site *site, const char *variables_json, size_t len,

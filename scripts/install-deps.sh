@@ -4,12 +4,23 @@
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
-# libdw-dev: headers for DWARF line tables in native stacks; libtracekit.so loads
-# libdw.so.1 with dlopen when present (no run-time dependency). binutils: strip,
+# libdw-dev: headers for DWARF line tables in native stacks (libtracekit.so loads
+# libdw.so.1 with dlopen when present: no run-time dependency); binutils: strip,
 # objcopy, readelf for the native stack test.
 APT_PACKAGES=(libcurl4-openssl-dev libpcre2-dev libsqlite3-dev libdw-dev binutils pkg-config gcc g++ make cmake curl
-              python3 python3-pip python3-venv ruby ruby-ffi chromium chromium-driver)
-PIP_PACKAGES=(pytest)
+              python3 python3-pip python3-venv ruby ruby-ffi chromium chromium-driver
+              puma ruby-rack ruby-railties golang-go php8.2-cli php8.2-fpm libfcgi-bin phpunit
+              openjdk-17-jdk-headless libjna-java libservlet-api-java libjetty9-java junit5)
+# The Node.js binding: node and its Node-API headers (a nodejs package from
+# nodejs.org's repository ships both; Debian's needs libnode-dev), Express for
+# the middleware test, TypeScript to check index.d.ts. Installed only when
+# missing, like the rest.
+APT_PACKAGES+=(node-express node-typescript)
+command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs)
+[ -f /usr/include/node/node_api.h ] || APT_PACKAGES+=(libnode-dev)
+# The Python binding's integration tests run real servers and frameworks
+# (each name is also its import name).
+PIP_PACKAGES=(pytest gunicorn flask django starlette httpx fastapi)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 

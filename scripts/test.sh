@@ -36,11 +36,19 @@ install_library() {
 
 library_exports_only_the_c_api() {
   local so=$STAGE/lib/libtracekit.so.0
-  local others; others=$(nm -D --defined-only "$so" | awk '{print $3}' | grep -v '^tk_' || true)
+  # Each exported symbol is name@@version-node: only tk_* names, all under TRACEKIT_<major>.<minor>.
+  local symbols; symbols=$(nm -D --defined-only "$so" | awk '{print $3}')
+  local others; others=$(echo "$symbols" | grep -v '^tk_' || true)
+  local unversioned; unversioned=$(echo "$symbols" | grep '^tk_' | grep -v '@@TRACEKIT_[0-9]*\.[0-9]*$' || true)
   local soname; soname=$(readelf -d "$so" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
-  local count; count=$(nm -D --defined-only "$so" | grep -c ' T tk_')
-  echo "exports: $count tk_* functions; other symbols: ${others:-none}; SONAME: $soname"
-  [ -z "$others" ] && [ "$soname" = libtracekit.so.0 ] && [ "$count" -gt 0 ]
+  local count; count=$(echo "$symbols" | grep -c '^tk_')
+  echo "exports: $count tk_* functions; other symbols: ${others:-none}; without a TRACEKIT_x.y version: ${unversioned:-none}; SONAME: $soname"
+  [ -z "$others" ] && [ -z "$unversioned" ] && [ "$soname" = libtracekit.so.0 ] && [ "$count" -gt 0 ]
+}
+
+# The version is defined once (VERSION); every manifest, the header and the bindings agree with it.
+version_is_defined_once() {
+  python3 scripts/version.py check
 }
 
 c_tests() {
@@ -80,6 +88,128 @@ python_binding_tests() {
   python3 -m pytest -q bindings/python/tests
 }
 
+# node --test on the given files, TAP summary kept, per-test lines left out
+# (the whole log on failure); "no tests" fails. Express comes from Debian's
+# node-express, under /usr/share/nodejs.
+node_tests() {
+  local log; log=$(mktemp)
+  NODE_PATH=/usr/share/nodejs node --test --test-timeout=120000 "$@" >"$log" 2>&1
+  local status=$?
+  if [ "$status" -ne 0 ]; then cat "$log"; else grep -E "^# (tests|suites|pass|fail|cancelled|skipped|duration_ms) " "$log"; fi
+  grep -qE "^# pass [1-9]" "$log" && grep -qE "^# fail 0$" "$log" || status=1
+  rm -f "$log"
+  return "$status"
+}
+
+node_binding_tests() {
+  bindings/node/build.sh && node_tests bindings/node/test/*.test.js
+}
+
+# The example service against a real tracekit-server (bindings/node/test/server.js).
+node_example_end_to_end() {
+  node_tests examples/node/*.test.js
+}
+
+# What `npm pack` makes installs offline (its install script builds the
+# addon) and loads.
+node_package() {
+  local dir; dir=$(mktemp -d)
+  (cd bindings/node && npm pack --offline --silent --pack-destination "$dir" >/dev/null) &&
+  (cd "$dir" && echo '{"name":"pack-check","private":true}' >package.json &&
+    npm install --offline --no-audit --no-fund --silent ./tracekit-native-*.tgz &&
+    node -e "const t = require('tracekit-native'); console.log('npm pack: ' + require('tracekit-native/package.json').name + ' ' + require('tracekit-native/package.json').version + ' installs and loads libtracekit ' + t.libraryVersion())")
+  local status=$?
+  rm -rf "$dir"
+  return "$status"
+}
+
+# Tests/repo: no tracked file holds a machine-specific path; every binding's
+# declarations of the C API match include/tracekit.h and the installed .so.
+repository_checks() {
+  python3 -m pytest -q Tests/repo
+}
+
+# The library's Swift tests under sanitizers, each in its own scratch path
+# (.build-* is ignored by git). Swift has no -sanitize=undefined on Linux
+# (Swift code traps on overflow itself): UBSan covers the C targets. Leaks the
+# toolchain's libraries keep until exit are suppressed (build-support/lsan.supp).
+ubsan_flags=(-Xcc -fsanitize=undefined -Xswiftc -Xclang-linker -Xswiftc -fsanitize=undefined)
+# Tests that assert wall-clock budgets measure the sanitizer's slowdown (2-15x)
+# rather than the code: they run in the plain suite only.
+wall_clock_budget_tests='ClientConcurrencyTests|stalledBackendDoesNotSlowCapture|backendGoesAway|backendNeverUp'
+wall_clock_budget_tests+='|callsAfterShutdown|shutdownBoundedByTimeout|totalTimeout|connectionRefused|idleTimeout'
+wall_clock_budget_tests+='|aMultiMegabyteStringIsScannedOnlyAroundTheCap'
+sanitized_swift_tests() {
+  SWIFT_BACKTRACE=enable=no LSAN_OPTIONS=suppressions=$ROOT/build-support/lsan.supp \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 TSAN_OPTIONS=halt_on_error=1 swift_tests "$@"
+}
+
+# Each libFuzzer target (fuzz/run.sh, AddressSanitizer) replays its committed
+# corpus, then fuzzes for FUZZ_SECONDS; a crash, leak or timeout fails.
+fuzz_corpora() {
+  local name log status=0
+  for name in sanitize condition event_stream; do
+    log=$(mktemp)
+    local ok=1 corpus runs
+    fuzz/run.sh "$name" 1000000000 -max_total_time="${FUZZ_SECONDS:-20}" >"$log" 2>&1 || ok=0
+    corpus=$(find "fuzz/corpus/$name" -type f | wc -l)
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    [ "${runs:-0}" -ge "$corpus" ] || ok=0
+    echo "fuzz $name: ${runs:-0} executions (corpus: $corpus inputs); $(grep -m1 '^Done' "$log" || echo 'did not finish')"
+    if [ "$ok" = 0 ]; then status=1; tail -30 "$log"; fi
+    rm -f "$log"
+  done
+  return "$status"
+}
+
+# Go: the binding (bindings/go) with the race detector, the example service
+# end to end against tracekit-server (examples/go), and the benchmarks vetted.
+# Standard library only, nothing downloaded. Prints go test's package lines
+# and a count of the tests; "no tests" fails.
+go_tests() {
+  local log; log=$(mktemp)
+  (
+    export GOPROXY=off GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=1
+    # Go's build cache does not notice a changed tracekit.h or .pc file (the
+    # C side of cgo): one cache per version of the two.
+    GOCACHE=$ROOT/.build/go-cache-$(cat "$STAGE/include/tracekit.h" "$PKG_CONFIG_PATH/tracekit.pc" | sha256sum | cut -c1-16)
+    export GOCACHE
+    unformatted=$(gofmt -l bindings/go examples/go Benchmarks/go)
+    [ -z "$unformatted" ] || { echo "not gofmt-formatted: $unformatted"; exit 1; }
+    for module in bindings/go examples/go Benchmarks/go; do
+      (cd "$module" && go vet ./...) || exit 1
+    done
+    status=0
+    for module in bindings/go examples/go; do
+      (cd "$module" && go test -race -count=1 -v ./...) || status=1
+    done
+    exit "$status"
+  ) >"$log" 2>&1
+  local status=$?
+  grep -vE "^(=== (RUN|PAUSE|CONT)|--- PASS|PASS$|    --- PASS)" "$log"
+  local passed failed
+  passed=$(grep -cE "^ *--- PASS" "$log"); failed=$(grep -cE "^ *--- FAIL" "$log")
+  echo "go test -race: $passed passed, $failed failed"
+  rm -f "$log"
+  [ "$status" -eq 0 ] && [ "$passed" -gt 0 ] && [ "$failed" -eq 0 ]
+}
+
+# Runs a test runner; fails when the summary is missing
+# or counts no tests. expect_summary REGEX COMMAND...
+expect_summary() {
+  local pattern=$1; shift
+  local log; log=$(mktemp)
+  "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  grep -qE "$pattern" "$log" || status=1
+  rm -f "$log"
+  return "$status"
+}
+
+php_binding_tests() {
+  (cd bindings/php && expect_summary '^OK \([1-9][0-9]* tests?' phpunit)
+}
+
 examples_build() {
   for example in examples/c/*.c; do
     gcc -std=c99 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -o "$STAGE/$(basename "$example" .c)" "$example" \
@@ -96,6 +226,7 @@ suite "build tracekit-server" build_server
 suite "Swift tests (TraceKitCore, TraceKit)" swift_tests
 suite "install libtracekit (PREFIX=$STAGE)" install_library
 suite "libtracekit.so exports and SONAME" library_exports_only_the_c_api
+suite "one version everywhere (VERSION)" version_is_defined_once
 suite "C ABI tests (pkg-config)" c_tests
 suite "tracekit.h from C99 and C++17, CMake" bindings/c/compile_test.sh
 suite "Python ctypes smoke test" python_smoke_tests
@@ -106,6 +237,20 @@ suite "tracekit-server compatibility (official Python SDK, schemathesis, libtrac
 suite "dashboard in headless Chromium (selenium)" server/Tests/browser/run.sh
 suite "Ruby binding (minitest)" ruby_tests
 suite "Python binding (pytest)" python_binding_tests
+suite "Node.js binding (node --test)" node_binding_tests
+suite "Node.js example end to end (node --test)" node_example_end_to_end
+suite "Node.js package (npm pack, offline install)" node_package
+suite "repository: no machine paths; bindings' C declarations match tracekit.h and the .so" repository_checks
+suite "Go binding and example end to end (go test -race)" go_tests
+suite "PHP binding (PHPUnit; example service end to end under php -S and PHP-FPM)" php_binding_tests
+suite "Java binding (JUnit 5, example service end to end)" \
+  expect_summary '\[ +[1-9][0-9]* tests successful +\]' bindings/java/build.sh
+suite "Swift tests under AddressSanitizer + UBSan (C targets)" sanitized_swift_tests \
+  --sanitize=address "${ubsan_flags[@]}" --scratch-path "$ROOT/.build-asan" --skip "$wall_clock_budget_tests"
+# ThreadSanitizer where the threads are: the capture client and the HTTP session.
+suite "Swift tests under ThreadSanitizer (client, HTTP session)" sanitized_swift_tests \
+  --sanitize=thread --scratch-path "$ROOT/.build-tsan" --filter '\.Client|HTTPSession' --skip "$wall_clock_budget_tests"
+suite "fuzzers over their committed corpora (libFuzzer + ASan)" fuzz_corpora
 suite "examples build" examples_build
 
 echo

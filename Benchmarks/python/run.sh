@@ -5,13 +5,13 @@
 # Benchmarks/python/.venv-bench with the pins of requirements.txt),
 # TRACEKIT_LIBRARY (default: .build/stage/lib/libtracekit.so.0, built with
 # `make install PREFIX=$PWD/.build/stage` if missing) and TRACEKIT_SERVER_BIN
-# (default: the wt-server debug build).
+# (default: server/.build/debug/tracekit-server, as scripts/test.sh builds it).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 VENV="$HERE/.venv-bench"
 : "${TRACEKIT_LIBRARY:=$ROOT/.build/stage/lib/libtracekit.so.0}"
-: "${TRACEKIT_SERVER_BIN:=/work/wt-server/server/.build-server/debug/tracekit-server}"
+: "${TRACEKIT_SERVER_BIN:=$ROOT/server/.build/debug/tracekit-server}"
 export TRACEKIT_LIBRARY
 
 if [ ! -e "$TRACEKIT_LIBRARY" ]; then

@@ -47,6 +47,8 @@ public final class Client: Sendable {
         fileID: String = #fileID, line: Int = #line, function: String = #function
     ) throws(TraceKitError) -> CaptureResult {
         guard !label.isEmpty else { throw TraceKitError(.invalidArgument, "label must not be empty") }
+        // Before anything that takes the engine's locks (fork: they may be held).
+        if let refusal = engine.lifecycle.captureRefusal { return try outcome(refusal) }
         let site = engine.site(label: label, file: fileID, line: line, function: function)
         guard site.isActive else {
             return try outcome(Self.emptyObject.withUnsafeBufferPointer {
@@ -78,8 +80,11 @@ public final class Client: Sendable {
     public var statsJSON: String { engine.statsJSON() }
 
     /// Sends what is queued (bounded by the capture timeout), then stops the
-    /// engine's threads. Later captures throw `.shutDown`.
-    public func shutdown() { engine.shutdown() }
+    /// engine's threads. Later captures throw `.shutDown`. Safe to call from
+    /// any thread, more than once. True when everything queued was sent in
+    /// time; false when the rest was dropped (counted as failed).
+    @discardableResult
+    public func shutdown() -> Bool { engine.shutdown() }
 
     private func encode<Value: Encodable>(_ value: Value, what: String) throws(TraceKitError) -> [UInt8] {
         let encoder = JSONEncoder()

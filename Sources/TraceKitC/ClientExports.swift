@@ -17,7 +17,10 @@ public func tk_client_new(_ options: OpaquePointer?) -> OpaquePointer? {
             let made = try CaptureClient(options: options)
             return OpaquePointer(Unmanaged.passRetained(made).toOpaque())
         } catch {
-            throw Failure(.invalidArgument, error.message)
+            switch error.kind {
+            case .invalidOptions: throw Failure(.invalidArgument, error.message)
+            case .threadsNotStarted: throw Failure(.internal, error.message)
+            }
         }
     } catch {
         _ = report(error)
@@ -25,14 +28,20 @@ public func tk_client_new(_ options: OpaquePointer?) -> OpaquePointer? {
     }
 }
 
+/// The message of `TK_ERR_SHUT_DOWN`.
+private let shutDownMessage = "the client has been shut down"
+
 @_cdecl("tk_client_flush")
 public func tk_client_flush(_ pointer: OpaquePointer?, _ timeoutMs: Int64) -> CInt {
     returningStatus { () throws(Failure) in
         let client = try client(pointer)
-        if client.isInForkedChild { return }
-        guard !client.isStopped else { throw Failure(.shutDown, "the client has been shut down") }
+        switch client.lifecycle {
+        case .forkedChild: return
+        case .shutDown: throw Failure(.shutDown, shutDownMessage)
+        case .running: break
+        }
         guard client.flush(timeoutMs: Int(clamping: timeoutMs)) else {
-            throw Failure(.disabled, "flush timed out with snapshots still queued")
+            throw Failure(.timeout, "flush timed out with snapshots still queued")
         }
     }
 }
@@ -44,6 +53,15 @@ public func tk_client_stats(_ pointer: OpaquePointer?) -> UnsafeMutablePointer<C
     } catch {
         _ = report(error)
         return nil
+    }
+}
+
+@_cdecl("tk_client_shutdown")
+public func tk_client_shutdown(_ pointer: OpaquePointer?) -> CInt {
+    returningStatus { () throws(Failure) in
+        guard try client(pointer).shutdown() else {
+            throw Failure(.timeout, "shutdown timed out: snapshots still queued were dropped (counted as failed)")
+        }
     }
 }
 
@@ -62,7 +80,7 @@ private func status(_ outcome: CaptureOutcome) -> CInt {
     case .queueFull: return report(Failure(.queueFull, "captured, but the send queue is full: dropped"))
     case .invalidJSON(let message): return report(Failure(.invalidJSON, message))
     case .invalidArgument(let message): return report(Failure(.invalidArgument, message))
-    case .shutDown: return report(Failure(.shutDown, "the client has been shut down"))
+    case .shutDown: return report(Failure(.shutDown, shutDownMessage))
     }
 }
 
@@ -97,7 +115,7 @@ public func tk_capture(_ pointer: OpaquePointer?, _ label: UnsafePointer<CChar>?
                        _ length: Int, _ context: UnsafePointer<CChar>?) -> CInt {
     do throws(Failure) {
         let client = try client(pointer)
-        if client.isStopped { return status(client.isInForkedChild ? .skipped : .shutDown) }
+        if let refusal = client.lifecycle.captureRefusal { return status(refusal) }
         return capture(client, try site(client, label, file, line, function), json, length, context)
     } catch {
         return report(error)
@@ -109,8 +127,11 @@ public func tk_site_get(_ pointer: OpaquePointer?, _ label: UnsafePointer<CChar>
                         _ line: Int32, _ function: UnsafePointer<CChar>?) -> OpaquePointer? {
     do throws(Failure) {
         let client = try client(pointer)
-        if client.isInForkedChild { throw Failure(.shutDown, "the client belongs to the parent process (fork)") }
-        guard !client.stopRequested else { throw Failure(.shutDown, "the client has been shut down") }
+        switch client.lifecycle {
+        case .forkedChild: throw Failure(.shutDown, "the client belongs to the parent process (fork)")
+        case .shutDown: throw Failure(.shutDown, shutDownMessage)
+        case .running: break
+        }
         // The client keeps its sites (and their cells) alive.
         return OpaquePointer(try site(client, label, file, line, function).cell)
     } catch {
@@ -123,6 +144,13 @@ public func tk_site_get(_ pointer: OpaquePointer?, _ label: UnsafePointer<CChar>
 public func tk_site_active(_ pointer: OpaquePointer?) -> CInt {
     guard let pointer else { return 0 }
     return tk_site_cell_load(UnsafePointer<tk_site_cell>(pointer))
+}
+
+@_cdecl("tk_site_active_cell")
+public func tk_site_active_cell(_ pointer: OpaquePointer?) -> UnsafePointer<Int32>? {
+    guard let pointer else { return nil }
+    // `active` is the cell's first member: the address of the cell is the address of the flag.
+    return UnsafeRawPointer(pointer).assumingMemoryBound(to: Int32.self)
 }
 
 @_cdecl("tk_site_capture")

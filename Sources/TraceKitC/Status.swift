@@ -1,7 +1,8 @@
 import Glibc
 import TraceKitCore
 
-/// `tk_status` of tracekit.h; raw values are the C enum's.
+/// `tk_status` of tracekit.h; raw values are the C enum's. New cases are
+/// only ever appended (the values are ABI).
 enum Status: CInt {
     case ok = 0
     case invalidArgument
@@ -12,6 +13,7 @@ enum Status: CInt {
     case queueFull
     case disabled
     case `internal`
+    case timeout
 
     var description: StaticString {
         switch self {
@@ -24,6 +26,7 @@ enum Status: CInt {
         case .queueFull: "queue full"
         case .disabled: "disabled"
         case .internal: "internal error"
+        case .timeout: "timed out"
         }
     }
 }

@@ -1,7 +1,7 @@
 import Testing
 @testable import TraceKitCore
 
-/// PROTOCOL.md matching: `function:label`, then `file:line`; an enabled
+/// docs/PROTOCOL.md matching: `function:label`, then `file:line`; an enabled
 /// breakpoint is never hidden behind a disabled one.
 @Suite("Breakpoint matching")
 struct BreakpointSetTests {

@@ -3,7 +3,7 @@ import Testing
 
 @Suite("Circuit breaker state machine")
 struct CircuitBreakerTests {
-    // 3 failures within 60 s open it for 5 minutes (the DESIGN defaults).
+    // 3 failures within 60 s open it for 5 minutes (the defaults of docs/ARCHITECTURE.md).
     let configuration = CircuitBreaker.Configuration(maxFailures: 3, windowMilliseconds: 60_000, cooldownMilliseconds: 300_000)
     let trip = CircuitBreaker.Trip(failureCount: 3, windowSeconds: 60, cooldownSeconds: 300)
 

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// "The first hit of an unknown site auto-registers it (file, line, function,
-/// label) with the backend, once, in the background" (DESIGN §3; PROTOCOL.md
+/// label) with the backend, once, in the background" (docs/ARCHITECTURE.md "Capture semantics"; docs/PROTOCOL.md
 /// "Auto-register": sent once per process per function:label).
 @Suite("Client: auto-registration of unknown sites")
 struct ClientAutoRegistrationTests {
@@ -46,7 +47,7 @@ struct ClientAutoRegistrationTests {
         #expect(labels == ["checkout", "refund"])
     }
 
-    @Test("two sites with the same function:label (other lines) are registered once (PROTOCOL.md: once per function:label)")
+    @Test("two sites with the same function:label (other lines) are registered once (docs/PROTOCOL.md: once per function:label)")
     func oncePerFunctionAndLabel() throws {
         let backend = try FakeBackend()
         defer { backend.stop() }
@@ -120,7 +121,7 @@ struct ClientAutoRegistrationTests {
         #expect(eventually { client.counter("registration_errors") >= 1 })
         Thread.sleep(forTimeInterval: 0.3)
         for _ in 0..<50 { _ = client.capture(at: .refund) }
-        // PROTOCOL.md "Auto-register": retry with backoff, not on every call.
+        // docs/PROTOCOL.md "Auto-register": retry with backoff, not on every call.
         #expect(client.counter("registration_errors") <= 2)
     }
 }

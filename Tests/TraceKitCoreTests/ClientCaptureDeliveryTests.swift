@@ -1,26 +1,26 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// A breakpoint enabled on the backend turns a checkpoint into one scrubbed
-/// `POST /sdk/snapshots/capture` (PROTOCOL.md "Poll", "Capture"; DESIGN §3).
+/// `POST /sdk/snapshots/capture` (docs/PROTOCOL.md "Poll", "Capture"; docs/ARCHITECTURE.md "Capture semantics").
 @Suite("Client: a polled breakpoint delivers scrubbed snapshots")
 struct ClientCaptureDeliveryTests {
     @Test("a breakpoint enabled by poll makes the site active and its capture arrives scrubbed")
     func pollEnablesAndCaptureArrivesScrubbed() throws {
-        let backend = try FakeBackend()
-        defer { backend.stop() }
+        let backend = InProcessBackend()
         let client = try makeClient(backend)
         defer { client.shutdown() }
         let site = client.site(.checkout)
         #expect(!site.isActive)
 
         backend.setBreakpoints([breakpointJSON()])
-        #expect(eventually { site.isActive })
+        #expect(backend.waitUntilApplied() && site.isActive)
         let outcome = client.capture(at: .checkout, #"{"user": {"email": "jane@example.com", "name": "Jane"}, "amount": 42}"#)
         #expect(outcome == .captured)
 
-        #expect(eventually { backend.log().deliveredCaptures.count == 1 })
+        #expect(backend.wait { $0.deliveredCaptures.count == 1 })
         let body = try #require(backend.log().deliveredCaptures.first)
         let variables = try #require(body["variables"] as? [String: Any])
         let user = try #require(variables["user"] as? [String: Any])
@@ -29,21 +29,20 @@ struct ClientCaptureDeliveryTests {
         #expect(variables["amount"] as? Int == 42)
         #expect(client.counter("redactions") >= 1)
         #expect(client.counter("captured") == 1)
-        #expect(eventually { client.counter("sent") == 1 })
+        #expect(client.flush(timeoutMs: 5_000) && client.counter("sent") == 1)
     }
 
     @Test("the snapshot carries the site, the breakpoint id, the service, a UTC time and the API key header")
     func snapshotFields() throws {
-        let backend = try FakeBackend()
-        defer { backend.stop() }
+        let backend = InProcessBackend()
         backend.setBreakpoints([breakpointJSON(id: "bp-77")])
         let client = try makeClient(backend)
         defer { client.shutdown() }
-        #expect(eventually { client.site(.checkout).isActive })
+        #expect(backend.waitUntilApplied() && client.site(.checkout).isActive)
 
         let context = #"{"trace_id": "4bf92f3577b34da6a3ce929d0e0e4736", "span_id": "00f067aa0ba902b7"}"#
         #expect(client.capture(at: .checkout, #"{"n": 1}"#, context: context) == .captured)
-        #expect(eventually { backend.log().deliveredCaptures.count == 1 })
+        #expect(backend.wait { $0.deliveredCaptures.count == 1 })
         let attempt = try #require(backend.log().captureAttempts.first)
         #expect(attempt["api_key"] as? String == testAPIKey)
         let body = try #require(attempt["body"] as? [String: Any])
@@ -63,25 +62,23 @@ struct ClientCaptureDeliveryTests {
 
     @Test("a site matches a breakpoint by file:line when no function:label breakpoint exists")
     func matchesByFileAndLine() throws {
-        let backend = try FakeBackend()
-        defer { backend.stop() }
+        let backend = InProcessBackend()
         backend.setBreakpoints([breakpointJSON(id: "bp-line", function: "", label: "")])
         let client = try makeClient(backend)
         defer { client.shutdown() }
-        #expect(eventually { client.site(.checkout).isActive })
+        #expect(backend.waitUntilApplied() && client.site(.checkout).isActive)
         #expect(!client.site(.refund).isActive)
         #expect(client.capture(at: .checkout) == .captured)
-        #expect(eventually { backend.log().deliveredCaptures.first?["breakpoint_id"] as? String == "bp-line" })
+        #expect(backend.wait { $0.deliveredCaptures.first?["breakpoint_id"] as? String == "bp-line" })
     }
 
     @Test("a site without an enabled breakpoint is skipped and sends no snapshot")
     func inactiveSiteSendsNothing() throws {
-        let backend = try FakeBackend()
-        defer { backend.stop() }
+        let backend = InProcessBackend()
         backend.setBreakpoints([breakpointJSON(enabled: false)])
         let client = try makeClient(backend)
         defer { client.shutdown() }
-        #expect(eventually { client.counter("breakpoints") == 1 })
+        #expect(backend.waitUntilApplied() && client.counter("breakpoints") == 1)
         #expect(!client.site(.checkout).isActive)
         #expect(client.capture(at: .checkout) == .skipped)
         #expect(client.capture(at: .refund) == .skipped)
@@ -93,13 +90,12 @@ struct ClientCaptureDeliveryTests {
 
     @Test("a full queue drops the snapshot, says .queueFull and counts it")
     func fullQueueDropsAndCounts() throws {
-        let backend = try FakeBackend()
-        defer { backend.stop() }
+        let backend = InProcessBackend()
         backend.setBreakpoints([breakpointJSON()])
         backend.stallCaptures(milliseconds: 800)
         let client = try makeClient(backend) { try $0.setMaxQueue(2) }
         defer { client.shutdown() }
-        #expect(eventually { client.site(.checkout).isActive })
+        #expect(backend.waitUntilApplied() && client.site(.checkout).isActive)
 
         let outcomes = (0..<8).map { _ in client.capture(at: .checkout) }
         let full = outcomes.filter { $0 == .queueFull }.count
@@ -111,12 +107,11 @@ struct ClientCaptureDeliveryTests {
 
     @Test("invalid variables JSON on an active site is .invalidJSON, counted, and sends nothing")
     func invalidJSONIsAnError() throws {
-        let backend = try FakeBackend()
-        defer { backend.stop() }
+        let backend = InProcessBackend()
         backend.setBreakpoints([breakpointJSON()])
         let client = try makeClient(backend)
         defer { client.shutdown() }
-        #expect(eventually { client.site(.checkout).isActive })
+        #expect(backend.waitUntilApplied() && client.site(.checkout).isActive)
         guard case .invalidJSON = client.capture(at: .checkout, #"{"unterminated": "#) else {
             Issue.record("expected .invalidJSON")
             return

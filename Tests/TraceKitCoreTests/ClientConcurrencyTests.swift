@@ -1,19 +1,19 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
-/// "Every function is thread-safe" (DESIGN §2): many threads capturing at
+/// "Every function is thread-safe" (docs/ARCHITECTURE.md "C ABI contract"): many threads capturing at
 /// once lose nothing and count everything.
 @Suite("Client: concurrent checkpoints")
 struct ClientConcurrencyTests {
     @Test("8 threads x 50 captures: every one is delivered and counted once")
     func manyThreads() throws {
-        let backend = try FakeBackend()
-        defer { backend.stop() }
+        let backend = InProcessBackend()
         backend.setBreakpoints([breakpointJSON()])
         let client = try makeClient(backend) { try $0.setCaptureTimeoutMs(5_000) }
         defer { client.shutdown() }
-        #expect(eventually { client.site(.checkout).isActive })
+        #expect(backend.waitUntilApplied() && client.site(.checkout).isActive)
 
         let threads = 8, perThread = 50
         DispatchQueue.concurrentPerform(iterations: threads) { thread in

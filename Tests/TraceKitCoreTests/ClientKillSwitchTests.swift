@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// The kill switch stops every capture: within a second over SSE, at the
-/// next poll otherwise (PROTOCOL.md "Kill switch", "SSE stream"; DESIGN §3).
+/// next poll otherwise (docs/PROTOCOL.md "Kill switch", "SSE stream"; docs/ARCHITECTURE.md "Capture semantics").
 @Suite("Client: the kill switch stops captures", .serialized)
 struct ClientKillSwitchTests {
     @Test("a kill_switch SSE event deactivates the site in < 1 s and suppressed captures are counted")

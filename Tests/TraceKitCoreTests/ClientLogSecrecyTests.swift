@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// "Secrets: the API key never appears in messages, logs or errors"
 /// (tracekit.h conventions). The client is driven through every failure that
@@ -16,7 +17,7 @@ struct ClientLogSecrecyTests {
         backend.setBreakpoints([breakpointJSON()])
         let client = try makeClient(backend, sse: true) {
             $0.logHandler = logs.handler
-            try $0.setCircuitBreaker(maxFailures: 3, windowMs: 10_000, cooldownMs: 200)
+            try $0.setCircuitBreaker(maxFailures: 1, windowMs: 10_000, cooldownMs: 200)
         }
         defer { client.shutdown() }
         #expect(eventually { client.site(.checkout).isActive })

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// A broken stream never costs the client its breakpoints: when the stream
-/// drops, polling resumes and still delivers changes (DESIGN §4: "when it
+/// drops, polling resumes and still delivers changes (docs/ARCHITECTURE.md "Sync": "when it
 /// drops, fall back to polling"; the parser must "survive garbage,
 /// truncation"). Changes here are made with push: false, so only a poll can
 /// deliver them.
@@ -60,8 +61,8 @@ struct ClientSSEFallbackTests {
         let client = try clientOnBrokenStream(backend, mode: "garbage_hold", idleTimeoutMs: 500)
         defer { client.shutdown() }
         backend.upsert(breakpointJSON(), push: false)
-        // DESIGN §2: "The SSE stream counts as dead when nothing (event, heartbeat or comment)
-        // arrives for 45 s"; PROTOCOL.md: polling pauses only "while the stream is healthy".
+        // docs/ARCHITECTURE.md "C ABI contract": "The SSE stream counts as dead when nothing (event, heartbeat or comment)
+        // arrives for 45 s"; docs/PROTOCOL.md: polling pauses only "while the stream is healthy".
         #expect(eventually { client.site(.checkout).isActive },
                 "a stream of garbage lines kept polling paused past the idle timeout")
     }

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// Over the SSE stream a change on the server is in effect in well under a
-/// second (DESIGN §4; PROTOCOL.md "SSE stream"). The poll interval here is a
+/// second (docs/ARCHITECTURE.md "Sync"; docs/PROTOCOL.md "SSE stream"). The poll interval here is a
 /// minute, so only the stream can explain a change seen sooner.
 @Suite("Client: SSE changes take effect in under a second", .serialized)
 struct ClientSSETests {
@@ -77,7 +78,7 @@ struct ClientSSETests {
         #expect(eventually { client.counter("sse_events") >= 2 })
         backend.closeStreams()
 
-        // PROTOCOL.md: "reconnect with jittered exponential backoff ... send Last-Event-ID".
+        // docs/PROTOCOL.md: "reconnect with jittered exponential backoff ... send Last-Event-ID".
         #expect(eventually { backend.log().sseConnects >= 2 && backend.log().openStreams == 1 })
         let requests = backend.log().streamRequests
         #expect(requests.count >= 2)

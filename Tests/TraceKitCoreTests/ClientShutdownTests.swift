@@ -2,19 +2,19 @@ import Foundation
 import Synchronization
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// Shutdown sends what is queued (for at most capture_timeout), then stops:
 /// it "returns within capture_timeout + 1 s, whatever the backend does"
-/// (DESIGN §2 contract details; tracekit.h tk_client_free).
+/// (docs/ARCHITECTURE.md "C ABI contract" contract details; tracekit.h tk_client_free).
 @Suite("Client: shutdown delivers queued captures and is bounded", .serialized)
 struct ClientShutdownTests {
     @Test("snapshots queued before shutdown are delivered by it")
     func shutdownDeliversQueue() throws {
-        let backend = try FakeBackend()
-        defer { backend.stop() }
+        let backend = InProcessBackend()
         backend.setBreakpoints([breakpointJSON()])
         let client = try makeClient(backend) { try $0.setCaptureTimeoutMs(3_000) }
-        #expect(eventually { client.site(.checkout).isActive })
+        #expect(backend.waitUntilApplied() && client.site(.checkout).isActive)
         backend.stallCaptures(milliseconds: 100)  // so the five are still queued when shutdown starts
 
         for index in 0..<5 { #expect(client.capture(at: .checkout, #"{"i": \#(index)}"#) == .captured) }
@@ -28,32 +28,33 @@ struct ClientShutdownTests {
 
     @Test("checkpoints after shutdown return .shutDown; flush returns false; a second shutdown is a no-op")
     func callsAfterShutdown() throws {
-        let backend = try FakeBackend()
-        defer { backend.stop() }
+        let backend = InProcessBackend()
         backend.setBreakpoints([breakpointJSON()])
         let client = try makeClient(backend)
-        #expect(eventually { client.site(.checkout).isActive })
+        #expect(backend.waitUntilApplied() && client.site(.checkout).isActive)
         client.shutdown()
         #expect(client.capture(at: .checkout) == .shutDown)
         #expect(client.capture(at: .refund) == .shutDown)
         #expect(!client.flush(timeoutMs: 100))
-        let (_, ms) = elapsedMilliseconds { client.shutdown() }
+        let (again, ms) = elapsedMilliseconds { client.shutdown() }
         #expect(ms < 50)
+        #expect(again)
+        #expect(!client.site(.checkout).isActive, "sites read inactive after shutdown")
     }
 
     @Test("with a backend that never answers, shutdown returns within capture_timeout + 1 s")
     func shutdownBoundedByTimeout() throws {
-        let backend = try FakeBackend()
-        defer { backend.stop() }
+        let backend = InProcessBackend()
         backend.setBreakpoints([breakpointJSON()])
         let client = try makeClient(backend) { try $0.setCaptureTimeoutMs(500) }
-        #expect(eventually { client.site(.checkout).isActive })
+        #expect(backend.waitUntilApplied() && client.site(.checkout).isActive)
         backend.stallCaptures(milliseconds: 10_000)
         for _ in 0..<5 { _ = client.capture(at: .checkout) }
         Thread.sleep(forTimeInterval: 0.05)  // the first request is in flight
 
-        let (_, ms) = elapsedMilliseconds { client.shutdown() }
+        let (drained, ms) = elapsedMilliseconds { client.shutdown() }
         #expect(ms < 1_500, "shutdown took \(ms) ms")
+        #expect(!drained, "a shutdown that had to drop snapshots reports it (TK_ERR_TIMEOUT)")
         #expect(client.counter("sent") == 0)
         #expect(client.counter("failed") + client.counter("dropped_circuit_open") == 5,
                 "every queued snapshot is accounted for: \(client.statsJSON())")
@@ -61,12 +62,11 @@ struct ClientShutdownTests {
 
     @Test("flush waits until the queue is sent")
     func flushWaitsForQueue() throws {
-        let backend = try FakeBackend()
-        defer { backend.stop() }
+        let backend = InProcessBackend()
         backend.setBreakpoints([breakpointJSON()])
         let client = try makeClient(backend)
         defer { client.shutdown() }
-        #expect(eventually { client.site(.checkout).isActive })
+        #expect(backend.waitUntilApplied() && client.site(.checkout).isActive)
         backend.stallCaptures(milliseconds: 50)
         for _ in 0..<3 { #expect(client.capture(at: .checkout) == .captured) }
         #expect(client.flush(timeoutMs: 3_000))
@@ -76,11 +76,10 @@ struct ClientShutdownTests {
 
     @Test("checkpoints racing a shutdown on other threads return .captured or .shutDown, and all finish")
     func checkpointsRacingShutdown() throws {
-        let backend = try FakeBackend()
-        defer { backend.stop() }
+        let backend = InProcessBackend()
         backend.setBreakpoints([breakpointJSON()])
         let client = try makeClient(backend)
-        #expect(eventually { client.site(.checkout).isActive })
+        #expect(backend.waitUntilApplied() && client.site(.checkout).isActive)
 
         // Each thread captures until it sees .shutDown (bounded, so a bug cannot hang the suite).
         let outcomes = Mutex<[[CaptureOutcome]]>([])

@@ -1,16 +1,16 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// Call sites: interned per (label, file, line, function); `isActive` follows
 /// code monitoring, the kill switch and the breakpoints; the stats document
-/// has every key tk_client_stats promises (DESIGN §2).
+/// has every key tk_client_stats promises (docs/ARCHITECTURE.md "C ABI contract").
 @Suite("Client: sites and stats")
 struct ClientSiteTests {
     @Test("the same location gives the same site; another location another one")
     func sitesAreInterned() throws {
-        let backend = try FakeBackend()
-        defer { backend.stop() }
+        let backend = InProcessBackend()
         let client = try makeClient(backend)
         defer { client.shutdown() }
         let first = client.site(.checkout)
@@ -24,8 +24,7 @@ struct ClientSiteTests {
 
     @Test("sites are bounded: beyond the limit a checkpoint gets an inert site and is counted")
     func sitesAreBounded() throws {
-        let backend = try FakeBackend()
-        defer { backend.stop() }
+        let backend = InProcessBackend()
         let client = try makeClient(backend) { $0.maxSites = 3 }
         defer { client.shutdown() }
         for line in 1...5 { _ = client.site(label: "dynamic-\(line)", file: "app.c", line: line, function: "f") }
@@ -38,8 +37,7 @@ struct ClientSiteTests {
 
     @Test("an empty label is an invalid argument, not a capture")
     func emptyLabelIsInvalid() throws {
-        let backend = try FakeBackend()
-        defer { backend.stop() }
+        let backend = InProcessBackend()
         let client = try makeClient(backend)
         defer { client.shutdown() }
         guard case .invalidArgument = client.capture(label: "", file: "app.c", line: 1, function: "f", variables: "{}") else {
@@ -57,12 +55,11 @@ struct ClientSiteTests {
 
     @Test("with code monitoring off nothing is active, captured or registered")
     func codeMonitoringOff() throws {
-        let backend = try FakeBackend()
-        defer { backend.stop() }
+        let backend = InProcessBackend()
         backend.setBreakpoints([breakpointJSON()])
         let client = try makeClient(backend) { $0.codeMonitoring = false }
         defer { client.shutdown() }
-        #expect(eventually { client.counter("breakpoints") == 1 })
+        #expect(backend.waitUntilApplied() && client.counter("breakpoints") == 1)
         #expect(!client.site(.checkout).isActive)
         #expect(client.capture(at: .checkout) == .skipped)
         #expect(client.capture(at: .refund) == .skipped)
@@ -73,8 +70,7 @@ struct ClientSiteTests {
 
     @Test("statsJSON is one JSON object with every documented key")
     func statsKeys() throws {
-        let backend = try FakeBackend()
-        defer { backend.stop() }
+        let backend = InProcessBackend()
         let client = try makeClient(backend)
         defer { client.shutdown() }
         let stats = client.statsObject
@@ -92,11 +88,11 @@ struct ClientSiteTests {
 
     @Test("the first poll happens at once, not after the poll interval")
     func immediateFirstPoll() throws {
-        let backend = try FakeBackend()
-        defer { backend.stop() }
+        let backend = InProcessBackend()
         backend.setBreakpoints([breakpointJSON()])
         let client = try makeClient(backend, pollIntervalMs: 60_000)
         defer { client.shutdown() }
+        // One poll only (the next is a minute away): the client's own state is what to watch.
         #expect(eventually(within: 2) { client.site(.checkout).isActive })
         #expect(backend.log().pollRequests.first?["service"] as? String == "svc")
     }

@@ -1,25 +1,25 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// What goes into a snapshot besides the variables: request context with
 /// sensitive headers always redacted, the stack trace, security flags,
-/// per-breakpoint limits and logpoint mode (PROTOCOL.md "Capture", "Limits
-/// and markers"; PII_PATTERNS.md "HTTP headers", "Security flags").
+/// per-breakpoint limits and logpoint mode (docs/PROTOCOL.md "Capture", "Limits
+/// and markers"; docs/PII.md "HTTP headers", "Security flags").
 @Suite("Client: snapshot content")
 struct ClientSnapshotContentTests {
     /// Captures once at the checkout site under `breakpoint` and returns the delivered body.
     func deliveredSnapshot(_ breakpoint: [String: Any] = breakpointJSON(), variables: String = #"{"n": 1}"#,
                            context: String? = nil,
                            _ configure: (inout Options) throws -> Void = { _ in }) throws -> (body: [String: Any], raw: String) {
-        let backend = try FakeBackend()
-        defer { backend.stop() }
+        let backend = InProcessBackend()
         backend.setBreakpoints([breakpoint])
         let client = try makeClient(backend, configure)
         defer { client.shutdown() }
-        #expect(eventually { client.site(.checkout).isActive })
+        #expect(backend.waitUntilApplied() && client.site(.checkout).isActive)
         #expect(client.capture(at: .checkout, variables, context: context) == .captured)
-        #expect(eventually { backend.log().deliveredCaptures.count == 1 })
+        #expect(backend.wait { $0.deliveredCaptures.count == 1 })
         let attempt = try #require(backend.log().captureAttempts.first)
         return (try #require(attempt["body"] as? [String: Any]), attempt["raw"] as? String ?? "")
     }

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
-/// PROTOCOL.md "Common": every request carries `X-API-Key`; bodies are JSON;
+/// docs/PROTOCOL.md "Common": every request carries `X-API-Key`; bodies are JSON;
 /// the endpoint may be a base URL or an OTLP traces URL whose path is dropped.
 @Suite("Client: wire conventions")
 struct ClientWireTests {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TraceKitCore
 
-/// The official SDKs' shared conformance fixture (PROTOCOL.md "Conditions"):
+/// The official SDKs' shared conformance fixture (docs/PROTOCOL.md "Conditions"):
 /// every one of its 64 cases must pass.
 @Suite struct ConditionFixtureTests {
     struct FixtureCase: CustomTestStringConvertible, Sendable {

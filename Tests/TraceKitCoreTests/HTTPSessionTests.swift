@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// Milliseconds taken by `body`.
 func elapsedMilliseconds<T>(_ body: () throws -> T) rethrows -> (T, Double) {

@@ -1,7 +1,7 @@
 import Testing
 @testable import TraceKitCore
 
-/// DESIGN.md §3 defaults; every setter validates and names its option.
+/// docs/ARCHITECTURE.md "Capture semantics" defaults; every setter validates and names its option.
 @Suite("Options")
 struct OptionsTests {
     @Test func defaultsAreThoseOfTheDesign() {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TraceKitCore
 
-/// PII_PATTERNS.md, both sides: every pattern redacts its positives (only the
+/// docs/PII.md, both sides: every pattern redacts its positives (only the
 /// matched span, context kept) and leaves near-miss negatives untouched.
 @Suite("PII pattern corpus")
 struct PIIPatternCorpusTests {

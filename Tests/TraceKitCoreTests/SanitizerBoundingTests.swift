@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TraceKitCore
 
-/// PROTOCOL.md "Limits and markers", and the per-string cap.
+/// docs/PROTOCOL.md "Limits and markers", and the per-string cap.
 @Suite("Sanitizer: bounding")
 struct SanitizerBoundingTests {
     func options(depth: Int = 10, payload: Int = 65_536, string: Int = 8_192, scrub: Bool = true) throws -> Options {

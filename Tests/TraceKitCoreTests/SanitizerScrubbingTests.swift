@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TraceKitCore
 
-/// PII_PATTERNS.md: every key and string at every depth, spans replaced in
+/// docs/PII.md: every key and string at every depth, spans replaced in
 /// place, counts and security flags.
 @Suite("Sanitizer: scrubbing")
 struct SanitizerScrubbingTests {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 @testable import TraceKit
+import TraceKitTestSupport
 
 /// A checkout order as a service would capture it.
 private struct Order: Encodable {
@@ -26,6 +27,13 @@ private func checkout(_ client: TraceKit.Client, order: Order, context: RequestC
     try client.capture("order-checkout", order, context: context)
 }
 
+/// The fake backend (another process) serving one enabled breakpoint for (function, label).
+private func backend(serving function: String, _ label: String) throws -> FakeBackend {
+    let backend = try FakeBackend()
+    backend.setBreakpoints([breakpointJSON(function: function, label: label)])
+    return backend
+}
+
 @Suite("TraceKit.Client: captures Encodable values through TraceKitCore")
 struct ClientTests {
     private func options(endpoint: String, logger: Logger? = nil) throws -> TraceKit.Options {
@@ -37,18 +45,18 @@ struct ClientTests {
 
     @Test("an enabled breakpoint captures the encoded value, scrubbed, with site and request context")
     func capturesEncodableWhenBreakpointEnabled() throws {
-        let backend = try BackendStub(function: checkoutFunction, label: "order-checkout")
+        let backend = try backend(serving: checkoutFunction, "order-checkout")
         defer { backend.stop() }
-        let client = try TraceKit.Client(options: options(endpoint: backend.baseURL))
+        let client = try TraceKit.Client(options: options(endpoint: backend.endpoint))
         defer { client.shutdown() }
         let order = Order(orderID: 42, email: "jane@example.com", card: "4111 1111 1111 1111", items: ["book"])
         let context = RequestContext(method: "POST", path: "/checkout", headers: ["Authorization": "Bearer abcdefghijklmnopqrstuvwxyz"],
                                      traceID: "4bf92f3577b34da6a3ce929d0e0e4736", spanID: "00f067aa0ba902b7")
 
-        #expect(eventually { (try? checkout(client, order: order, context: context)) == .captured })
+        #expect(eventually(within: 5) { (try? checkout(client, order: order, context: context)) == .captured })
         #expect(client.flush(timeout: .seconds(5)))
 
-        let snapshot = try #require(try backend.captured().first)
+        let snapshot = try #require(backend.log().deliveredCaptures.first)
         let variables = try #require(snapshot["variables"] as? [String: Any])
         #expect(variables["orderID"] as? Int == 42)
         #expect(variables["email"] as? String == "[REDACTED:email]")
@@ -64,9 +72,9 @@ struct ClientTests {
 
     @Test("a checkpoint without an enabled breakpoint is skipped and never evaluates its variables")
     func inactiveCheckpointDoesNotEncode() throws {
-        let backend = try BackendStub(function: "someOtherFunction", label: "other")
+        let backend = try backend(serving: "someOtherFunction", "other")
         defer { backend.stop() }
-        let client = try TraceKit.Client(options: options(endpoint: backend.baseURL))
+        let client = try TraceKit.Client(options: options(endpoint: backend.endpoint))
         defer { client.shutdown() }
         var evaluated = false
         func variables() -> [String: Int] {
@@ -79,12 +87,12 @@ struct ClientTests {
 
     @Test("a value that fails to encode throws encodingFailed instead of capturing")
     func unencodableValueThrows() throws {
-        let backend = try BackendStub(function: "unencodable()", label: "bad")
+        let backend = try backend(serving: "unencodable()", "bad")
         defer { backend.stop() }
-        let client = try TraceKit.Client(options: options(endpoint: backend.baseURL))
+        let client = try TraceKit.Client(options: options(endpoint: backend.endpoint))
         defer { client.shutdown() }
         func unencodable() throws(TraceKitError) -> CaptureResult { try client.capture("bad", Unencodable()) }
-        #expect(eventually {
+        #expect(eventually(within: 5) {
             do throws(TraceKitError) {
                 _ = try unencodable()
                 return false
@@ -128,6 +136,31 @@ struct ClientTests {
         #expect(!client.flush(timeout: .milliseconds(10)))
     }
 
+    @Test("in a forked child the client is inert: an active checkpoint is skipped, flush and stats touch nothing")
+    func inertInForkedChild() throws {
+        let backend = try backend(serving: checkoutFunction, "order-checkout")
+        defer { backend.stop() }
+        let client = try TraceKit.Client(options: options(endpoint: backend.endpoint))
+        defer { client.shutdown() }
+        let order = Order(orderID: 1, email: "", card: "", items: [])
+        #expect(eventually(within: 5) { (try? checkout(client, order: order)) == .captured })  // active in the parent
+
+        let child = fork()
+        if child == 0 {
+            // Only async-signal-safe exits from here: the child reports by its exit code.
+            let skipped = (try? checkout(client, order: order)) == .skipped
+            let fresh = (try? client.capture("new-in-child", ["n": 1])) == .skipped
+            let inert = client.flush(timeout: .seconds(1)) && client.statsJSON == "{}" && client.shutdown()
+            _exit(skipped && fresh && inert ? 0 : 1)
+        }
+        var status: Int32 = 0
+        #expect(child > 0 && waitpid(child, &status, 0) == child)
+        #expect(status == 0, "child exit status \(status)")
+        #expect((try? checkout(client, order: order)) == .captured, "the parent keeps capturing")
+        #expect(client.flush(timeout: .seconds(5)))
+        #expect(backend.log().deliveredCaptures.count == 2)
+    }
+
     @Test("the engine's log lines reach the swift-log Logger given in the options")
     func logsRouteToSwiftLog() throws {
         let store = RecordingLogHandler.Store()
@@ -135,7 +168,7 @@ struct ClientTests {
         // Nothing listens on port 9 (discard) on loopback: the poll fails and is logged.
         let client = try TraceKit.Client(options: options(endpoint: "http://127.0.0.1:9", logger: logger))
         defer { client.shutdown() }
-        #expect(eventually { store.lines.withLock { lines in lines.contains { $0.1.contains("poll failed") } } })
+        #expect(eventually(within: 5) { store.lines.withLock { lines in lines.contains { $0.1.contains("poll failed") } } })
         #expect(store.lines.withLock { $0.first?.0 } == .warning)
     }
 }

@@ -5,7 +5,7 @@
    capturing; a new client made in the child; fork() while other threads are
    inside the library (holding its locks).
 
-   Needs the fake backend (Tests/TraceKitCoreTests/Support/fake_backend.py):
+   Needs the fake backend (Tests/TraceKitTestSupport/fake_backend.py):
    its base URL comes from TRACEKIT_TEST_ENDPOINT ("http://127.0.0.1:<port>");
    when that is unset the test starts the script itself (path from
    TRACEKIT_FAKE_BACKEND, default relative to the repository root). */
@@ -25,7 +25,7 @@
 
 #include "check.h"
 
-#define DEFAULT_BACKEND "Tests/TraceKitCoreTests/Support/fake_backend.py"
+#define DEFAULT_BACKEND "Tests/TraceKitTestSupport/fake_backend.py"
 #define LABEL "checkout"
 #define FILE_PATH "fork.c"
 #define FUNCTION "fork_test"
@@ -210,6 +210,7 @@ static void test_fork_child_is_inert_and_parent_keeps_capturing(void) {
   CHECK(site != NULL);
   for (double end = now_ms() + 3000; !tk_site_active(site) && now_ms() < end;) sleep_ms(10);
   CHECK(tk_site_active(site));
+  CHECK(*tk_site_active_cell(site) != 0); /* the flag tk_site_active loads */
   CHECK(tk_capture(client, LABEL, FILE_PATH, 1, FUNCTION, "{\"in\":\"parent\"}", TK_NUL_TERMINATED, NULL) == TK_OK);
 
   fflush(stdout);

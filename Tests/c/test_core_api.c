@@ -12,6 +12,9 @@ static void test_version_and_status_strings(void) {
   CHECK(strcmp(tk_version(), expected) == 0);
   CHECK(strcmp(tk_status_str(TK_OK), "ok") == 0);
   CHECK(strcmp(tk_status_str(TK_ERR_INVALID_JSON), "invalid JSON") == 0);
+  CHECK(strcmp(tk_status_str(TK_ERR_TIMEOUT), "timed out") == 0);
+  /* Values are only ever appended: the ABI of these must never change. */
+  CHECK(TK_ERR_SHUT_DOWN == 5 && TK_ERR_INTERNAL == 8 && TK_ERR_TIMEOUT == 9);
   CHECK(strcmp(tk_status_str((tk_status)12345), "unknown status") == 0);
   CHECK(strcmp(tk_status_str((tk_status)-1), "unknown status") == 0);
 }

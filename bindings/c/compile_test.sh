@@ -3,6 +3,8 @@
 #   1. tracekit.h under -std=c99 -Wall -Wextra -Werror -pedantic (gcc, and clang if present)
 #   2. tracekit.h as C++17 (-Wall -Wextra -Werror -pedantic), through extern "C"
 #   3. example.cpp (C++17) linked with `pkg-config --libs tracekit`, then run
+#   4. the README's C quick start, as written
+#   5. the CMake example through find_package(tracekit) (the installed package config)
 # Needs libtracekit installed where pkg-config finds it, e.g.
 #   make install PREFIX=$PWD/.build/stage
 #   PKG_CONFIG_PATH=$PWD/.build/stage/lib/pkgconfig bindings/c/compile_test.sh
@@ -40,9 +42,16 @@ g++ -std=c++17 $strict $cflags "$here/example.cpp" -o "$out/example" $libs
 "$out/example" > "$out/example.log"
 grep -q '"email":"\[REDACTED:email\]"' "$out/example.log" && grep -q 'order_id > 1000: true' "$out/example.log" && echo ok
 
+step "README's C quick start, compiled as written and run"
+# The first ```c block after "## C quick start" in the README, byte for byte.
+sed -n '/^## C quick start/,/^```$/p' "$here/../../README.md" | sed -e '1,/^```c$/d' -e '/^```$/,$d' > "$out/quickstart.c"
+gcc -std=c99 $strict $cflags "$out/quickstart.c" -o "$out/quickstart" $libs
+"$out/quickstart" && echo ok
+
 if command -v cmake >/dev/null 2>&1; then
-  step "CMakeLists.txt (pkg_check_modules), built and run"
-  cmake -S "$here" -B "$out/cmake" >"$out/cmake.log" 2>&1 && cmake --build "$out/cmake" >>"$out/cmake.log" 2>&1 \
+  # CMAKE_PREFIX_PATH from pkg-config's prefix: where `make install` put the CMake package config.
+  step "CMakeLists.txt (find_package(tracekit)), built and run"
+  cmake -S "$here" -B "$out/cmake" -DCMAKE_PREFIX_PATH="$(pkg-config --variable=prefix tracekit)" >"$out/cmake.log" 2>&1 && cmake --build "$out/cmake" >>"$out/cmake.log" 2>&1 \
     && "$out/cmake/tracekit_example" >/dev/null && echo ok || { echo FAIL; cat "$out/cmake.log"; exit 1; }
 else
   echo "CMake example skipped: cmake not installed (apt-get install cmake)"

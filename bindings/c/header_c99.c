@@ -25,7 +25,7 @@ int tracekit_header_is_c99(void) {
       (any_fn)tk_options_set_poll_interval_ms, (any_fn)tk_options_set_sse, (any_fn)tk_options_set_max_queue,
       (any_fn)tk_options_set_max_captures_per_second, (any_fn)tk_options_set_logger, (any_fn)tk_sanitize_json,
       (any_fn)tk_eval_expression, (any_fn)tk_client_new, (any_fn)tk_client_flush, (any_fn)tk_client_stats,
-      (any_fn)tk_client_free, (any_fn)tk_capture, (any_fn)tk_site_get, (any_fn)tk_site_active,
+      (any_fn)tk_client_shutdown, (any_fn)tk_client_free, (any_fn)tk_capture, (any_fn)tk_site_get, (any_fn)tk_site_active,
       (any_fn)tk_site_capture,
   };
   (void)logger;

@@ -6,7 +6,7 @@
 # Needs: protoc (apt: protobuf-compiler), protoc-gen-swift built from
 # swift-protobuf 1.39.0 (PROTOC_GEN_SWIFT, default: on PATH), and Python 3.
 # The .proto sources come from PyPI's opentelemetry-proto (its compiled
-# descriptors), see shared/BUILD_NOTES.md "OTLP protobuf".
+# descriptors), see docs/BUILD.md "OTLP protobuf".
 set -eu
 cd "$(dirname "$0")/.."
 OTLP_PROTO_VERSION=${OTLP_PROTO_VERSION:-1.33.1}

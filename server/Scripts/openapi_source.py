@@ -30,7 +30,7 @@ breakpoint_fields = {
     "line_number": {"type": "integer", "minimum": 0, "maximum": 2147483647},
     "function_name": {"type": "string", "maxLength": 512},
     "label": {"type": "string", "maxLength": 512},
-    "condition": {"type": ["string", "null"], "description": "Condition expression (PROTOCOL.md 'Conditions'); validated, 400 with `offset` when invalid"},
+    "condition": {"type": ["string", "null"], "description": "Condition expression (docs/PROTOCOL.md 'Conditions'); validated, 400 with `offset` when invalid"},
     "condition_eval": {"enum": ["sdk-evaluable", "server-only"], "description": "Defaults from whether the SDKs can evaluate the condition"},
     "max_captures": {"type": "integer", "minimum": 0, "maximum": 2147483647, "description": "0 = unlimited"},
     "capture_frequency": {"type": "integer", "minimum": 0, "maximum": 31536000, "description": "Minimum seconds between captures (server-enforced)"},

@@ -2,11 +2,15 @@
 #define TK_SUPPORT_H
 #include <stddef.h>
 
+/* Internal to libtracekit: hidden, so that the tk_* version script does not
+   export them as if they were part of tracekit.h's API. */
+#define TK_INTERNAL __attribute__((visibility("hidden")))
+
 /* The calling thread's return addresses, without the frames of this
    library's own image at the top; at most max_frames. Cheap: no symbol
    lookup (backtrace()/dladdr() need _GNU_SOURCE, which Swift's Glibc module
    lacks, hence C). Returns the number of addresses written. */
-int tk_stack_addresses(void **addresses, int max_frames);
+TK_INTERNAL int tk_stack_addresses(void **addresses, int max_frames);
 
 /* Describes addresses one frame a line into buffer, always NUL-terminated,
    truncated to size: "function (file:line)" where DWARF line tables exist
@@ -14,7 +18,7 @@ int tk_stack_addresses(void **addresses, int max_frames);
    from the ELF symbol tables (.symtab, .dynsym, or a separate debug file),
    "??" when none. The slow part, cached per address: call it on the sender
    thread, never the caller's (symbolize.c). */
-int tk_stack_describe(void *const *addresses, int count, char *buffer, size_t size);
+TK_INTERNAL int tk_stack_describe(void *const *addresses, int count, char *buffer, size_t size);
 
 
 

@@ -1,4 +1,4 @@
-/// One breakpoint as the backend describes it (PROTOCOL.md "Breakpoint
+/// One breakpoint as the backend describes it (docs/PROTOCOL.md "Breakpoint
 /// object"). Immutable; a change on the server replaces the value.
 struct Breakpoint: Sendable {
     enum Mode: String, Sendable { case snapshot, logpoint }
@@ -40,7 +40,7 @@ struct Breakpoint: Sendable {
         lineNumber = fields["line_number"]?.intValue ?? 0
         conditionText = fields["condition"]?.stringValue ?? ""
         condition = conditionText.isEmpty ? nil : try? ConditionExpression(conditionText)
-        // "server-only" or unset: the server decides (PROTOCOL.md "Conditions").
+        // "server-only" or unset: the server decides (docs/PROTOCOL.md "Conditions").
         sdkEvaluable = fields["condition_eval"]?.stringValue == "sdk-evaluable" && (condition?.isSDKEvaluable ?? false)
         maxCaptures = max(0, fields["max_captures"]?.intValue ?? 0)
         captureCount = max(0, fields["capture_count"]?.intValue ?? 0)
@@ -58,7 +58,7 @@ struct Breakpoint: Sendable {
         }
     }
 
-    /// The key a call site is matched by first (PROTOCOL.md); then by file
+    /// The key a call site is matched by first (docs/PROTOCOL.md); then by file
     /// and line (`BreakpointSet`, `SourcePath`).
     var labelKey: String? {
         functionName.isEmpty || label.isEmpty ? nil : "\(functionName):\(label)"

@@ -5,6 +5,14 @@ import Synchronization
 /// (CapturePath), and sends snapshots from its own thread (SenderLoop).
 public final class CaptureClient: Sendable {
     public struct StartError: Error, Sendable {
+        public enum Kind: Sendable {
+            /// The options cannot make a client (e.g. no API key).
+            case invalidOptions
+            /// The system refused to start the client's threads.
+            case threadsNotStarted
+        }
+
+        public var kind: Kind
         public var message: String
     }
 
@@ -28,83 +36,99 @@ public final class CaptureClient: Sendable {
     private let overflow = Mutex<Site?>(nil)
     /// `function:label` pairs already queued for auto-registration.
     private let registeredLabels = Mutex<Set<String>>([])
-    /// While the circuit is open: when the cooldown ends (monotonic ns), so
-    /// that captures flow again and the sender can send its probe. 0: closed.
-    let circuitOpenUntilNs = Atomic<UInt64>(0)
-    /// Mirrors of sender/sync state for lock-free reads on the caller's path.
-    let circuitState = Mutex<CircuitBreaker.State>(.closed)
+    let breaker: SharedCircuitBreaker
+    let backend: BackendRequests
     let killSwitch = Atomic<Bool>(false)
     let sseConnected = Atomic<Bool>(false)
     /// Set by the sender after an auto-registration: the sync thread polls
     /// at once (unless the stream is up and brings the change itself).
     let refreshRequested = Atomic<Bool>(false)
     private let threads = Mutex<[BackgroundThread]>([])
-    /// Set when shutdown begins: requests started after it end by then.
-    let shutdownDeadlineNs = Atomic<UInt64>(0)
+    /// How the sender and the sync thread sleep; shutdown wakes both.
+    private let senderWake = WakeSignal()
+    let syncWake = WakeSignal()
+    /// Held for the whole of `shutdown`: a second caller waits for the first
+    /// to finish, then finds the outcome here.
+    private let shutdownOutcome = Mutex<Bool?>(nil)
     /// Telemetry for the next poll (`{"events": [...]}`), e.g. a circuit trip.
     let pendingEvents = Mutex<[JSONValue]>([])
 
-    /// Timeout of one request: capture_timeout (5 s if none), cut to what
-    /// is left before the shutdown deadline.
-    var requestTimeoutMs: Int {
-        let configured = options.captureTimeoutMs == 0 ? 5_000 : options.captureTimeoutMs
-        let deadline = shutdownDeadlineNs.load(ordering: .acquiring)
-        guard deadline != 0 else { return configured }
-        let now = MonotonicClock.nowNanoseconds()
-        let left = deadline > now ? Int((deadline &- now) / 1_000_000) : 1
-        return max(1, min(configured, left))
+    /// How the client's threads reach the backend (libcurl unless a test says otherwise).
+    let transports: TransportFactory
+
+    public convenience init(options: Options) throws(StartError) {
+        try self.init(options: options, transports: .curl)
     }
 
-    /// The headers of every request to the backend.
-    var requestHeaders: [HTTPHeader] {
-        [HTTPHeader("X-API-Key", options.apiKey), HTTPHeader("Content-Type", "application/json"),
-         HTTPHeader("User-Agent", "tracekit-native/\(TraceKitVersion.string)")]
-    }
-
-    func url(_ path: String) -> String { options.endpoint + path }
-
-    /// The service name as one URL path segment.
-    var servicePath: String { options.serviceName }  // validated: unreserved characters only
-
-    public init(options: Options) throws(StartError) {
+    init(options: Options, transports: TransportFactory) throws(StartError) {
         guard !options.apiKey.isEmpty else {
-            throw StartError(message: "api_key is not set (tk_options_set_api_key or TRACEKIT_API_KEY)")
+            throw StartError(kind: .invalidOptions, message: "api_key is not set (tk_options_set_api_key or TRACEKIT_API_KEY)")
         }
         self.options = options
+        self.transports = transports
         sanitizer = Sanitizer(options: options)
         log = RateLimitedLog(options.logHandler)
         rateLimiter = options.maxCapturesPerSecond > 0
             ? TokenBucket(ratePerSecond: max(1, Int(options.maxCapturesPerSecond.rounded(.up)))) : nil
         outbox = WaitQueue(capacity: options.maxQueue)
+        backend = BackendRequests(options: options)
+        let settings = options.circuitBreaker
+        breaker = SharedCircuitBreaker(CircuitBreaker.Configuration(
+            maxFailures: settings.maxFailures, windowMilliseconds: UInt64(settings.windowMs),
+            cooldownMilliseconds: UInt64(settings.cooldownMs)))
         createdInForkGeneration = ForkGeneration.current
         try startThreads()
     }
 
     private func startThreads() throws(StartError) {
-        let sender = BackgroundThread { [self] in SenderLoop(client: self).run() }
+        let sender = BackgroundThread { [self] in SenderLoop(context: senderContext).run() }
         let sync = BackgroundThread { [self] in SyncLoop(client: self).run() }
         for thread in [sender, sync] {
             guard thread.start() else {
                 stop()
-                throw StartError(message: "could not start the client's threads")
+                throw StartError(kind: .threadsNotStarted, message: "could not start the client's threads")
             }
             threads.withLock { $0.append(thread) }
         }
     }
 
-    /// True once shutdown began, or in a forked child (where the threads
-    /// that serve this client do not exist).
-    public var isStopped: Bool {
-        stopping.load(ordering: .acquiring) || ForkGeneration.current != createdInForkGeneration
+    private var senderContext: SenderLoop.Context {
+        SenderLoop.Context(
+            outbox: outbox, registrations: registrations, transports: transports, backend: backend,
+            breaker: breaker, stats: stats,
+            log: log, wake: senderWake,
+            reportEvent: { [self] event in
+                pendingEvents.withLock { events in if events.count < 100 { events.append(event) } }
+            },
+            refreshBreakpoints: { [self] in
+                refreshRequested.store(true, ordering: .releasing)
+                syncWake.wake()
+            })
     }
 
-    public var isInForkedChild: Bool { ForkGeneration.current != createdInForkGeneration }
+    /// Whether calls on this client do anything. The one check of the stop
+    /// and fork state, for the C layer, the Swift module and the capture path.
+    public enum Lifecycle: Sendable, Equatable {
+        case running
+        /// Shutdown began: calls are refused (the queue may still drain).
+        case shutDown
+        /// This is a forked child: the threads serving the client do not
+        /// exist here and a parent thread may have held its locks at fork(),
+        /// so calls must touch nothing but this check.
+        case forkedChild
+    }
+
+    /// One or two atomic loads.
+    public var lifecycle: Lifecycle {
+        if ForkGeneration.current != createdInForkGeneration { return .forkedChild }
+        return stopping.load(ordering: .acquiring) ? .shutDown : .running
+    }
 
     // MARK: - Sites
 
     /// The interned site for this location; created on first use.
-    /// Callers check `isInForkedChild` first: a forked child must not take
-    /// the locks a parent thread may have held at fork().
+    /// Callers check `lifecycle` first: a forked child must not take the
+    /// locks a parent thread may have held at fork().
     public func site(label: String, file: String, line: Int, function: String) -> Site {
         let key = SiteKey(label: label, file: file, line: line, function: function)
         if let existing = sites.withLock({ $0[key] }) { return existing }
@@ -145,7 +169,7 @@ public final class CaptureClient: Sendable {
 
     var siteCount: Int { sites.withLock { $0.count } }
 
-    /// True the first time this function:label asks (PROTOCOL.md: once per
+    /// True the first time this function:label asks (docs/PROTOCOL.md: once per
     /// process per function:label).
     func claimRegistration(_ key: SiteKey) -> Bool {
         registeredLabels.withLock { $0.count < 100_000 && $0.insert("\(key.function):\(key.label)").inserted }
@@ -154,20 +178,25 @@ public final class CaptureClient: Sendable {
     // MARK: - Flush, stats, shutdown
 
     /// Waits until what is queued now has been sent or dropped.
+    /// True in a forked child (nothing of this process's own to send);
+    /// false on timeout or after shutdown.
     public func flush(timeoutMs: Int) -> Bool {
-        if isInForkedChild { return true }  // nothing of this process's own to send
-        guard !isStopped else { return false }
+        switch lifecycle {
+        case .forkedChild: return true
+        case .shutDown: return false
+        case .running: break
+        }
         let deadline = MonotonicClock.nowNanoseconds() &+ UInt64(max(0, timeoutMs)) &* 1_000_000
         return outbox.waitUntilDrained(deadlineNs: deadline)
     }
 
     public func statsJSON() -> String {
         // In a forked child the parent's locks may be held forever: touch none.
-        if isInForkedChild { return "{}" }
+        if lifecycle == .forkedChild { return "{}" }
         var members = stats.jsonMembers.map { "\"\($0.0)\":\($0.1)" }
         members.append("\"sse_connected\":\(sseConnected.load(ordering: .relaxed))")
         members.append("\"kill_switch\":\(killSwitch.load(ordering: .relaxed))")
-        members.append("\"circuit_state\":\"\(circuitState.withLock { $0.name })\"")
+        members.append("\"circuit_state\":\"\(breaker.state.name)\"")
         members.append("\"queue_depth\":\(outbox.count)")
         members.append("\"breakpoints\":\(breakpoints.withLock { $0.count })")
         members.append("\"sites\":\(siteCount)")
@@ -175,14 +204,26 @@ public final class CaptureClient: Sendable {
     }
 
     /// Sends what is queued within capture_timeout, then stops and joins the
-    /// threads. In a forked child it only marks the client stopped.
-    public func shutdown() {
-        guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        guard !isInForkedChild else { return }
-        let deadline = MonotonicClock.nowNanoseconds() &+ UInt64(requestTimeoutMs) &* 1_000_000
-        shutdownDeadlineNs.store(deadline, ordering: .releasing)
-        _ = outbox.waitUntilDrained(deadlineNs: deadline)
-        stop()
+    /// threads. True when the queue drained in time; false when snapshots
+    /// were left (dropped and counted as failed). Idempotent and safe from
+    /// any thread: a call while another runs waits for it and returns true.
+    /// In a forked child it only marks the client stopped.
+    @discardableResult
+    public func shutdown() -> Bool {
+        shutdownOutcome.withLock { outcome in
+            if outcome != nil { return true }
+            stopping.store(true, ordering: .releasing)
+            if lifecycle == .forkedChild {
+                outcome = true
+                return true
+            }
+            let deadline = MonotonicClock.nowNanoseconds() &+ UInt64(backend.timeoutMs) &* 1_000_000
+            backend.endRequests(byNs: deadline)
+            let drained = outbox.waitUntilDrained(deadlineNs: deadline)
+            stop()
+            outcome = drained
+            return drained
+        }
     }
 
     /// Stops the threads: what is still queued is dropped and counted as
@@ -190,6 +231,8 @@ public final class CaptureClient: Sendable {
     private func stop() {
         stopping.store(true, ordering: .releasing)
         halting.store(true, ordering: .releasing)
+        senderWake.halt()
+        syncWake.halt()
         outbox.close()
         registrations.close()
         let dropped = outbox.drain().count
@@ -200,11 +243,11 @@ public final class CaptureClient: Sendable {
             return threads
         }
         for thread in running { thread.join() }
+        // No thread can apply a newer set now: every site reads inactive
+        // (tk_site_active 0), for callers that still hold site handles.
+        apply(.empty)
     }
 
     /// For the client's own threads: time to exit (after the drain).
     var haltRequested: Bool { halting.load(ordering: .acquiring) }
-
-    /// Shutdown began (new calls are refused).
-    public var stopRequested: Bool { stopping.load(ordering: .acquiring) }
 }

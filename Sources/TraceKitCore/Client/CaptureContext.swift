@@ -1,12 +1,12 @@
 /// What `context_json` carries besides the variables: trace ids, the HTTP
-/// request and a stack trace (DESIGN.md §2).
+/// request and a stack trace (docs/ARCHITECTURE.md "C ABI contract").
 struct CaptureContext {
     var traceID: String?
     var spanID: String?
     var request: JSONValue?
     var stackTrace: String?
 
-    /// Headers redacted whatever the scrubbing setting (PII_PATTERNS.md).
+    /// Headers redacted whatever the scrubbing setting (docs/PII.md).
     static let alwaysRedactedHeaders: Set<String> = [
         "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key",
     ]

@@ -11,13 +11,25 @@ public enum CaptureOutcome: Equatable, Sendable {
     case shutDown
 }
 
+extension CaptureClient.Lifecycle {
+    /// What a checkpoint returns when the client is not running: nothing to
+    /// report in a forked child (inert by design), `.shutDown` after shutdown.
+    public var captureRefusal: CaptureOutcome? {
+        switch self {
+        case .running: nil
+        case .shutDown: .shutDown
+        case .forkedChild: .skipped
+        }
+    }
+}
+
 /// The caller's side of a checkpoint: checks, snapshot, queue. No network,
 /// no waiting beyond short uncontended locks, nothing proportional to the
 /// number of breakpoints.
 extension CaptureClient {
     public func capture(site: Site, variables: UnsafeBufferPointer<UInt8>,
                         context: UnsafeBufferPointer<UInt8>?) -> CaptureOutcome {
-        if isStopped { return isInForkedChild ? .skipped : .shutDown }
+        if let refusal = lifecycle.captureRefusal { return refusal }
         registerOnFirstHit(site)
         guard site.isActive else {
             if killSwitch.load(ordering: .relaxed) { stats.add(.suppressedKillSwitch) }
@@ -38,7 +50,7 @@ extension CaptureClient {
     public func capture(label: String, file: String, line: Int, function: String, variables: String,
                         context: String? = nil) -> CaptureOutcome {
         guard !label.isEmpty else { return .invalidArgument("label must not be empty") }
-        if isStopped { return isInForkedChild ? .skipped : .shutDown }
+        if let refusal = lifecycle.captureRefusal { return refusal }
         let site = site(label: label, file: file, line: line, function: function)
         let variableBytes = Array(variables.utf8)
         let contextBytes = context.map { Array($0.utf8) }
@@ -66,7 +78,7 @@ extension CaptureClient {
         }
         // Open, and the cooldown still running: suppressed here. Once it
         // ends captures flow again and the sender's breaker picks the probe.
-        return MonotonicClock.nowNanoseconds() < circuitOpenUntilNs.load(ordering: .relaxed) ? .suppressedCircuit : nil
+        return breaker.suppressesCaptures(nowNs: MonotonicClock.nowNanoseconds()) ? .suppressedCircuit : nil
     }
 
     /// An SDK-evaluable condition that is false. Evaluation errors (and
@@ -117,6 +129,11 @@ extension CaptureClient {
         let stack = parsedContext.stackTrace == nil ? NativeStack.capture(maxFrames: breakpoint.stackDepth ?? 50) : nil
         stats.add(.captured)
         guard outbox.push(OutgoingSnapshot(body: body, nativeStack: stack)) else {
+            // Refused: the queue is full, or shutdown closed it meanwhile.
+            if lifecycle != .running {
+                stats.add(.failed)
+                return .shutDown
+            }
             stats.add(.droppedQueueFull)
             return .queueFull
         }

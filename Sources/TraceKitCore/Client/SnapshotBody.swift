@@ -10,7 +10,7 @@ struct OutgoingSnapshot: Sendable {
     }
 }
 
-/// The body of `POST /sdk/snapshots/capture` (PROTOCOL.md "Capture"),
+/// The body of `POST /sdk/snapshots/capture` (docs/PROTOCOL.md "Capture"),
 /// written as JSON text around the already sanitized variables.
 struct SnapshotBody: Sendable {
     private var bytes: [UInt8] = [UInt8(ascii: "{")]
@@ -51,7 +51,7 @@ struct SnapshotBody: Sendable {
 }
 
 extension SnapshotBody {
-    /// PII_PATTERNS.md "Security flags".
+    /// docs/PII.md "Security flags".
     mutating func securityFlags(_ flags: [SecurityFlag]) {
         var list: [UInt8] = [UInt8(ascii: "[")]
         for (index, flag) in flags.enumerated() {

@@ -20,7 +20,7 @@ struct SyncLoop {
     }
 
     func run() {
-        guard let session = try? HTTPSession() else {
+        guard let session = try? client.transports.make() else {
             client.log.log(.error, "could not create an HTTP session; breakpoints will not sync")
             return
         }
@@ -53,22 +53,17 @@ struct SyncLoop {
 
     // MARK: - Poll
 
-    private func poll(session: HTTPSession, state: inout State) {
+    private func poll(session: any HTTPTransport, state: inout State) {
         client.stats.add(.polls)
         let events = client.pendingEvents.withLock { events in
             defer { events.removeAll() }
             return events
         }
-        var request = HTTPRequest(method: events.isEmpty ? .get : .post,
-                                  url: client.url("/sdk/snapshots/active/\(client.servicePath)"),
-                                  headers: client.requestHeaders,
-                                  connectTimeoutMilliseconds: min(2_000, client.requestTimeoutMs),
-                                  totalTimeoutMilliseconds: client.requestTimeoutMs, maxResponseBytes: 8 << 20)
-        if !events.isEmpty { request.body = Array(JSONValue.object(["events": .array(events)]).jsonText.utf8) }
-        guard case .success(let response) = session.send(request), response.statusCode == 200,
+        guard case .success(let response) = session.send(client.backend.activeBreakpoints(events: events)),
+              response.statusCode == 200,
               let json = try? response.body.withUnsafeBytes({ try JSONValue.parse($0) }),
               let set = BreakpointSet.parse(json) else {
-            // Keep the cached breakpoints (PROTOCOL.md); events go out next time.
+            // Keep the cached breakpoints (docs/PROTOCOL.md); events go out next time.
             client.stats.add(.pollErrors)
             client.log.log(.warning, "breakpoint poll failed; keeping the cached breakpoints")
             if !events.isEmpty { client.pendingEvents.withLock { $0.insert(contentsOf: events, at: 0) } }
@@ -80,18 +75,13 @@ struct SyncLoop {
 
     // MARK: - SSE
 
-    private func stream(_ endpoint: String, session: HTTPSession, state: inout State) {
-        var headers = client.requestHeaders
-        headers.append(HTTPHeader("Accept", "text/event-stream"))
-        if !state.parser.lastEventID.isEmpty { headers.append(HTTPHeader("Last-Event-ID", state.parser.lastEventID)) }
-        let request = HTTPRequest(method: .get, url: client.url(endpoint), headers: headers,
-                                  connectTimeoutMilliseconds: min(2_000, client.requestTimeoutMs),
-                                  totalTimeoutMilliseconds: 0, maxResponseBytes: Int.max)
+    private func stream(_ endpoint: String, session: any HTTPTransport, state: inout State) {
+        let request = client.backend.eventStream(endpoint, lastEventID: state.parser.lastEventID)
         state.parser.resetForNewConnection()
         var parser = state.parser
         var resync = false
         var receivedEvent = false
-        // Alive means events, heartbeats or comments (DESIGN §2), not bytes:
+        // Alive means events, heartbeats or comments (docs/ARCHITECTURE.md "C ABI contract"), not bytes:
         // a peer sending garbage lines is as dead as a silent one.
         let idleNs = UInt64(client.options.sseIdleTimeoutMs) &* 1_000_000
         var lastLifeNs = MonotonicClock.nowNanoseconds()
@@ -125,7 +115,7 @@ struct SyncLoop {
     /// `resync`: end this stream, poll and reconnect at once.
     private enum Next { case keepOpen, resync }
 
-    /// Applies one event (PROTOCOL.md "SSE stream"); unknown events and
+    /// Applies one event (docs/PROTOCOL.md "SSE stream"); unknown events and
     /// malformed data are ignored.
     private func handle(_ event: ServerSentEvent) -> Next {
         let data = try? JSONValue.parse(event.data, maxDepth: 64)
@@ -150,10 +140,6 @@ struct SyncLoop {
     }
 
     private func sleep(until deadlineNs: UInt64) {
-        while !client.haltRequested && MonotonicClock.nowNanoseconds() < deadlineNs
-            && !client.refreshRequested.load(ordering: .relaxed) {
-            var step = timespec(tv_sec: 0, tv_nsec: 20_000_000)
-            nanosleep(&step, nil)
-        }
+        client.syncWake.sleep(untilNs: deadlineNs)
     }
 }

@@ -1,4 +1,4 @@
-/// A parsed condition (PROTOCOL.md "Conditions"), ready to evaluate any
+/// A parsed condition (docs/PROTOCOL.md "Conditions"), ready to evaluate any
 /// number of times from any thread.
 public struct ConditionExpression: Sendable {
     public let source: String

@@ -1,5 +1,5 @@
 /// Where a condition is evaluated. The SDK evaluates only the portable subset
-/// (PROTOCOL.md "Conditions"); the server also allows the bounded extras
+/// (docs/PROTOCOL.md "Conditions"); the server also allows the bounded extras
 /// (function calls, `matches`, indexing).
 public enum EvaluationMode: Sendable {
     case sdk

@@ -10,7 +10,7 @@ public struct SanitizeResult: Sendable {
     public var securityFlags: [SecurityFlag]
 }
 
-/// PII_PATTERNS.md "Security flags".
+/// docs/PII.md "Security flags".
 public struct SecurityFlag: Sendable, Equatable {
     public var category: String
     /// "high" for values matched by a pattern, "medium" for sensitive names.

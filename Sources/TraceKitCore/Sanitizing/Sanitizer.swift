@@ -41,7 +41,7 @@ public struct Sanitizer: Sendable {
         } catch { throw error }
     }
 
-    /// The payload marker of PROTOCOL.md "Limits and markers".
+    /// The payload marker of docs/PROTOCOL.md "Limits and markers".
     static func payloadMarker(size: Int, max: Int) -> [UInt8] {
         Array("{\"_truncated\":true,\"_payload_size\":\(size),\"_max_payload\":\(max),\"_truncated_by\":\"payload_limit\"}".utf8)
     }

@@ -1,4 +1,4 @@
-/// The 13 built-in PII categories of PII_PATTERNS.md, in its order.
+/// The 13 built-in PII categories of docs/PII.md, in its order.
 /// `rawValue` is the marker name: `[REDACTED:<rawValue>]`.
 public enum PIICategory: String, Sendable, CaseIterable {
     case email

@@ -1,7 +1,9 @@
-/// The capture sender's circuit breaker (DESIGN §3): after `maxFailures`
-/// failed requests within `windowMilliseconds` it opens and refuses every
-/// request; after `cooldownMilliseconds` it lets exactly one probe through
-/// (half-open); the probe's success closes it, its failure opens it again.
+/// The capture sender's circuit breaker (docs/ARCHITECTURE.md "Capture
+/// semantics"): after `maxFailures` failed deliveries within
+/// `windowMilliseconds` it opens and refuses every delivery; after
+/// `cooldownMilliseconds` it lets exactly one probe through (half-open); the
+/// probe's success closes it, its failure opens it again. A delivery is one
+/// snapshot with its retries (see `SharedCircuitBreaker`).
 ///
 /// A pure state machine: time comes in as an argument (monotonic
 /// milliseconds), nothing here sleeps or locks. The methods return the
@@ -13,7 +15,7 @@ public struct CircuitBreaker: Sendable {
         public var windowMilliseconds: UInt64
         public var cooldownMilliseconds: UInt64
 
-        /// DESIGN §3 defaults: 3 failures within 60 s, 5 minutes' cooldown.
+        /// docs/ARCHITECTURE.md "Capture semantics" defaults: 3 failures within 60 s, 5 minutes' cooldown.
         public init(maxFailures: Int = 3, windowMilliseconds: UInt64 = 60_000,
                     cooldownMilliseconds: UInt64 = 300_000) {
             self.maxFailures = max(1, maxFailures)
@@ -95,7 +97,7 @@ public struct CircuitBreaker: Sendable {
         }
     }
 
-    /// Reports a successful request (HTTP 2xx, or a 4xx: the server answered).
+    /// Reports a delivery the server answered (2xx, or a 4xx).
     public mutating func recordSuccess(nowMilliseconds now: UInt64) -> Transition? {
         guard state == .halfOpen else { return nil }
         state = .closed
@@ -103,7 +105,7 @@ public struct CircuitBreaker: Sendable {
         return .closed
     }
 
-    /// Reports a failed request (HTTP 5xx or a network error).
+    /// Reports a delivery whose attempts all failed (5xx or network errors).
     public mutating func recordFailure(nowMilliseconds now: UInt64) -> Transition? {
         switch state {
         case .open:

@@ -1,6 +1,6 @@
 import Synchronization
 
-/// A process-wide rate limit ("at most N snapshots per second", DESIGN §3):
+/// A process-wide rate limit ("at most N snapshots per second", docs/ARCHITECTURE.md "Capture semantics"):
 /// a bucket of `rate` tokens refilled continuously at `rate` per second; each
 /// capture takes one. Burst = rate. A rate of 0 means unlimited.
 ///

@@ -1,6 +1,8 @@
 import Foundation
+import Testing
 import Synchronization
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// Shared set-up for the capture client's suites: a client with short
 /// intervals against a `FakeBackend`, bounded waits, stats as numbers.
@@ -23,7 +25,7 @@ struct Checkpoint {
 /// Options for a client of `backend`: polling every `pollIntervalMs`, SSE off
 /// unless asked, no process-wide rate limit, a short capture timeout and a
 /// circuit breaker that trips only when a test means it to.
-func clientOptions(_ backend: FakeBackend, pollIntervalMs: Int = 100, sse: Bool = false,
+func clientOptions(_ backend: some TestBackend, pollIntervalMs: Int = 100, sse: Bool = false,
                    _ configure: (inout Options) throws -> Void = { _ in }) throws -> Options {
     var options = Options()
     try options.setAPIKey(testAPIKey)
@@ -38,20 +40,21 @@ func clientOptions(_ backend: FakeBackend, pollIntervalMs: Int = 100, sse: Bool 
     return options
 }
 
-func makeClient(_ backend: FakeBackend, pollIntervalMs: Int = 100, sse: Bool = false,
+func makeClient(_ backend: some TestBackend, pollIntervalMs: Int = 100, sse: Bool = false,
                 _ configure: (inout Options) throws -> Void = { _ in }) throws -> CaptureClient {
-    try CaptureClient(options: clientOptions(backend, pollIntervalMs: pollIntervalMs, sse: sse, configure))
+    try CaptureClient(options: clientOptions(backend, pollIntervalMs: pollIntervalMs, sse: sse, configure),
+                      transports: backend.transports)
 }
 
-/// Checks `condition` every 10 ms until it holds or `seconds` pass, so a
-/// failing expectation never hangs the suite. True when it held.
-func eventually(within seconds: Double = 3, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        Thread.sleep(forTimeInterval: 0.01)
-    }
-    return condition()
+/// A client of the fake backend serving the checkout breakpoint, once its
+/// checkout site is active (the end-to-end suites' usual start).
+func makeActiveClient(_ backend: FakeBackend, _ configure: (inout Options) throws -> Void = { _ in })
+    throws -> CaptureClient
+{
+    backend.setBreakpoints([breakpointJSON()])
+    let client = try makeClient(backend, configure)
+    #expect(eventually { client.site(.checkout).isActive })
+    return client
 }
 
 /// Seconds until `condition` first holds (checked every 10 ms), nil if not within `seconds`.

@@ -1,7 +1,8 @@
 """A real tracekit-server for the binding's tests.
 
-The binary is TRACEKIT_SERVER_BIN (default: this repository's
-server/.build (as scripts/test.sh builds it), else the wt-server branch's debug build). It is started on a free port with a temporary database and a known
+The binary is TRACEKIT_SERVER_BIN (default: this repository's debug build
+in server/.build, as scripts/test.sh builds it, or server/.build-server, as
+server/README.md builds it). It is started on a free port with a temporary database and a known
 admin key. A missing binary or library fails the run with a clear message:
 nothing is skipped.
 """
@@ -23,11 +24,11 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "bindings" / "python"))
 
-# The repository's own server build if there is one, else the wt-server branch's.
+# The repository's own server build: scripts/test.sh's scratch path, else README's.
 DEFAULT_SERVER_BIN = next(
     (str(path) for path in (ROOT / "server/.build/debug/tracekit-server",
                             ROOT / "server/.build-server/debug/tracekit-server") if path.exists()),
-    "/work/wt-server/server/.build-server/debug/tracekit-server")
+    str(ROOT / "server/.build/debug/tracekit-server"))
 
 
 class Server:

@@ -7,6 +7,7 @@ import json
 import time
 import uuid
 
+from tracekit_native import _json
 from tracekit_native._json import Limits, to_json
 
 
@@ -113,3 +114,24 @@ def test_any_mapping_becomes_an_object_and_big_sets_are_bounded():
 
     assert convert(types.MappingProxyType({"a": 1})) == {"a": 1}
     assert convert({"s": set(range(10))}, max_items=3)["s"][3] == {"_truncated": True, "_length": 10}
+
+
+def test_plain_data_is_encoded_as_is_with_the_walks_exact_text():
+    import random
+
+    rng = random.Random(7)
+    scalars = [1, -5, 2**70, 2**5000, 1.5, float("nan"), True, False, None, "x", "é\ud800", "y" * 50, (1, 2)]
+
+    def document(depth):
+        roll = rng.random()
+        if depth and roll < 0.2:
+            return {f"k{i}": document(depth - 1) for i in range(rng.randint(0, 7))}
+        if depth and roll < 0.35:
+            return [document(depth - 1) for _ in range(rng.randint(0, 7))]
+        return rng.choice(scalars)
+
+    for limits in (Limits(), Limits(max_depth=3, max_items=5, max_string=10, max_nodes=30),
+                   Limits(max_depth=40, max_items=3, max_string=100, max_nodes=12)):
+        for _ in range(500):
+            value = {f"a{i}": document(6) for i in range(rng.randint(0, 7))}
+            assert to_json(value, limits) == _json._encode(_json._Walk(limits).value(value, 0)), value

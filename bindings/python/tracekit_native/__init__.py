@@ -21,7 +21,7 @@ from ._client import Client, _shutdown_all_at_exit
 from ._errors import TraceKitError
 from ._json import Limits as _Limits
 from ._json import to_json as _to_json
-from ._options import OptionsBuilder, conversion_limits
+from ._options import ClientSettings, OptionsBuilder
 from .middleware import TraceKitASGIMiddleware, TraceKitWSGIMiddleware
 
 __all__ = [
@@ -36,7 +36,7 @@ atexit.register(_shutdown_all_at_exit)
 
 
 def init(api_key=None, service_name=None, endpoint=None, enable_code_monitoring=None, capture_config=None,
-         *, enabled=True, sample_rate=1.0, service_name_mappings=None, instrument_llm=None,
+         *, strict=False, enabled=True, sample_rate=1.0, service_name_mappings=None, instrument_llm=None,
          capture_content=False):
     """Creates the client (and makes it the one `get_client()` and the
     module-level `capture_snapshot` use).
@@ -48,10 +48,14 @@ def init(api_key=None, service_name=None, endpoint=None, enable_code_monitoring=
     enable_code_monitoring: None leaves the library's value
       (TRACEKIT_CODE_MONITORING, default on).
     capture_config: {capture_depth, max_payload (bytes), capture_timeout
-      (seconds), pii_scrubbing, pii_patterns ({name: pcre2}),
+      (seconds) -- None means unlimited for these three, as in the official
+      SDK; a missing key keeps the bounded default --, pii_scrubbing, pii_patterns ({name: pcre2}),
       circuit_breaker {max_failures, window_ms, cooldown_ms}}, plus
       max_string_length, poll_interval_ms, sse, max_queue,
       max_captures_per_second, capture_timeout_ms.
+    strict: False (the default): capture_snapshot never raises, it counts
+      and logs its failures (crash isolation). True: it raises them too,
+      for development.
     enabled, sample_rate, service_name_mappings, instrument_llm,
       capture_content: the official SDK's tracing options, accepted for
       compatibility and ignored (this package does code monitoring only).
@@ -60,13 +64,8 @@ def init(api_key=None, service_name=None, endpoint=None, enable_code_monitoring=
     for invalid options, naming the option.
     """
     global _global_client
-    lib = _lib.load()
-    builder = OptionsBuilder(lib)
-    try:
-        builder.apply(api_key, service_name, endpoint, enable_code_monitoring, capture_config)
-        client = Client(lib, builder.handle, conversion_limits(capture_config))
-    finally:
-        builder.free()
+    settings = ClientSettings(api_key, service_name, endpoint, enable_code_monitoring, capture_config)
+    client = Client(_lib.load(), settings, strict=bool(strict))
     _global_client = client
     return client
 
@@ -84,14 +83,13 @@ def capture_snapshot(label, variables=None):
     client = _global_client
     if client is None:
         return
-    frame = _sys._getframe(1)
     try:
-        site = client._sites.get((id(frame.f_code), frame.f_lasti, label))
+        site = client._labels.by_label.get(label)
     except TypeError:
         site = None
-    if site is not None and not site.active:
+    if site is not None and site.skip:
         return
-    client._capture(frame, label, variables, site)
+    client._checkpoint(_sys._getframe(1), label, variables)
 
 
 def _options_for(lib, capture_config):

@@ -2,7 +2,10 @@
 
 The inactive checkpoint never crosses into C. Each call site (code object,
 bytecode offset, label) gets a `_Site` holding the library's `tk_site *`
-handle and a cached `active` flag. A background thread refreshes every
+handle and a cached `active` flag. While a label has been seen at one call
+site only, the checkpoint finds that site by its label alone, without
+looking at the caller's frame (materialising it is most of the cost): see
+LabelBindings. A background thread refreshes every
 flag from `tk_site_active` (one atomic load) every REFRESH_SECONDS, so a
 breakpoint enabled on the server is live here within ~REFRESH_SECONDS of
 the library learning about it (SSE: well under 50 ms). With tens of
@@ -20,10 +23,11 @@ import weakref
 from collections.abc import Mapping
 
 from . import _lib
+from ._checkpoint_errors import CheckpointError, CheckpointErrors
 from ._errors import TraceKitError
 from ._json import to_json
 from ._json import _encode
-from .middleware import current_context
+from .middleware._context import current_context
 
 REFRESH_SECONDS = 0.05
 MAX_CACHED_SITES = 100_000
@@ -39,14 +43,50 @@ _finalizing = False
 class _Site:
     """A cached call site. It holds its code object so that the id() in its
     cache key cannot be reused by another code object while it is cached
-    (hashing a code object costs ~0.4 us; hashing its id a few ns)."""
+    (hashing a code object costs ~0.4 us; hashing its id a few ns).
 
-    __slots__ = ("handle", "active", "code")
+    skip: the label-keyed fast path may return at once (the site is
+    inactive and was confirmed as the caller since the last refresh)."""
+
+    __slots__ = ("handle", "active", "code", "skip")
 
     def __init__(self, handle, active, code):
         self.handle = handle
         self.active = active
         self.code = code
+        self.skip = False
+
+
+class LabelBindings:
+    """label -> the one call site it has been seen at.
+
+    The label-keyed fast path trusts this binding while the site's `skip`
+    flag holds. The refresher clears every flag on each pass (every
+    REFRESH_SECONDS), so the next call of each label takes the full path
+    once, which looks at the frame: the same site sets `skip` again; a
+    second call site using the label ends the binding for good (that label
+    then always takes the full path). A second site is thus discovered on
+    the first of its calls that follows a refresh."""
+
+    __slots__ = ("by_label", "shared")
+
+    def __init__(self):
+        self.by_label = {}
+        self.shared = set()   # labels seen at two or more call sites
+
+    def confirm(self, label, site):
+        """The full path met `site` for `label`; True when the fast path may
+        trust it from now on."""
+        bound = self.by_label.get(label)
+        if bound is site:
+            return True
+        if bound is not None:  # (checked and changed without a lock: a race only delays a binding)
+            self.by_label.pop(label, None)
+            self.shared.add(label)
+        elif label not in self.shared:
+            self.by_label[label] = site
+            return True
+        return False
 
 
 def _invalid(message):
@@ -92,24 +132,33 @@ def _context_json(frame, limits):
 class Client:
     """A TraceKit capture client; create it with `tracekit_native.init()`."""
 
-    def __init__(self, lib, options_handle, limits):
+    def __init__(self, lib, settings, strict=False):
         self._lib = lib
-        self._limits = limits
-        lib.tk_options_set_logger(options_handle, _LOG_CALLBACK, None)
-        self._handle = lib.tk_client_new(options_handle)
+        self._settings = settings
+        self._errors = CheckpointErrors(strict)
+        self._lock = threading.Lock()
+        self._closed = False
+        self._start()
+        _live_clients.add(self)
+
+    def _start(self):
+        """Creates the library's client and the refresher thread (at init and
+        again in a forked child)."""
+        builder = self._settings.options(self._lib)
+        try:
+            self._lib.tk_options_set_logger(builder.handle, _LOG_CALLBACK, None)
+            self._handle = self._lib.tk_client_new(builder.handle)
+        finally:
+            builder.free()
         if not self._handle:
-            raise lib.error(_lib.TK_ERR_INVALID_ARGUMENT, "client")
+            raise self._lib.error(_lib.TK_ERR_INVALID_ARGUMENT, "client")
+        self._limits = self._settings.limits()  # the options are valid by now
         self._sites = {}            # (id(code), offset, label) -> _Site; read without a lock
         self._site_list = []        # the same sites, for the refresher
-        self._lock = threading.Lock()
-        self._idle = threading.Condition(self._lock)
-        self._in_flight = 0
-        self._closed = False
-        self._forked = False        # in a forked child: checkpoints do nothing
+        self._labels = LabelBindings()
         self._stop = threading.Event()
         self._refresher = threading.Thread(target=self._refresh_loop, name="tracekit-native-refresh", daemon=True)
         self._refresher.start()
-        _live_clients.add(self)
 
     # -- checkpoints -------------------------------------------------------
 
@@ -119,40 +168,63 @@ class Client:
         call site on the server. Returns immediately: never waits on the
         network. An inactive checkpoint costs a dict lookup.
 
-        Raises TraceKitError for an invalid label or variables that are not a
-        mapping. Values that are not JSON-serialisable become placeholders.
-        After shutdown() it does nothing."""
-        frame = _getframe(1)
+        Never raises (unless the client was made with strict=True): an
+        invalid label, variables that are not a mapping or an internal
+        failure is counted in stats() (dropped_invalid_label,
+        dropped_invalid_variables, dropped_internal_error), logged at most
+        once a minute per kind, and the checkpoint does nothing. Values that
+        are not JSON-serialisable become placeholders. After shutdown() it
+        does nothing."""
+        try:
+            site = self._labels.by_label.get(label)
+        except TypeError:  # unhashable label: reported by the full path
+            site = None
+        if site is not None and site.skip:
+            return
+        self._checkpoint(_getframe(1), label, variables)
+
+    def _checkpoint(self, frame, label, variables):
+        """The full path: the call site from the frame."""
         try:
             site = self._sites.get((id(frame.f_code), frame.f_lasti, label))
         except TypeError:  # unhashable label: reported below
             site = None
         if site is not None and not site.active:
+            site.skip = self._labels.confirm(label, site)
             return
         self._capture(frame, label, variables, site)
 
     def _capture(self, frame, label, variables, site):
+        try:
+            self._capture_checked(frame, label, variables, site)
+        except Exception as error:  # crash isolation: see _checkpoint_errors
+            self._errors.report(error)
+
+    def _capture_checked(self, frame, label, variables, site):
         if type(label) is not str or not label:
-            raise _invalid(f"label must be a non-empty string, got {label!r:.80}")
+            raise CheckpointError("invalid_label", f"label must be a non-empty string, got {label!r:.80}")
         if "\x00" in label:
-            raise _invalid("label must not contain NUL characters")
+            raise CheckpointError("invalid_label", "label must not contain NUL characters")
         if variables is None:
             variables = {}
         elif not isinstance(variables, Mapping):
-            raise _invalid(f"variables must be a dict (mapping), got {type(variables).__name__}")
-        if self._forked or not self._enter():
+            raise CheckpointError("invalid_variables",
+                                  f"variables must be a dict (mapping), got {type(variables).__name__}")
+        if self._closed:
             return
-        try:
-            status = self._capture_in_library(frame, label, variables, site)
-        finally:
-            self._leave()
-        if status not in (_lib.TK_OK, _lib.TK_ERR_QUEUE_FULL):
-            raise self._lib.error(status, "capture_snapshot")
+        # Safe even if another thread shuts the client down meanwhile: the
+        # handle stays valid until it is freed, with this object.
+        status = self._capture_in_library(frame, label, variables, site)
+        if status not in (_lib.TK_OK, _lib.TK_ERR_QUEUE_FULL, _lib.TK_ERR_SHUT_DOWN):
+            error = self._lib.error(status, "capture_snapshot")
+            raise CheckpointError("internal_error", error.message, status, error.status_text)
 
     def _capture_in_library(self, frame, label, variables, site):
         lib = self._lib
         if site is None:
             site = self._site_for(frame, label)
+            if site is None:
+                return _lib.TK_ERR_SHUT_DOWN
             if not lib.tk_site_active(site.handle):
                 # Lets the library auto-register the site with the backend;
                 # it does not parse the variables of an inactive site.
@@ -168,7 +240,10 @@ class Client:
                                        max(0, min(frame.f_lineno or 0, 2**31 - 1)),
                                        code.co_name.encode("utf-8", "surrogatepass"))
         if not handle:
-            raise self._lib.error(_lib.TK_ERR_INVALID_ARGUMENT, "capture_snapshot")
+            if self._closed:  # shut down by another thread meanwhile
+                return None
+            error = self._lib.error(_lib.TK_ERR_INVALID_ARGUMENT, "capture_snapshot")
+            raise CheckpointError("internal_error", error.message)
         site = _Site(handle, bool(self._lib.tk_site_active(handle)), code)
         with self._lock:
             if len(self._sites) < MAX_CACHED_SITES:
@@ -177,24 +252,12 @@ class Client:
                 if existing is None:
                     self._sites[key] = site
                     self._site_list.append(site)
+                    self._labels.confirm(label, site)  # binds the label, or ends its binding
                 else:
                     site = existing
         return site
 
     # -- lifecycle -----------------------------------------------------------
-
-    def _enter(self):
-        with self._lock:
-            if self._closed:
-                return False
-            self._in_flight += 1
-            return True
-
-    def _leave(self):
-        with self._lock:
-            self._in_flight -= 1
-            if self._in_flight == 0:
-                self._idle.notify_all()
 
     def _refresh_loop(self):
         site_active = self._lib.tk_site_active
@@ -205,34 +268,40 @@ class Client:
             for index in range(len(sites)):
                 site = sites[index]
                 site.active = bool(site_active(site.handle))
+                site.skip = False  # the next call confirms its call site
             # A pass holds the GIL (~0.3 us a site): with very many sites,
             # refresh less often so it stays under ~10% of one core.
             interval = max(REFRESH_SECONDS, 10 * (time.monotonic() - started))
 
     def _after_fork_in_child(self):
-        # The library's client is inert in a forked child and the refresher
-        # thread is gone: make every cached site inactive. Another thread
-        # may have held the lock at fork time: the child gets fresh ones.
+        """In a forked child (gunicorn --preload, uWSGI without lazy-apps,
+        multiprocessing): the library's client is inert here and the
+        refresher thread is gone, so build both again from init()'s
+        settings; the parent's client is untouched. Another thread may have
+        held a lock at fork time: the child gets fresh ones."""
         self._lock = threading.Lock()
-        self._idle = threading.Condition(self._lock)
-        self._in_flight = 0
-        self._forked = True
-        self._stop.set()
-        for site in self._site_list:
+        self._errors.after_fork_in_child()
+        for site in self._site_list:  # handles of the parent's client
             site.active = False
+        self._sites, self._site_list = {}, []
+        if self._closed:
+            return
+        inert, self._handle = self._handle, None
+        self._lib.tk_client_free(inert)  # in a child: only releases memory
+        try:
+            self._start()
+        except Exception as error:
+            self._closed = True
+            _log.warning("no TraceKit client in forked process %d: %s", os.getpid(), error)
 
     def flush(self, timeout=5.0):
         """Waits until the snapshots queued so far are sent, at most `timeout`
         seconds. True when the queue drained in time, False on timeout."""
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout >= 0:
             raise _invalid(f"timeout must be a non-negative number of seconds, got {timeout!r}")
-        if not self._enter():
-            raise TraceKitError(_lib.TK_ERR_SHUT_DOWN, "the client has been shut down", "shut down")
-        try:
-            status = self._lib.tk_client_flush(self._handle, int(min(timeout, 10**9) * 1000))
-        finally:
-            self._leave()
-        if status == _lib.TK_ERR_DISABLED:
+        self._raise_if_closed()
+        status = self._lib.tk_client_flush(self._handle, int(min(timeout, 10**9) * 1000))
+        if status == _lib.TK_ERR_TIMEOUT:
             return False
         if status != _lib.TK_OK:
             raise self._lib.error(status, "flush")
@@ -241,34 +310,44 @@ class Client:
     def stats(self):
         """The library's counters (captured, sent, failed, dropped_*,
         suppressed_*, redactions, kill_switch, circuit_state, ...) as a dict."""
-        if not self._enter():
-            raise TraceKitError(_lib.TK_ERR_SHUT_DOWN, "the client has been shut down", "shut down")
-        try:
-            text = self._lib.take_string(self._lib.tk_client_stats(self._handle))
-        finally:
-            self._leave()
+        self._raise_if_closed()
+        text = self._lib.take_string(self._lib.tk_client_stats(self._handle))
         if text is None:
             raise self._lib.error(_lib.TK_ERR_INTERNAL, "stats")
-        return json.loads(text)
+        stats = json.loads(text)
+        stats.update(self._errors.stats())
+        return stats
+
+    def _raise_if_closed(self):
+        if self._closed:
+            raise TraceKitError(_lib.TK_ERR_SHUT_DOWN, "the client has been shut down", "shut down")
 
     def shutdown(self):
-        """Sends what is queued (bounded by capture_timeout), stops the
-        client's threads and frees it. Later checkpoints do nothing; flush()
-        and stats() raise TraceKitError. Calling it again does nothing."""
+        """Sends what is queued (bounded by capture_timeout) and stops the
+        client's threads. Later checkpoints do nothing; flush() and stats()
+        raise TraceKitError. Safe while other threads still capture; calling
+        it again does nothing. The library's memory goes with this object."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
-            while self._in_flight:
-                self._idle.wait()
         self._stop.set()
         if self._refresher is not threading.current_thread():
             self._refresher.join()
         for site in self._site_list:
             site.active = False
-        handle, self._handle = self._handle, None
-        self._lib.tk_client_free(handle)
+        self._lib.tk_client_shutdown(self._handle)
         _live_clients.discard(self)
+
+    def __del__(self):
+        # No thread can be inside the library with this client any more
+        # (each would hold a reference); tk_client_free shuts down if needed.
+        handle, self._handle = getattr(self, "_handle", None), None
+        if handle:
+            try:
+                self._lib.tk_client_free(handle)
+            except Exception:
+                pass
 
     @property
     def is_shut_down(self):

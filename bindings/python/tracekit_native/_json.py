@@ -168,10 +168,54 @@ class _Walk:
         return placeholder(value)
 
 
+# Plain data nested deeper than this takes the converting walk.
+_PLAIN_MAX_DEPTH = 32
+
+
+def _plain_budget(container, budget, limits, depth):
+    """What is left of budget (values allowed) when container — a dict or
+    list of exact JSON types, str keys, finite floats, strings and ints
+    within bounds, nested at most depth more levels — can be encoded as it
+    is; -1 otherwise (including a cycle, which exceeds any depth)."""
+    max_string = limits.max_string
+    if len(container) > limits.max_items:
+        return -1
+    is_dict = type(container) is dict
+    if is_dict:
+        for key in container:
+            if type(key) is not str or len(key) > max_string:
+                return -1
+    for item in (container.values() if is_dict else container):
+        budget -= 1
+        kind = type(item)
+        if kind is str:
+            if len(item) > max_string:
+                return -1
+        elif kind is int:
+            if item.bit_length() > _MAX_INT_BITS:
+                return -1
+        elif kind is float:
+            if not _isfinite(item):
+                return -1
+        elif kind is dict or kind is list:
+            if depth <= 1:
+                return -1
+            budget = _plain_budget(item, budget, limits, depth - 1)
+        elif not (item is None or kind is bool):
+            return -1
+        if budget < 0:
+            return -1
+    return budget
+
+
 def to_json(value, limits):
     """JSON text for value (see the module docstring); never raises for any
-    value, except MemoryError."""
+    value, except MemoryError. Plain data within the limits (the common
+    case) is encoded as it is, without the walk's copy: the same text."""
     try:
+        depth = min(limits.max_depth, _PLAIN_MAX_DEPTH)
+        if type(value) is dict and _plain_budget(value, limits.max_nodes - 1, limits, depth) >= 0:
+            return _encode(value)
         safe = _Walk(limits).value(value, 0)
     except RecursionError:
         safe = {"_truncated": True, "_error": "recursion limit"}

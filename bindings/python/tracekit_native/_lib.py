@@ -23,6 +23,7 @@ TK_ERR_SHUT_DOWN = 5
 TK_ERR_QUEUE_FULL = 6
 TK_ERR_DISABLED = 7
 TK_ERR_INTERNAL = 8
+TK_ERR_TIMEOUT = 9
 
 TK_NUL_TERMINATED = ctypes.c_size_t(-1).value
 
@@ -62,6 +63,7 @@ _PROTOTYPES = {
     "tk_client_new": (_P, [_P]),
     "tk_client_flush": (_STATUS, [_P, ctypes.c_int64]),
     "tk_client_stats": (_P, [_P]),
+    "tk_client_shutdown": (_STATUS, [_P]),
     "tk_client_free": (None, [_P]),
     "tk_capture": (_STATUS, [_P, _S, _S, ctypes.c_int32, _S, _S, ctypes.c_size_t, _S]),
     "tk_site_get": (_P, [_P, _S, _S, ctypes.c_int32, _S]),
@@ -112,18 +114,32 @@ class Library:
 
 
 def _candidates():
-    """(description, path) pairs in lookup order."""
-    found = []
+    """(description, path) pairs in lookup order. TRACEKIT_LIBRARY, when set,
+    is the only candidate: a wrong path is an error, never a silent fallback
+    to another copy."""
     env = os.environ.get("TRACEKIT_LIBRARY")
     if env:
-        found.append(("TRACEKIT_LIBRARY", env))
-    else:
-        found.append(("TRACEKIT_LIBRARY", None))
+        return [("TRACEKIT_LIBRARY", env)]
+    found = [("TRACEKIT_LIBRARY", None)]
     bundled = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "lib", "libtracekit.so*")))
     found.append(("bundled copy (tracekit_native/lib/libtracekit.so*)", bundled[0] if bundled else None))
     system = ctypes.util.find_library("tracekit")
     found.append(("system (ctypes.util.find_library('tracekit'))", system))
     return found
+
+
+def _check_version(library):
+    """Refuses a library whose major version differs from this binding's:
+    its ABI may differ (the SONAME and the version node change with it)."""
+    from . import __version__
+    loaded = library.tk_version().decode("ascii", "replace")
+    if loaded.split(".")[0] != __version__.split(".")[0]:
+        raise TraceKitError(
+            TK_ERR_INTERNAL,
+            f"{library.path} is libtracekit {loaded}; this binding ({__version__}) needs major version "
+            f"{__version__.split('.')[0]}",
+            "incompatible library",
+        )
 
 
 _lock = threading.Lock()
@@ -141,11 +157,17 @@ def load():
             if path is None:
                 tried.append(f"{description}: not set / not found")
                 continue
+            if description == "TRACEKIT_LIBRARY" and not os.path.exists(path):
+                raise TraceKitError(TK_ERR_INVALID_ARGUMENT,
+                                    f"TRACEKIT_LIBRARY names {path}, which does not exist", "library not found")
             try:
-                _library = Library(ctypes.CDLL(path), path)
-                return _library
+                library = Library(ctypes.CDLL(path), path)
             except (OSError, AttributeError) as error:
                 tried.append(f"{description}: {path}: {error}")
+                continue
+            _check_version(library)
+            _library = library
+            return _library
         raise TraceKitError(
             TK_ERR_INTERNAL,
             "libtracekit could not be loaded; tried:\n  " + "\n  ".join(tried)

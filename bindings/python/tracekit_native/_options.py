@@ -68,6 +68,17 @@ def _pattern_pairs(patterns):
     return pairs
 
 
+# None means "no limit" for these, as in the official SDK; the library says
+# so with 0. A key that is absent keeps the library's bounded default.
+UNLIMITED_WHEN_NONE = ("capture_depth", "max_payload", "capture_timeout")
+
+
+def _unlimited_as_zero(config):
+    if not any(key in config and config[key] is None for key in UNLIMITED_WHEN_NONE):
+        return config
+    return {key: 0 if key in UNLIMITED_WHEN_NONE and value is None else value for key, value in config.items()}
+
+
 class OptionsBuilder:
     """Owns a tk_options handle while it is being filled."""
 
@@ -106,7 +117,7 @@ class OptionsBuilder:
         if unknown:
             raise _invalid(f"unknown capture_config keys: {', '.join(unknown)} "
                            f"(known: {', '.join(sorted(CAPTURE_CONFIG_KEYS))})")
-        c = config
+        c = _unlimited_as_zero(config)
         if "capture_depth" in c:
             self.set("capture_depth", "tk_options_set_capture_depth", _integer("capture_depth", c["capture_depth"], _INT32))
         if "max_payload" in c:
@@ -154,9 +165,10 @@ class OptionsBuilder:
 
 
 def _effective(config, key, env, default):
-    """An option's value as the library will see it (config, then env)."""
+    """An option's value as the library will see it (config, then env;
+    0 = unlimited)."""
     if key in config:
-        return config[key]
+        return config[key] or 0
     try:
         return int(os.environ[env])
     except (KeyError, ValueError):
@@ -169,7 +181,7 @@ def conversion_limits(config):
     config = config or {}
     depth = _effective(config, "capture_depth", "TRACEKIT_CAPTURE_DEPTH", 10)
     payload = _effective(config, "max_payload", "TRACEKIT_MAX_PAYLOAD", 65536)
-    string = config.get("max_string_length", 8192)
+    string = config.get("max_string_length", 8192) or 0
     # A JSON value takes at least one byte: more values than max_payload
     # bytes means the library would replace the document anyway.
     nodes = min(payload + 1, 1_000_000) if payload > 0 else 1_000_000
@@ -179,3 +191,33 @@ def conversion_limits(config):
         max_string=max(4 * string, 1024) if string > 0 else max(payload, 1 << 24),
         max_nodes=nodes,
     )
+
+
+class ClientSettings:
+    """init()'s keywords, kept so that a forked child can build the same
+    client again (os.register_at_fork)."""
+
+    def __init__(self, api_key, service_name, endpoint, enable_code_monitoring, capture_config):
+        self.api_key = api_key
+        self.service_name = service_name
+        self.endpoint = endpoint
+        self.enable_code_monitoring = enable_code_monitoring
+        self.capture_config = dict(capture_config) if isinstance(capture_config, Mapping) else capture_config
+
+    def options(self, lib):
+        """A filled OptionsBuilder (the caller frees it); TraceKitError
+        naming the option when a value is invalid."""
+        builder = OptionsBuilder(lib)
+        try:
+            builder.apply(self.api_key, self.service_name, self.endpoint, self.enable_code_monitoring,
+                          self.capture_config)
+        except BaseException:
+            builder.free()
+            raise
+        return builder
+
+    def limits(self):
+        return conversion_limits(self.capture_config)
+
+    def __repr__(self):  # never shows the API key
+        return f"ClientSettings(service_name={self.service_name!r}, endpoint={self.endpoint!r})"

@@ -7,6 +7,10 @@
 #   require "tracekit_native"
 #   TracekitNative::SDK.configure { |c| c.api_key = ENV["TRACEKIT_API_KEY"]; c.service_name = "checkout" }
 #   TracekitNative.capture_snapshot("order-checkout", { order_id: id, email: email })
+#
+# `Tracekit` is the same module (unless the official gem is loaded too), so
+# code written for the official gem (Tracekit::SDK.configure,
+# Tracekit.capture_snapshot, Tracekit::Middleware) runs unchanged.
 require_relative "tracekit_native/version"
 require_relative "tracekit_native/error"
 require_relative "tracekit_native/native"
@@ -14,9 +18,13 @@ require_relative "tracekit_native/config"
 require_relative "tracekit_native/log_bridge"
 require_relative "tracekit_native/variables"
 require_relative "tracekit_native/request_context"
+require_relative "tracekit_native/checkpoint_errors"
+require_relative "tracekit_native/label_bindings"
 require_relative "tracekit_native/client"
 require_relative "tracekit_native/sdk"
 require_relative "tracekit_native/rack_middleware"
+require_relative "tracekit_native/rails_setup"
+require_relative "tracekit_native/railtie" if defined?(Rails::Railtie)
 
 module TracekitNative
   class << self
@@ -33,7 +41,7 @@ module TracekitNative
     # configured. See Client#capture_snapshot.
     def capture_snapshot(label, variables = nil, &block)
       client = SDK.current
-      return nil if client.nil?
+      return nil if client.nil? || client.skip?(label)
 
       client.capture_snapshot_at(label, caller_locations(1, 1)[0], variables, &block)
     end
@@ -83,3 +91,6 @@ module TracekitNative
     end
   end
 end
+
+# The official gem's module name, for code written against it.
+Tracekit = TracekitNative unless defined?(Tracekit)

@@ -13,6 +13,7 @@ ENV["TRACEKIT_LIBRARY"] ||= staged if File.exist?(staged)
 %w[TRACEKIT_API_KEY TRACEKIT_SERVICE_NAME TRACEKIT_ENDPOINT TRACEKIT_CODE_MONITORING].each { |name| ENV.delete(name) }
 
 require "minitest/autorun"
+require "minitest/mock"
 require "json"
 require "net/http"
 require "securerandom"

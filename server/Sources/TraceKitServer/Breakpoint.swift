@@ -1,5 +1,5 @@
 import Synchronization
-/// A breakpoint as stored and as sent on the wire (PROTOCOL.md "Breakpoint object").
+/// A breakpoint as stored and as sent on the wire (docs/PROTOCOL.md "Breakpoint object").
 public struct Breakpoint: Sendable, Equatable {
     public enum ConditionEval: String, Sendable { case sdkEvaluable = "sdk-evaluable", serverOnly = "server-only" }
     public enum Mode: String, Sendable { case snapshot, logpoint }

@@ -1,4 +1,4 @@
-/// A capture request body (PROTOCOL.md "Capture"), validated. The whole
+/// A capture request body (docs/PROTOCOL.md "Capture"), validated. The whole
 /// document is kept as sent; only the fields the server relies on are typed.
 struct CaptureInput {
     let breakpointID: String

@@ -206,7 +206,7 @@ public enum OpenAPIDocument {
               "string",
               "null"
             ],
-            "description": "Condition expression (PROTOCOL.md 'Conditions'); validated, 400 with `offset` when invalid"
+            "description": "Condition expression (docs/PROTOCOL.md 'Conditions'); validated, 400 with `offset` when invalid"
           },
           "condition_eval": {
             "enum": [
@@ -318,7 +318,7 @@ public enum OpenAPIDocument {
               "string",
               "null"
             ],
-            "description": "Condition expression (PROTOCOL.md 'Conditions'); validated, 400 with `offset` when invalid"
+            "description": "Condition expression (docs/PROTOCOL.md 'Conditions'); validated, 400 with `offset` when invalid"
           },
           "condition_eval": {
             "enum": [

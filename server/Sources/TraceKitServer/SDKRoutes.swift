@@ -2,7 +2,7 @@ import Hummingbird
 import NIOCore
 import ServiceLifecycle
 
-/// The routes the official SDKs call (PROTOCOL.md), under `/sdk/snapshots`.
+/// The routes the official SDKs call (docs/PROTOCOL.md), under `/sdk/snapshots`.
 struct SDKRoutes {
     let state: ServerState
 

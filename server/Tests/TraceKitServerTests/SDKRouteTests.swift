@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TraceKitServer
 
-@Suite("SDK routes (PROTOCOL.md)")
+@Suite("SDK routes (docs/PROTOCOL.md)")
 struct SDKRouteTests {
     @Test("The poll lists enabled breakpoints, the kill switch and the SSE endpoint, by GET and by POST")
     func poll() async throws {

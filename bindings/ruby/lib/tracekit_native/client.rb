@@ -20,13 +20,20 @@ module TracekitNative
       @log_callback = LogBridge.callback(config.logger)
       options = config.build_native_options(@log_callback)
       begin
-        @handle = Native.tk_client_new(options)
+        handle = Native.tk_client_new(options)
       ensure
         Native.tk_options_free(options)
       end
-      raise Native.error_for(STATUS_CODES[:invalid_argument], "client") if @handle.null?
+      raise Native.error_for(STATUS_CODES[:invalid_argument], "client") if handle.null?
 
+      # Freed when this client (and every Checkpoint holding it) is garbage:
+      # no thread can be calling into the library with it then.
+      @handle = FFI::AutoPointer.new(handle, Native.method(:tk_client_free))
+
+      @errors = CheckpointErrors.new(strict: config.strict, logger: config.logger)
+      @variable_bounds = config.limit(:max_payload)&.zero? ? Variables::UNBOUNDED : Variables::BOUNDED
       @closed = false
+      @labels = LabelBindings.new
       @sites = {}
       @by_key = {}
       @frames = {}
@@ -39,23 +46,38 @@ module TracekitNative
     # breakpoint is active) if a breakpoint is enabled for this call site.
     # File, line and function come from the caller. Returns true when the
     # snapshot was queued, false when it was captured but dropped (queue
-    # full), nil when nothing was captured (no active breakpoint, shut down).
+    # full), nil when nothing was captured (no active breakpoint, shut down,
+    # or a failure). Never raises unless config.strict: a bad label, a block
+    # that raises or an internal failure is counted in #stats and logged
+    # rarely (CheckpointErrors).
     def capture_snapshot(label, variables = nil, &block)
+      return nil if skip?(label)
+
       capture_snapshot_at(label, caller_locations(1, 1)[0], variables, &block)
+    end
+
+    # The fast path (LabelBindings): true when label's one known site is
+    # inactive, so the checkpoint can return without locating its caller.
+    def skip?(label)
+      site = @labels.trusted(label)
+      !site.nil? && Native.tk_site_active(site).zero?
     end
 
     # capture_snapshot for a given Thread::Backtrace::Location. The site
     # lookup is inlined: this is the whole inactive path.
     def capture_snapshot_at(label, location, variables = nil, &block)
       entry = @sites[location.lineno]
-      site = if entry && entry[0] == label && entry[1] == location.path && !@closed
-               entry[2]
-             else
-               site_for(label, location)
-             end
-      return nil if site.nil? || Native.tk_site_active(site).zero?
+      known = entry && entry[0] == label && entry[1] == location.path && !@closed
+      site = known ? entry[2] : site_for(label, location)
+      return nil if site.nil?
+      if Native.tk_site_active(site).zero?
+        @labels.confirm(label, site) if known # met twice: trusted for its label
+        return nil
+      end
 
-      capture_at(site, block ? block.call : variables)
+      capture_at(site, block ? variables_from(block) : variables)
+    rescue StandardError => e
+      @errors.report(e)
     end
 
     # A handle for one call site (this caller's file/line, or the ones
@@ -74,40 +96,42 @@ module TracekitNative
       Native.tk_client_flush(@handle, (timeout.to_f * 1000).round.clamp(0, 2**62)).zero?
     end
 
-    # The library's counters (captured, sent, failed, kill_switch, ...).
+    # The library's counters (captured, sent, failed, kill_switch, ...) and
+    # the binding's dropped_invalid_label, dropped_invalid_variables and
+    # dropped_internal_error.
     def stats
       return {} if @closed
 
-      JSON.parse(Native.take_string(Native.tk_client_stats(@handle)) || "{}")
+      JSON.parse(Native.take_string(Native.tk_client_stats(@handle)) || "{}").merge(@errors.stats)
     end
 
-    # Sends what is queued (bounded by capture_timeout), stops the library's
-    # threads and frees the client. Later calls are no-ops.
+    # Sends what is queued (bounded by capture_timeout) and stops the
+    # library's threads. Safe while other threads still capture (their calls
+    # return nil); later calls are no-ops. The memory goes with this object.
     def shutdown
-      handle = @sites_lock.synchronize do
+      @sites_lock.synchronize do
         return if @closed
 
         @closed = true
+        @labels.clear
         @sites = {}
         @by_key = {}
-        @handle
       end
-      # Let any thread that read @closed just before it was set finish its
-      # call into the client before the memory goes away.
-      sleep 0.01
-      Native.tk_client_free(handle)
+      Native.tk_client_shutdown(@handle)
       nil
     end
 
-    # In a forked child: the library made this client inert there; release
-    # its memory without waiting for anything (tk_client_free only frees).
+    # In a forked child the library made this client inert: mark it closed
+    # (tk_client_shutdown only marks it there; nothing waits). No lock: one
+    # a parent thread held at fork time would never open here.
     def release_after_fork
       return if @closed
 
       @closed = true
+      @labels.clear
       @sites = {}
       @by_key = {}
-      Native.tk_client_free(@handle)
+      Native.tk_client_shutdown(@handle)
     end
 
     def closed?
@@ -118,14 +142,19 @@ module TracekitNative
     def capture_at(site, variables)
       return nil if @closed
 
-      json = Variables.to_json(variables)
+      json = Variables.to_json(variables, @variable_bounds)
       context = RequestContext.json(stack_json)
       status = Native.tk_site_capture(site, json, json.bytesize, context)
       return true if status.zero?
       return false if status == STATUS_CODES[:queue_full]
       return nil if status == STATUS_CODES[:shut_down]
 
-      raise Native.error_for(status, "capture")
+      raise CheckpointError.new(:internal_error, Native.error_for(status, "capture").message)
+    end
+
+    # Internal: Checkpoint#capture reports its failures here.
+    def report_failure(error)
+      @errors.report(error)
     end
 
     private
@@ -149,12 +178,13 @@ module TracekitNative
         raise Native.error_for(STATUS_CODES[:invalid_argument], "site") if site.null?
 
         register(site)
+        @labels.interned(label, site)
         @sites[line] = [label, file, site].freeze
         @by_key[[label, file, line]] = site
         site
       end
     rescue ArgumentError => e # a NUL byte inside a string
-      raise Error.new("label, file and function must not contain NUL bytes (#{e.message})")
+      raise CheckpointError.new(:invalid_label, "label, file and function must not contain NUL bytes (#{e.message})")
     end
 
     # The first hit of a site goes through tk_site_capture once, as a C
@@ -170,7 +200,15 @@ module TracekitNative
     def check_label(label)
       return if label.is_a?(String) && !label.empty?
 
-      raise Error.new("label must be a non-empty String, got #{label.inspect[0, 40]}")
+      raise CheckpointError.new(:invalid_label, "label must be a non-empty String, got #{label.class}")
+    end
+
+    # The block's variables; its exception is the checkpoint's failure (its
+    # message is not logged: it may carry the very data being captured).
+    def variables_from(block)
+      block.call
+    rescue StandardError => e
+      raise CheckpointError.new(:invalid_variables, "the variables block raised #{e.class}")
     end
 
     # This gem's own files: their frames are left out of stack traces.
@@ -227,11 +265,14 @@ module TracekitNative
       !@site.nil? && Native.tk_site_active(@site) != 0
     end
 
-    # Same results as Client#capture_snapshot.
+    # Same results as Client#capture_snapshot; never raises either (unless
+    # the configuration is strict).
     def capture(variables = nil, &block)
       return nil unless active?
 
-      @client.capture_at(@site, block ? block.call : variables)
+      @client.capture_at(@site, block ? @client.send(:variables_from, block) : variables)
+    rescue StandardError => e
+      @client.report_failure(e)
     end
 
     private

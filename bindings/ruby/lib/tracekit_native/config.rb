@@ -4,24 +4,59 @@ module TracekitNative
   # The settings of TracekitNative::SDK.configure. Names follow the official
   # Ruby SDK's Tracekit::Config (api_key, service_name, endpoint, use_ssl,
   # enable_code_monitoring, code_monitoring_poll_interval, ...) plus the
-  # capture limits of the native library. nil leaves the library's value:
-  # its default, or the TRACEKIT_* environment variable.
+  # capture limits of the native library. A setting left unset keeps the
+  # library's value: its default, or the TRACEKIT_* environment variable.
+  # capture_depth, max_payload and capture_timeout set to nil mean
+  # unlimited, as in the official SDK.
   class Config
     # Accepted from the official SDK so configuration blocks keep working;
     # the native library has no use for them.
     OFFICIAL_ONLY = %i[environment service_version local_ui_port sampling_rate].freeze
+    # Set to nil: no limit (the library's 0). Never set: the bounded default.
+    UNLIMITED_WHEN_NIL = %i[capture_depth max_payload capture_timeout].freeze
+    # The description's flat setters (c.circuit_breaker_max_failures = 3);
+    # those left unset take these defaults.
+    CIRCUIT_BREAKER_DEFAULTS = { max_failures: 3, window_ms: 60_000, cooldown_ms: 300_000 }.freeze
 
     attr_accessor :api_key, :service_name, :endpoint, :use_ssl,
                   :enable_code_monitoring, :code_monitoring_poll_interval,
-                  :capture_depth, :max_payload, :max_string_length, :capture_timeout,
-                  :pii_scrubbing, :pii_patterns, :circuit_breaker,
-                  :sse, :max_queue, :max_captures_per_second, :stack_depth, :logger,
+                  :max_string_length, :pii_scrubbing, :pii_patterns, :circuit_breaker,
+                  :circuit_breaker_max_failures, :circuit_breaker_window_ms, :circuit_breaker_cooldown_ms,
+                  :sse, :max_queue, :max_captures_per_second, :stack_depth, :logger, :strict,
                   *OFFICIAL_ONLY
+    attr_reader(*UNLIMITED_WHEN_NIL)
 
     def initialize
       @use_ssl = true
       @pii_patterns = {}
       @stack_depth = 32
+      @strict = false
+      @assigned = {}
+    end
+
+    UNLIMITED_WHEN_NIL.each do |name|
+      define_method(:"#{name}=") do |value|
+        @assigned[name] = true
+        instance_variable_set(:"@#{name}", value)
+      end
+    end
+
+    # The value for the library: nil when never set (library default), 0
+    # (unlimited) when set to nil.
+    def limit(name)
+      value = public_send(name)
+      value.nil? && @assigned[name] ? 0 : value
+    end
+
+    # The circuit breaker as { max_failures:, window_ms:, cooldown_ms: }:
+    # the circuit_breaker Hash, else the flat setters over the defaults,
+    # else nil (the library default).
+    def circuit_breaker_settings
+      return circuit_breaker unless circuit_breaker.nil?
+
+      flat = { max_failures: circuit_breaker_max_failures, window_ms: circuit_breaker_window_ms,
+               cooldown_ms: circuit_breaker_cooldown_ms }.compact
+      flat.empty? ? nil : CIRCUIT_BREAKER_DEFAULTS.merge(flat)
     end
 
     # The endpoint as the library wants it. The official SDK takes a bare
@@ -66,17 +101,17 @@ module TracekitNative
       set_string(:service_name, config.service_name)
       set_string(:endpoint, config.endpoint_url)
       set_bool(:code_monitoring, config.enable_code_monitoring, "enable_code_monitoring")
-      set_int(:capture_depth, config.capture_depth)
-      set_int(:max_payload, config.max_payload)
+      set_int(:capture_depth, config.limit(:capture_depth))
+      set_int(:max_payload, config.limit(:max_payload))
       set_int(:max_string_length, config.max_string_length)
-      set_seconds_as_ms(:capture_timeout_ms, config.capture_timeout, "capture_timeout")
+      set_seconds_as_ms(:capture_timeout_ms, config.limit(:capture_timeout), "capture_timeout")
       set_seconds_as_ms(:poll_interval_ms, config.code_monitoring_poll_interval, "code_monitoring_poll_interval")
       set_bool(:pii_scrubbing, config.pii_scrubbing)
       set_bool(:sse, config.sse)
       set_int(:max_queue, config.max_queue)
       set_float(:max_captures_per_second, config.max_captures_per_second)
       add_patterns(config.pii_patterns)
-      set_circuit_breaker(config.circuit_breaker)
+      set_circuit_breaker(config.circuit_breaker_settings)
     end
 
     private
@@ -139,7 +174,7 @@ module TracekitNative
       reject(:circuit_breaker, settings, "a Hash") unless settings.is_a?(Hash)
       values = %i[max_failures window_ms cooldown_ms].map do |key|
         value = settings[key] || settings[key.to_s]
-        reject(:"circuit_breaker.#{key}", value, "an Integer") unless value.is_a?(Integer)
+        reject(:"circuit_breaker_#{key}", value, "an Integer") unless value.is_a?(Integer)
         value
       end
       call(:set_circuit_breaker, "circuit_breaker", *values)

@@ -4,7 +4,8 @@ module TracekitNative
   # Every failure the binding reports: invalid options, bad arguments, a
   # library call that failed. `status` is the library's tk_status as a Symbol
   # (:invalid_argument, :invalid_json, :invalid_pattern, :no_memory,
-  # :shut_down, :queue_full, :disabled, :internal), `code` its number.
+  # :shut_down, :queue_full, :disabled, :internal, :timeout), `code` its
+  # number.
   class Error < StandardError
     attr_reader :status, :code
 
@@ -23,6 +24,6 @@ module TracekitNative
   end
 
   STATUS_NAMES = %i[ok invalid_argument invalid_json invalid_pattern no_memory
-                    shut_down queue_full disabled internal].freeze
+                    shut_down queue_full disabled internal timeout].freeze
   STATUS_CODES = STATUS_NAMES.each_with_index.to_h.freeze
 end

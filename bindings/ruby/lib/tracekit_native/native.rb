@@ -9,17 +9,29 @@ module TracekitNative
   module Native
     extend FFI::Library
 
-    # Where the library is looked for, in order: $TRACEKIT_LIBRARY, then the
-    # system's search path (ffi_lib "tracekit" -> libtracekit.so).
+    # A copy of the library shipped inside the platform gem (x86_64-linux).
+    BUNDLED = File.expand_path("../vendor/libtracekit.so.0", __dir__)
+
+    # Where the library is looked for, in order: $TRACEKIT_LIBRARY (when set,
+    # the only place: a wrong path is an error, never a fallback to another
+    # copy), the copy in the platform gem, then the system's search path
+    # (ffi_lib "tracekit" -> libtracekit.so).
     def self.candidates
       explicit = ENV["TRACEKIT_LIBRARY"]
+      return [explicit] unless explicit.nil? || explicit.empty?
+
       list = []
-      list << explicit unless explicit.nil? || explicit.empty?
+      list << BUNDLED if File.exist?(BUNDLED)
       list << "tracekit"
       list
     end
 
     def self.load_library(names = candidates)
+      explicit = ENV["TRACEKIT_LIBRARY"]
+      if explicit && !explicit.empty? && !File.exist?(explicit)
+        raise LibraryNotFound, "TRACEKIT_LIBRARY names #{explicit}, which does not exist"
+      end
+
       failures = []
       names.each do |name|
         begin
@@ -39,6 +51,16 @@ module TracekitNative
     callback :tk_log_fn, %i[int string pointer], :void
 
     attach_function :tk_version, [], :string
+
+    # Refuses a library whose major version differs from this gem's: its ABI
+    # may differ (the SONAME and the symbol version node change with it).
+    def self.check_version(loaded = tk_version.to_s, wanted = VERSION)
+      return loaded if loaded.split(".").first == wanted.split(".").first
+
+      raise LibraryNotFound, "#{LOADED_FROM} is libtracekit #{loaded}; this gem (#{wanted}) needs major version " \
+                             "#{wanted.split('.').first}"
+    end
+    check_version
     attach_function :tk_status_str, [:int], :string
     attach_function :tk_last_error, [], :string
     attach_function :tk_free, [:pointer], :void
@@ -69,6 +91,7 @@ module TracekitNative
     attach_function :tk_client_new, [:pointer], :pointer, blocking: true
     attach_function :tk_client_flush, %i[pointer int64], :int, blocking: true
     attach_function :tk_client_stats, [:pointer], :pointer
+    attach_function :tk_client_shutdown, [:pointer], :int, blocking: true
     attach_function :tk_client_free, [:pointer], :void, blocking: true
 
     attach_function :tk_capture, %i[pointer string string int32 string buffer_in size_t string], :int

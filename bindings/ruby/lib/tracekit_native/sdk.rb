@@ -24,11 +24,12 @@ module TracekitNative
     @current = nil
 
     class << self
-      # Builds a Config from the block, starts a Client and makes it the
+      # Builds a Config from the block (or takes a Config, as the official
+      # SDK.configure(config) does), starts a Client and makes it the
       # current one (shutting down the previous). Raises TracekitNative::Error
       # for invalid settings or a missing api_key.
-      def configure
-        config = Config.new
+      def configure(config = nil)
+        config ||= Config.new
         yield(config) if block_given?
         client = Client.new(config)
         install_exit_hook

@@ -17,22 +17,25 @@ module TracekitNative
   #   methods (to_json, to_s, inspect) are never called.
   # - A container met again inside itself: "<circular reference>".
   # - Beyond MAX_DEPTH: {"_truncated": true, "_depth": N}; beyond
-  #   MAX_ITEMS members a container ends with {"_truncated": true,
-  #   "_length": L}; after MAX_NODES values everything left is a depth marker;
+  #   max_items members a container ends with {"_truncated": true,
+  #   "_length": L}; after max_nodes values everything left is a depth marker;
   #   strings over MAX_STRING_BYTES are cut (the library cuts them further).
+  #   max_items and max_nodes are Bounds: BOUNDED while max_payload bounds
+  #   the document anyway, UNBOUNDED when max_payload is unlimited.
   class Variables
     MAX_DEPTH = 64
-    MAX_ITEMS = 1_000
-    MAX_NODES = 20_000
     MAX_STRING_BYTES = 1 << 20
     CIRCULAR = "<circular reference>"
+    Bounds = Struct.new(:max_items, :max_nodes)
+    BOUNDED = Bounds.new(1_000, 20_000).freeze
+    UNBOUNDED = Bounds.new(1_000_000, 1_000_000).freeze
 
-    def self.to_json(value)
+    def self.to_json(value, bounds = BOUNDED)
       # Most checkpoints pass plain data: serialise it as is, without
       # building a converted copy (about twice as fast).
-      return JSON.generate(value) if Plain.new.plain?(value, 0)
+      return JSON.generate(value) if Plain.new(bounds.max_items).plain?(value, 0)
 
-      JSON.generate(new.convert(value, 0))
+      JSON.generate(new(bounds).convert(value, 0))
     end
 
     # Whether JSON.generate can take a value as it is: only JSON types,
@@ -41,8 +44,9 @@ module TracekitNative
     class Plain
       MAX_DEPTH = 32
 
-      def initialize
+      def initialize(max_items)
         @budget = 2_000
+        @max_items = max_items
       end
 
       # Exact classes only: a subclass (or a Hash with its own to_json, as
@@ -54,8 +58,8 @@ module TracekitNative
         if klass == String then plain_string?(value)
         elsif klass == Integer || value.nil? || value == true || value == false then true
         elsif klass == Float then value.finite?
-        elsif klass == Hash then depth < MAX_DEPTH && value.size <= MAX_ITEMS && plain_hash?(value, depth + 1)
-        elsif klass == Array then depth < MAX_DEPTH && value.size <= MAX_ITEMS && value.all? { |member| plain?(member, depth + 1) }
+        elsif klass == Hash then depth < MAX_DEPTH && value.size <= @max_items && plain_hash?(value, depth + 1)
+        elsif klass == Array then depth < MAX_DEPTH && value.size <= @max_items && value.all? { |member| plain?(member, depth + 1) }
         else false
         end
       end
@@ -74,7 +78,9 @@ module TracekitNative
       end
     end
 
-    def initialize
+    def initialize(bounds = BOUNDED)
+      @max_items = bounds.max_items
+      @max_nodes = bounds.max_nodes
       @nodes = 0
       @open = {}.compare_by_identity
     end
@@ -96,7 +102,7 @@ module TracekitNative
 
     def container(value, depth)
       return CIRCULAR if @open.key?(value)
-      return truncated(depth, value) if depth >= MAX_DEPTH || @nodes > MAX_NODES
+      return truncated(depth, value) if depth >= MAX_DEPTH || @nodes > @max_nodes
 
       @open[value] = true
       value.is_a?(Hash) || value.is_a?(Struct) ? hash(value.to_h, depth) : array(value.to_a, depth)
@@ -107,7 +113,7 @@ module TracekitNative
     def hash(value, depth)
       result = {}
       value.each do |key, member|
-        if result.size >= MAX_ITEMS
+        if result.size >= @max_items
           result["_truncated"] = { "_truncated" => true, "_length" => value.size }
           break
         end
@@ -117,8 +123,8 @@ module TracekitNative
     end
 
     def array(value, depth)
-      result = value.first(MAX_ITEMS).map { |member| convert(member, depth + 1) }
-      result << { "_truncated" => true, "_length" => value.size } if value.size > MAX_ITEMS
+      result = value.first(@max_items).map { |member| convert(member, depth + 1) }
+      result << { "_truncated" => true, "_length" => value.size } if value.size > @max_items
       result
     end
 

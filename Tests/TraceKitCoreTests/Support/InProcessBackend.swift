@@ -1,0 +1,136 @@
+import Foundation
+@testable import TraceKitCore
+import TraceKitTestSupport
+
+/// What `clientOptions`/`makeClient` need of a backend: where it is and how
+/// the client's threads reach it.
+protocol TestBackend: AnyObject {
+    var endpoint: String { get }
+    var transports: TransportFactory { get }
+}
+
+extension FakeBackend: TestBackend {
+    var transports: TransportFactory { .curl }
+}
+
+/// An in-process TraceKit backend for the client suites: the client's
+/// threads call it through the transport seam (no socket, no subprocess),
+/// and tests wait on its condition variable, woken by every request, for
+/// what they expect instead of re-checking on a timer. It answers polls,
+/// captures (with injectable failures and latency) and auto-registrations
+/// as fake_backend.py does; SSE and wire-level faults stay end-to-end.
+final class InProcessBackend: TestBackend, @unchecked Sendable {
+    let endpoint = "http://in-process.invalid"
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var breakpoints: [[String: Any]] = []
+    private var captureFailures: [(status: Int, retryAfter: String?)] = []
+    private var captureStallMs = 0
+    private var stopped = false
+    private var record: [String: [[String: Any]]] = ["captures": [], "polls": [], "registrations": []]
+
+    var transports: TransportFactory { TransportFactory { [self] in Connection(self) } }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        return body()
+    }
+
+    // MARK: - What the backend serves, and its faults
+
+    func setBreakpoints(_ list: [[String: Any]]) { locked { breakpoints = list } }
+
+    /// The next `count` capture POSTs get `status` (and `Retry-After`).
+    func failCaptures(count: Int, status: Int, retryAfter: String? = nil) {
+        locked { captureFailures = Array(repeating: (status, retryAfter), count: count) }
+    }
+
+    /// Each capture POST takes this long to answer (the sender's thread waits).
+    func stallCaptures(milliseconds: Int) { locked { captureStallMs = milliseconds } }
+
+    /// The backend goes away: every request fails to connect.
+    func stop() { locked { stopped = true } }
+
+    // MARK: - What the backend saw
+
+    func log() -> BackendLog { BackendLog(json: locked { record }) }
+
+    /// Waits until `holds` is true of the log, woken by each request; false
+    /// after `seconds` (so a broken client fails the test instead of hanging it).
+    func wait(seconds: Double = 5, until holds: (BackendLog) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        condition.lock()
+        defer { condition.unlock() }
+        while !holds(BackendLog(json: record)) {
+            if !condition.wait(until: deadline) { return holds(BackendLog(json: record)) }
+        }
+        return true
+    }
+
+    /// Waits until the client has applied the breakpoints: its sync thread
+    /// applies one poll's answer before it sends the next poll.
+    func waitUntilApplied(seconds: Double = 5) -> Bool {
+        let seen = log().polls
+        return wait(seconds: seconds) { $0.polls >= seen + 2 }
+    }
+
+    // MARK: - Answering
+
+    private func answer(_ request: HTTPRequest) -> HTTPResponseResult {
+        let path = request.url.hasPrefix(endpoint) ? String(request.url.dropFirst(endpoint.count)) : request.url
+        let apiKey = request.headers.first { $0.name == "X-API-Key" }?.value ?? ""
+        let body = (try? JSONSerialization.jsonObject(with: Data(request.body))) ?? NSNull()
+        let entry: [String: Any] = ["t": Date().timeIntervalSince1970, "api_key": apiKey, "method": request.method.rawValue,
+                                    "body": body, "raw": String(decoding: request.body, as: UTF8.self)]
+        // Latency, on the sender's thread; the request's own timeout cuts it as libcurl's would.
+        let stall = path == "/sdk/snapshots/capture" ? locked { captureStallMs } : 0
+        if stall > 0 {
+            let timeout = request.totalTimeoutMilliseconds > 0 ? request.totalTimeoutMilliseconds : Int.max
+            Thread.sleep(forTimeInterval: Double(min(stall, timeout)) / 1_000)
+            if stall > timeout { return .failure(TransportError(.timedOut, "the in-process backend stalled")) }
+        }
+        condition.lock()
+        defer {
+            condition.broadcast()
+            condition.unlock()
+        }
+        guard !stopped else { return .failure(TransportError(.connectFailed, "the in-process backend is stopped")) }
+        switch path {
+        case let active where active.hasPrefix("/sdk/snapshots/active/"):
+            var poll = entry
+            poll["service"] = String(active.dropFirst("/sdk/snapshots/active/".count))
+            record["polls", default: []].append(poll)
+            return respond(200, ["breakpoints": breakpoints, "kill_switch": false])
+        case "/sdk/snapshots/capture":
+            let (status, retryAfter) = captureFailures.isEmpty ? (201, nil) : captureFailures.removeFirst()
+            var attempt = entry
+            attempt["status"] = status
+            record["captures", default: []].append(attempt)
+            return respond(status, ["ok": status < 300], retryAfter: retryAfter)
+        case "/sdk/snapshots/auto-register":
+            record["registrations", default: []].append(entry)
+            return respond(200, ["ok": true])
+        default:
+            return respond(404, ["error": "no route \(path)"])
+        }
+    }
+
+    private func respond(_ status: Int, _ json: [String: Any], retryAfter: String? = nil) -> HTTPResponseResult {
+        let body = (try? JSONSerialization.data(withJSONObject: json)) ?? Data()
+        return .success(HTTPResponse(statusCode: status, body: Array(body), retryAfterSeconds: retryAfter.flatMap { Int($0) }))
+    }
+
+    /// One client thread's connection.
+    private final class Connection: HTTPTransport {
+        let backend: InProcessBackend
+        init(_ backend: InProcessBackend) { self.backend = backend }
+
+        func send(_ request: HTTPRequest) -> HTTPResponseResult { backend.answer(request) }
+
+        func stream(_ request: HTTPRequest, idleTimeoutMs: Int, shouldStop: () -> Bool,
+                    onData: (UnsafeRawBufferPointer) -> Void) -> StreamEnd {
+            StreamEnd(reason: .failed(TransportError(.other, "the in-process backend has no event stream")), statusCode: 0)
+        }
+    }
+}

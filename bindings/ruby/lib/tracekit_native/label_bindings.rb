@@ -1,0 +1,61 @@
+# frozen_string_literal: true
+
+module TracekitNative
+  # The label-keyed fast path of an inactive checkpoint: while a label has
+  # been seen at one call site only, TracekitNative.capture_snapshot finds
+  # that site by its label, without caller_locations (most of the cost).
+  #
+  # A site is trusted for its label once a full call (with caller_locations)
+  # met it inactive; every CONFIRM_SECONDS a background thread forgets what
+  # was trusted, so the next call of each label takes the full path once.
+  # A second call site using the label ends its binding for good (that
+  # label then always takes the full path): it is discovered on the first
+  # of its calls that follows a clearing.
+  class LabelBindings
+    CONFIRM_SECONDS = 0.05
+
+    def initialize
+      @lone = {}      # label -> the one site it was seen at
+      @shared = {}    # labels seen at two or more sites
+      @trusted = {}   # label -> site, until the next clearing
+      @clearer = Thread.new do
+        loop do
+          sleep CONFIRM_SECONDS
+          @trusted = {}
+        end
+      end
+      @clearer.name = "tracekit-native-labels"
+    end
+
+    # The site the fast path may skip on (when it is inactive), or nil.
+    def trusted(label)
+      @trusted[label]
+    end
+
+    # A new site for label was interned (under the client's lock).
+    def interned(label, site)
+      return if @shared.key?(label)
+
+      bound = @lone[label]
+      if bound.nil?
+        @lone[label] = site
+      elsif bound != site
+        @lone.delete(label)
+        @trusted.delete(label)
+        @shared[label] = true
+      end
+    end
+
+    # A full call met site inactive for label.
+    def confirm(label, site)
+      @trusted[label] = site if @lone[label] == site
+    end
+
+    # Forgets every site (before their memory is freed) and stops the thread.
+    def clear
+      @clearer.kill
+      @trusted = {}
+      @lone = {}
+    end
+  end
+end
