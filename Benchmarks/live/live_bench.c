@@ -20,6 +20,8 @@
 
 #define SERVICE "live-bench"
 #define FUNCTION "bench_loop"
+#define SITE_FILE "src/bench/live_bench.c"
+#define SITE_LINE 42
 
 static const char *server, *admin_key;
 
@@ -95,7 +97,7 @@ static pthread_mutex_t label_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int running = 1;
 
 static void hit(const char *label) {
-  tk_capture(client, label, "src/bench/live_bench.c", 42, FUNCTION, "{\"order_id\": 7, \"amount\": 12.5}",
+  tk_capture(client, label, SITE_FILE, SITE_LINE, FUNCTION, "{\"order_id\": 7, \"amount\": 12.5}",
              TK_NUL_TERMINATED, NULL);
 }
 
@@ -199,9 +201,16 @@ static void trial_enable(int trials) {
     set_label(label);
     sleep_ms(300);  /* the site is hit (and registers) while its breakpoint is disabled */
     snprintf(path, sizeof path, "/api/breakpoints/%s", id);
+    tk_site *site = tk_site_get(client, label, SITE_FILE, SITE_LINE, FUNCTION);
     double start = now_ms();
     api("PATCH", path, "{\"enabled\":true}", &r);
+    double patched = now_ms();
+    while (!tk_site_active(site) && now_ms() - start < 10000) sleep_ms(1);
+    double active = now_ms();
     double stored = wait_until(has_snapshot_of_breakpoint, id);
+    if (getenv("LIVE_BENCH_VERBOSE"))
+      fprintf(stderr, "enable %d: PATCH %.1f ms, site active %.1f ms, stored %.1f ms\n", i, patched - start,
+              active - start, stored - start);
     if (stored < 0) missed++; else samples[n++] = stored - start;
     set_label("");
   }

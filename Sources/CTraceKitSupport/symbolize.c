@@ -5,7 +5,8 @@
    depend on it (without libdw frames have names but no lines).
 
    tk_stack_describe runs on the sender thread only, never on the caller's
-   path. Everything is cached under one mutex: opened modules (at most
+   path. Everything is cached under one mutex (fork-safe: see
+   lock_for_fork): opened modules (at most
    MAX_MODULES) and one description per address (at most CACHE_SLOTS; the
    cache starts afresh when full). A module unloaded and another loaded at
    the same address may be described with stale names: the cost of caching
@@ -283,7 +284,11 @@ static void load_module(module *m) {
     mapped_file debug;
     if (map_file(debug_path, &debug)) {
       add_symbols(m, &debug);
-      if (!dwarf_path && section_named(&debug, ".debug_line")) dwarf_path = debug_path;
+      /* Line tables of system debug packages (/usr/lib/debug) take libdw
+         hundreds of milliseconds to open (libc's: ~0.4 s) and say little
+         about the caller's code: names only from there. */
+      if (!dwarf_path && section_named(&debug, ".debug_line") && strncmp(debug_path, "/usr/lib/debug/", 15) != 0)
+        dwarf_path = debug_path;
       munmap((void *)debug.bytes, debug.size);
     }
   }
@@ -399,6 +404,13 @@ static struct { uintptr_t address; char *text; } cache[CACHE_SLOTS];
 static int cached;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* fork() while a sender thread describes a stack must not leave the lock
+   held for ever in the child (where a new client's sender would wait on
+   it): fork waits for the description to finish, as for malloc's locks. */
+static void lock_for_fork(void) { pthread_mutex_lock(&lock); }
+static void unlock_after_fork(void) { pthread_mutex_unlock(&lock); }
+static void register_fork_handlers(void) { pthread_atfork(lock_for_fork, unlock_after_fork, unlock_after_fork); }
+
 static void cache_clear(void) {
   for (int i = 0; i < CACHE_SLOTS; i++) {
     free(cache[i].text);
@@ -433,6 +445,8 @@ int tk_stack_describe(void *const *addresses, int count, char *buffer, size_t si
   buffer[0] = '\0';
   size_t used = 0;
   int written = 0;
+  static pthread_once_t fork_handlers = PTHREAD_ONCE_INIT;
+  pthread_once(&fork_handlers, register_fork_handlers);
   pthread_mutex_lock(&lock);
   for (int i = 0; i < count && used + 1 < size; i++) {
     int n = snprintf(buffer + used, size - used, "%s%s", written ? "\n" : "", cached_description((uintptr_t)addresses[i]));

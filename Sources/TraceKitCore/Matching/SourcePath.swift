@@ -4,8 +4,8 @@
 /// `/srv/app/src/payment.go` all match `/srv/app/src/payment.go`;
 /// `ayment.go` and `app/payment.go` do not. A leading `/` anchors the path at
 /// the root, so an absolute path matches only the same absolute path. `.`
-/// components, repeated separators and `\` (Windows) separators are ignored
-/// or treated as `/`. Among several matches the most specific (the most
+/// components and repeated separators are ignored, `\` (Windows) counts as
+/// `/`, and a path ending in a separator (a directory) matches nothing. Among several matches the most specific (the most
 /// components) wins.
 ///
 /// One definition for the library (matching call sites to breakpoints) and
@@ -40,6 +40,8 @@ public enum SourcePath {
     }
 
     private static func components(_ path: String) -> (isAbsolute: Bool, names: [Substring]) {
+        // A trailing separator names a directory, which no source file is.
+        if path.hasSuffix("/") || path.hasSuffix("\\") { return (path.hasPrefix("/"), []) }
         let names = path.split(whereSeparator: { $0 == "/" || $0 == "\\" }).filter { $0 != "." }
         return (path.hasPrefix("/"), names)
     }
