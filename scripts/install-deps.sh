@@ -10,7 +10,7 @@ set -euo pipefail
 APT_PACKAGES=(libcurl4-openssl-dev libpcre2-dev libsqlite3-dev libdw-dev binutils pkg-config gcc g++ make cmake curl
               python3 python3-pip python3-venv ruby ruby-ffi chromium chromium-driver
               puma ruby-rack ruby-railties golang-go php8.2-cli php8.2-fpm libfcgi-bin phpunit
-              openjdk-17-jdk-headless libjna-java libservlet-api-java libjetty9-java junit5)
+              openjdk-17-jdk-headless libjna-java libservlet-api-java libjetty9-java junit5 openssl)
 # The Node.js binding: node and its Node-API headers (a nodejs package from
 # nodejs.org's repository ships both; Debian's needs libnode-dev), Express for
 # the middleware test, TypeScript to check index.d.ts. Installed only when

@@ -251,6 +251,7 @@ suite "Swift tests under AddressSanitizer + UBSan (C targets)" sanitized_swift_t
 suite "Swift tests under ThreadSanitizer (client, HTTP session)" sanitized_swift_tests \
   --sanitize=thread --scratch-path "$ROOT/.build-tsan" --filter '\.Client|HTTPSession' --skip "$wall_clock_budget_tests"
 suite "fuzzers over their committed corpora (libFuzzer + ASan)" fuzz_corpora
+suite "tracekit-server adversarial (pytest, loopback)" server/Tests/adversarial/run.sh
 suite "examples build" examples_build
 
 echo

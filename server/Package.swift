@@ -20,6 +20,10 @@ let package = Package(
         // Already pulled in by Hummingbird; named so the SSE hub can close a channel.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        // Already pulled in by Hummingbird (HummingbirdTLS): optional HTTPS, --tls-cert/--tls-key.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.0.0"),
+        // Already pulled in by Hummingbird; named for the HTTP parts ConnectionGuard sees.
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.20.0"),
         // OTLP protobuf trace exports; the generated code is committed (Scripts/generate-otlp-protobuf.sh).
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
@@ -29,10 +33,15 @@ let package = Package(
             dependencies: [
                 .product(name: "TraceKitCore", package: "tracekit-native"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 "CZlib",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
@@ -44,6 +53,8 @@ let package = Package(
             dependencies: [
                 "TraceKitServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]),
         // Loopback benchmark (ingest rate, SSE fan-out latency); see Benchmarks/.
         .executableTarget(

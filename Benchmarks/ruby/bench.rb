@@ -101,7 +101,7 @@ def measure(endpoint, admin_base, key, phases, active_count:, stall_count:)
     c.max_captures_per_second = 0
     c.max_queue = 100_000
   end
-  handle = client.checkpoint(LABEL, function: "checkout_handle")
+  handle = client.checkpoint("#{LABEL}-handle", function: "checkout_handle")
   checkout_dropin # registers the drop-in site (disabled)
   breakpoint = wait_for do
     api(admin_base, key, :get, "/api/breakpoints?service=#{service}")["breakpoints"].find { |bp| bp["function_name"] == "checkout_dropin" }

@@ -278,8 +278,8 @@ class Binding:
     unbound: frozenset = frozenset()
 
 
-# tk_site_active_cell is for languages that cannot call C cheaply (tracekit.h);
-# Python and Ruby call tk_site_active.
+# tk_site_active_cell is for languages that cannot call C cheaply (tracekit.h):
+# Python calls tk_site_active, Ruby reads the flag a tk_site * points at.
 CALLS_SITE_ACTIVE = frozenset({"tk_site_active_cell"})
 
 BINDINGS = [

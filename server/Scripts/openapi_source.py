@@ -186,7 +186,13 @@ paths = {
         "patch": {"operationId": "updateBreakpoint", "tags": ["management"], "requestBody": body(ref("BreakpointPatch")),
                   "responses": {"200": ok("Updated", ref("Breakpoint")), **errors("400", "404", "413")}},
         "delete": {"operationId": "deleteBreakpoint", "tags": ["management"], "responses": {"204": {"description": "Deleted"}, **errors("404")}}},
-    "/api/snapshots": {"get": {
+    "/api/snapshots": {"delete": {
+        "operationId": "deleteSnapshots", "tags": ["management"],
+        "summary": "Delete every snapshot of a breakpoint and/or a service (at least one filter is required)",
+        "parameters": [query("service", "Snapshots of this service"), query("breakpoint_id", "Snapshots of this breakpoint")],
+        "responses": {"200": ok("How many were deleted", {"type": "object", "required": ["deleted"],
+                                                          "properties": {"deleted": {"type": "integer", "minimum": 0}}}),
+                      **errors("400")}}, "get": {
         "operationId": "listSnapshots", "tags": ["management"], "summary": "Newest first; page with cursor / next_cursor",
         "parameters": [query("service", "Only this service"), query("breakpoint_id", "Only this breakpoint"),
                        query("since", "captured_at >= (RFC 3339)", {"type": "string", "format": "date-time"}),
@@ -195,7 +201,8 @@ paths = {
                        query("cursor", "next_cursor of the previous page", {"type": "string", "pattern": "^[1-9][0-9]{0,17}$"})],
         "responses": {"200": ok("A page", ref("SnapshotPage")), **errors("400")}}},
     "/api/snapshots/{id}": {"parameters": [pathparam("id", "Snapshot id")],
-                            "get": {"operationId": "getSnapshot", "tags": ["management"], "responses": {"200": ok("Snapshot", ref("Snapshot")), **errors("404")}}},
+                            "get": {"operationId": "getSnapshot", "tags": ["management"], "responses": {"200": ok("Snapshot", ref("Snapshot")), **errors("404")}},
+                            "delete": {"operationId": "deleteSnapshot", "tags": ["management"], "responses": {"204": {"description": "Deleted"}, **errors("404")}}},
     "/api/code": {"get": {"operationId": "listCodeIndex", "tags": ["management"], "summary": "Services with discovered code",
                           "responses": {"200": ok("Services", {"type": "object", "required": ["services"], "properties": {"services": {"type": "array", "items": {
                               "type": "object", "required": ["service_name", "files", "locations", "hit_count"],

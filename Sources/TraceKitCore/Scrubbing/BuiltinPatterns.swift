@@ -28,8 +28,10 @@ enum BuiltinPatterns {
             #"(?<![\w+.-])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,4}){1,4}|(?:\+?1[ .-])?(?:\(\d{3}\) ?|\d{3}[ .-])\d{3}[ .-]\d{4})(?![\w-]|\.\d)"#,
             validate: Validators.isPlausiblePhone),
         BuiltinPattern(.awsKey, #"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"#),
+        // Between the words: any of `_ - . /`, spaces or word characters, so
+        // `aws.secret=` and `aws/secret_access_key:` match like `aws_secret=`.
         BuiltinPattern(.awsSecret,
-            #"\baws[\w \t-]{0,24}?secret[\w \t-]{0,24}?["']?[ \t]*[:=][ \t]*["']?\K[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"#,
+            #"\baws[\w \t./-]{0,24}?secret[\w \t./-]{0,24}?["']?[ \t]*[:=][ \t]*["']?\K[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"#,
             caseless: true),
         BuiltinPattern(.oauthToken, #"\bbearer[ \t]+[A-Za-z0-9\-._~+/]{20,}=*"#, caseless: true),
         BuiltinPattern(.stripeKey, #"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}"#),

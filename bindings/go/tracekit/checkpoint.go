@@ -10,7 +10,6 @@ import (
 	"context"
 	"fmt"
 	"log"
-	"reflect"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -49,7 +48,7 @@ func (s *SDK) CheckAndCaptureWithContext(ctx context.Context, label string, vari
 	// c.inactive's first probe, written out: a call costs as much as the rest.
 	if table := c.sites.table(); len(table) > 0 {
 		site := (*site)(atomic.LoadPointer(&table[slotOf(pc, len(table)-1)]))
-		if site != nil && site.pc == pc && sameString(site.label, label) && atomic.LoadInt32(site.active) == 0 {
+		if site != nil && site.pc == pc && site.label == label && atomic.LoadInt32(site.active) == 0 {
 			runtime.KeepAlive(c) // the flag is the client's memory
 			return
 		}
@@ -83,15 +82,6 @@ func (c *client) inactive(pc uintptr, label string) bool {
 	off := site != nil && !site.isActive()
 	runtime.KeepAlive(c) // the flag is the client's memory
 	return off
-}
-
-// sameString is a == b for the labels of one call site, usually the same
-// literal: equal data pointers decide without comparing bytes.
-func sameString(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	return (*reflect.StringHeader)(unsafe.Pointer(&a)).Data == (*reflect.StringHeader)(unsafe.Pointer(&b)).Data || a == b
 }
 
 // logInterval: a checkpoint logs at most one problem this often.

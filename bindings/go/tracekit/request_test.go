@@ -13,13 +13,19 @@ import (
 
 func TestMiddlewarePutsTheRequestIntoTheContext(t *testing.T) {
 	var seen *http.Request
-	handler := Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		seen, _ = r.Context().Value(requestKey{}).(*http.Request)
-	}))
-	request := httptest.NewRequest("GET", "/cart?id=7", nil)
-	handler.ServeHTTP(httptest.NewRecorder(), request)
-	if seen != request {
-		t.Fatal("the handler's context does not carry the request")
+	})
+	var sdk *SDK // the official SDK's method forms need no running SDK
+	for name, handler := range map[string]http.Handler{
+		"Middleware": Middleware(app), "HTTPHandler": sdk.HTTPHandler(app, "cart"), "HTTPMiddleware": sdk.HTTPMiddleware("cart")(app),
+	} {
+		seen = nil
+		request := httptest.NewRequest("GET", "/cart?id=7", nil)
+		handler.ServeHTTP(httptest.NewRecorder(), request)
+		if seen != request {
+			t.Errorf("%s: the handler's context does not carry the request", name)
+		}
 	}
 }
 

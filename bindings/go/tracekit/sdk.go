@@ -36,10 +36,11 @@ type SDK struct {
 	shutdown   sync.Once
 }
 
-// client owns the library's tk_client. Its memory, and that of every
-// site's active flag, is released only once the client is unreachable
-// (a finalizer calls tk_client_free): checkpoints keep it reachable while
-// they use a site (runtime.KeepAlive), so none ever reads freed memory.
+// client owns the library's tk_client. Shutdown stops it
+// (tk_client_shutdown); its memory, and that of every site's active flag,
+// is released only once the client is unreachable (a finalizer calls
+// tk_client_free): checkpoints keep it reachable while they use a site
+// (runtime.KeepAlive), so none ever reads freed memory.
 type client struct {
 	handle *C.tk_client
 	sites  siteTable
@@ -93,8 +94,9 @@ func NewSDK(config *Config) (*SDK, error) {
 // current is the running client, or nil.
 func (s *SDK) current() *client { return (*client)(atomic.LoadPointer(&s.client)) }
 
-// release is the client's finalizer. tk_client_free sends what is left
-// and joins the library's threads: not on the finalizer goroutine.
+// release is the client's finalizer. tk_client_free shuts the client down
+// first if Shutdown did not (sending what is left, joining the library's
+// threads): not on the finalizer goroutine.
 func (c *client) release() {
 	handle, freed := c.handle, c.freed
 	go func() {
@@ -107,9 +109,10 @@ func (c *client) release() {
 // the client, within ctx's deadline (5 s without one). Later checkpoints do
 // nothing; Flush, Stats and CaptureSnapshot return ErrShutDown. Safe to
 // call more than once (later calls wait for the first) and while other
-// goroutines capture. ErrTimeout: snapshots were still queued at the
-// deadline (they are dropped), or the release was not finished by then (it
-// completes in the background).
+// goroutines capture. ErrTimeout: snapshots were still queued when the
+// library's capture timeout passed (they are dropped and counted), or the
+// shutdown was not finished at ctx's deadline (it completes in the
+// background).
 func (s *SDK) Shutdown(ctx context.Context) error {
 	if s == nil {
 		return nil
@@ -122,7 +125,7 @@ func (s *SDK) Shutdown(ctx context.Context) error {
 		}
 		deadline := time.Now().Add(timeoutFrom(ctx))
 		c.closed.Store(true)
-		err = c.flush(time.Until(deadline))
+		err = c.stop(deadline)
 		freed := c.freed
 		atomic.StorePointer(&s.client, nil)
 		c = nil // from here on only checkpoints still running hold it
@@ -131,6 +134,19 @@ func (s *SDK) Shutdown(ctx context.Context) error {
 		}
 	})
 	return err
+}
+
+// stop runs tk_client_shutdown (flush for at most the capture timeout, then
+// join the library's threads) and waits for it until deadline.
+func (c *client) stop(deadline time.Time) error {
+	stopped := make(chan error, 1)
+	go func() { stopped <- call("Shutdown", func() C.tk_status { return C.tk_client_shutdown(c.handle) }) }()
+	select {
+	case err := <-stopped:
+		return err
+	case <-time.After(time.Until(deadline)):
+		return newError("Shutdown", codeTimeout, "the client was still stopping at the deadline")
+	}
 }
 
 // waitUntilFreed runs the garbage collector until the client's finalizer
@@ -154,11 +170,7 @@ func (c *client) flush(timeout time.Duration) error {
 	if ms < 0 {
 		ms = 0
 	}
-	err := call("Flush", func() C.tk_status { return C.tk_client_flush(c.handle, C.int64_t(ms)) })
-	if e, ok := err.(*Error); ok && e.Code == codeDisabled {
-		return newError("Flush", codeTimeout, "snapshots were still queued when the timeout passed")
-	}
-	return err
+	return call("Flush", func() C.tk_status { return C.tk_client_flush(c.handle, C.int64_t(ms)) })
 }
 
 // Flush waits until the snapshots captured so far are sent, at most until

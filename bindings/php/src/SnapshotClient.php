@@ -43,10 +43,13 @@ final class SnapshotClient
      * php-apm's checkAndCaptureWithContext: $requestContext replaces the
      * request taken from the middleware or $_SERVER when given.
      *
-     * @param array<mixed> $variables
+     * Untyped parameters: a wrong type is reported through lastError(), not thrown.
+     *
      * @param array<string, mixed>|null $requestContext
+     * @param string $label
+     * @param array<mixed> $variables
      */
-    public function checkAndCaptureWithContext(?array $requestContext, string $label, array $variables = []): void
+    public function checkAndCaptureWithContext(mixed $requestContext, mixed $label, mixed $variables = []): void
     {
         try {
             $caller = debug_backtrace(DEBUG_BACKTRACE_IGNORE_ARGS, 1)[0];
@@ -61,13 +64,12 @@ final class SnapshotClient
      * entry point is above this method, to find the caller's function name.
      *
      * @internal for TracekitClient and tracekit_snapshot()
-     * @param array<mixed> $variables
-     * @param array<string, mixed>|null $requestContext
      */
-    public function checkpoint(string $file, int $line, string $label, array $variables, ?array $requestContext,
+    public function checkpoint(string $file, int $line, mixed $label, mixed $variables, mixed $requestContext,
                                int $frames): void
     {
         try {
+            // Types are checked off the inactive path: in intern() and capture().
             $cell = $this->cells[$file][$line][$label] ?? $this->intern($file, $line, $label, $frames + 1);
             if ($cell[0] === 0) {
                 return;
@@ -133,8 +135,12 @@ final class SnapshotClient
     }
 
     /** The active flag of a call site seen for the first time (one FFI call per site and request). */
-    private function intern(string $file, int $line, string $label, int $frames): FFI\CData
+    private function intern(string $file, int $line, mixed $label, int $frames): FFI\CData
     {
+        if (!is_string($label)) {
+            $this->lastError = 'captureSnapshot: the label must be a string, got ' . get_debug_type($label);
+            return $this->inertCell ??= FFI::new('int32_t[1]');
+        }
         $cell = null;
         if ($this->client !== null && $label !== '') {
             $ffi = Library::ffi();
@@ -151,10 +157,8 @@ final class SnapshotClient
                 $this->lastError = Library::lastError();
             }
         }
-        if ($cell === null) {
-            // No site (empty label, shut down): a flag that stays 0.
-            $cell = $this->inertCell ??= FFI::new('int32_t[1]');
-        }
+        // No site (empty label, shut down): a flag that stays 0.
+        $cell ??= $this->inertCell ??= FFI::new('int32_t[1]');
         return $this->cells[$file][$line][$label] = $cell;
     }
 
@@ -162,8 +166,13 @@ final class SnapshotClient
      * @param array<mixed> $variables
      * @param array<string, mixed>|null $requestContext
      */
-    private function capture(FFI\CData $site, array $variables, ?array $requestContext, int $frames): void
+    private function capture(FFI\CData $site, mixed $variables, mixed $requestContext, int $frames): void
     {
+        if (!is_array($variables) || ($requestContext !== null && !is_array($requestContext))) {
+            $this->lastError = 'captureSnapshot: variables must be an array and the request context an array or null, got '
+                . get_debug_type($variables) . ' and ' . get_debug_type($requestContext);
+            return;
+        }
         $json = Variables::toJson($variables);
         $context = $requestContext === null ? RequestContext::current() : ['request' => $requestContext];
         $context['stack_trace'] = self::stack($frames + 1);

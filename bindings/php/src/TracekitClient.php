@@ -54,10 +54,14 @@ final class TracekitClient
      * Captures a snapshot of $variables here when a breakpoint for this call
      * site (function + label, or file + line) is enabled. Never throws.
      *
+     * The parameters are untyped so that a wrong type is reported through
+     * lastError() instead of a TypeError in the caller.
+     *
+     * @param string $label
      * @param array<mixed> $variables
      * @param array<string, mixed>|null $requestContext replaces the request from the middleware or $_SERVER
      */
-    public function captureSnapshot(string $label, array $variables = [], ?array $requestContext = null): void
+    public function captureSnapshot(mixed $label, mixed $variables = [], mixed $requestContext = null): void
     {
         try {
             if ($this->snapshotClient !== null) {

@@ -9,9 +9,12 @@ if (!function_exists('tracekit_snapshot')) {
      * Captures a snapshot here when a breakpoint for this call site is
      * enabled (the Laravel package's helper). Never throws.
      *
+     * Untyped parameters: a wrong type is ignored rather than thrown.
+     *
+     * @param string $label
      * @param array<mixed> $variables
      */
-    function tracekit_snapshot(string $label, array $variables = []): void
+    function tracekit_snapshot(mixed $label, mixed $variables = []): void
     {
         try {
             $snapshotClient = Tracekit::client()->getSnapshotClient();

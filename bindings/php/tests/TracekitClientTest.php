@@ -186,6 +186,10 @@ final class TracekitClientTest extends TestCase
         $client->captureSnapshot('order-checkout', ['stream' => $stream, 'inf' => INF, 'bytes' => "\xff\xfe",
                                                    'unreadable' => new Unreadable()]);
         $client->captureSnapshot('', ['x' => 1]);
+        $client->captureSnapshot(42, ['x' => 1]);
+        $this->assertStringContainsString('label must be a string, got int', (string) $client->lastError());
+        $client->captureSnapshot(['not a label'], []);
+        tracekit_snapshot(42, null);
         $client->shutdown();
         $this->checkout($client); // after shutdown: a no-op
         $this->assertFalse($client->isCodeMonitoringEnabled());

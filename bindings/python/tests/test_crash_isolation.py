@@ -12,7 +12,15 @@ from tracekit_native import TraceKitError, _checkpoint_errors, _lib
 from conftest import wait_for
 from support import enable, registered_breakpoint
 
-BAD_LABELS = ("", None, 42, ["unhashable"], "nul\x00byte")
+class HostileLabel:
+    def __hash__(self):
+        raise ValueError("hash")
+
+    def __repr__(self):
+        raise RuntimeError("repr")
+
+
+BAD_LABELS = ("", None, 42, ["unhashable"], "nul\x00byte", HostileLabel())
 
 
 def test_bad_labels_and_variables_are_counted_not_raised(service, make_client, caplog):

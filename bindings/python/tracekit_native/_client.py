@@ -5,13 +5,13 @@ bytecode offset, label) gets a `_Site` holding the library's `tk_site *`
 handle and a cached `active` flag. While a label has been seen at one call
 site only, the checkpoint finds that site by its label alone, without
 looking at the caller's frame (materialising it is most of the cost): see
-LabelBindings. A background thread refreshes every
-flag from `tk_site_active` (one atomic load) every REFRESH_SECONDS, so a
+LabelBindings. A background thread refreshes every flag from
+`tk_site_active` (one atomic load) every REFRESH_SECONDS, so a
 breakpoint enabled on the server is live here within ~REFRESH_SECONDS of
 the library learning about it (SSE: well under 50 ms). With tens of
 thousands of sites a pass takes longer and the interval grows with it (at
-most ~10% of the time spent refreshing). The hot path is a
-frame lookup, a dict lookup and an attribute read.
+most ~10% of the time spent refreshing). The hot path is a dict lookup
+by label and an attribute read.
 """
 import json
 import logging
@@ -177,7 +177,7 @@ class Client:
         does nothing."""
         try:
             site = self._labels.by_label.get(label)
-        except TypeError:  # unhashable label: reported by the full path
+        except Exception:  # an unhashable or hostile label: reported by the full path
             site = None
         if site is not None and site.skip:
             return
@@ -187,7 +187,7 @@ class Client:
         """The full path: the call site from the frame."""
         try:
             site = self._sites.get((id(frame.f_code), frame.f_lasti, label))
-        except TypeError:  # unhashable label: reported below
+        except Exception:  # an unhashable or hostile label: reported below
             site = None
         if site is not None and not site.active:
             site.skip = self._labels.confirm(label, site)
@@ -202,7 +202,8 @@ class Client:
 
     def _capture_checked(self, frame, label, variables, site):
         if type(label) is not str or not label:
-            raise CheckpointError("invalid_label", f"label must be a non-empty string, got {label!r:.80}")
+            # The type only: repr() of an arbitrary object may run its code.
+            raise CheckpointError("invalid_label", f"label must be a non-empty string, got {type(label).__name__}")
         if "\x00" in label:
             raise CheckpointError("invalid_label", "label must not contain NUL characters")
         if variables is None:

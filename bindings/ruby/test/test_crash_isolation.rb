@@ -8,7 +8,8 @@ require "stringio"
 # stats, logged rarely, and the checkpoint returns nil (strict raises).
 # nil for capture_depth / max_payload / capture_timeout means unlimited.
 class TestCrashIsolation < Minitest::Test
-  BAD_LABELS = [nil, "", 42, "nul\0label"].freeze
+  HOSTILE_LABEL = Object.new.tap { |label| def label.hash = raise("hostile #hash") }
+  BAD_LABELS = [nil, "", 42, "nul\0label", HOSTILE_LABEL].freeze
 
   def setup
     @server = TracekitServer.instance

@@ -34,16 +34,14 @@ public struct APIError: Error, Sendable, Equatable {
     }
 }
 
-/// Builds JSON responses from `AnyJSON` or `Encodable` values.
+/// Builds JSON responses. The text comes from `AnyJSON.jsonText`, which
+/// cannot fail, so no response is ever a bare `null`.
 enum JSONResponse {
-    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data("null".utf8)
-        return Response(
+    static func make(_ value: AnyJSON, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
             status: status,
             headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            body: .init(byteBuffer: ByteBuffer(string: value.jsonText)))
     }
 }
 
@@ -54,7 +52,10 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as APIError {
-            return error.response()
+            var response = error.response()
+            // PROTOCOL.md: clients honour 429 with Retry-After.
+            if error.status == .tooManyRequests && response.headers[.retryAfter] == nil { response.headers[.retryAfter] = "1" }
+            return response
         } catch let error as HTTPError {
             return Self.apiError(status: error.status, message: error.body).response()
         } catch let error as any HTTPResponseError {

@@ -57,21 +57,33 @@ public enum AnyJSON: Sendable, Hashable, Codable {
         }
     }
 
-    /// Compact JSON text, keys sorted so stored documents are stable.
-    public var jsonText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(self) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
+    /// Compact JSON text, keys sorted so stored documents are stable. Written
+    /// by TraceKitCore's non-recursive writer: it cannot fail, whatever the
+    /// nesting (the parser bounds depth at 512 levels).
+    public var jsonText: String { engineValue.jsonText }
+
+    /// Parses stored JSON text. Storage only holds text this type wrote, so a
+    /// failure means a damaged database: an error (answered 500), never `null`.
+    static func readStored(_ text: String) throws -> AnyJSON {
+        do {
+            return AnyJSON(try JSONValue.parse(text))
+        } catch {
+            throw StoredDocumentError(reason: "\(error)")
+        }
     }
 
-    /// Parses stored JSON text; storage only holds text this type wrote.
+    /// Like `readStored`, for small internal fields where a default will do.
     static func parseStored(_ text: String) -> AnyJSON {
-        (try? JSONValue.parse(text)).map(AnyJSON.init) ?? .null
+        (try? readStored(text)) ?? .null
     }
 
     var objectValue: [String: AnyJSON]? {
         if case .object(let value) = self { return value }
         return nil
     }
+}
+
+/// A stored JSON document that no longer parses.
+struct StoredDocumentError: Error {
+    var reason: String
 }

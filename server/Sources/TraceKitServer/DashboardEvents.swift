@@ -7,14 +7,23 @@ import Synchronization
 /// Rather than hooking every write path, the stream compares a small digest
 /// of the store each `interval` and sends what changed:
 /// `services` (kill switch, connected SDKs), `breakpoints` (status, counts),
-/// `snapshots` (newest sequence number) and `code` (index size). One cheap
-/// read per interval per open dashboard; nothing to keep in step with the
-/// SDK routes.
+/// `snapshots` (newest sequence number) and `code` (index size). The digest
+/// is computed once per interval and shared by every open dashboard
+/// (`SharedDigest`), so ten dashboards cost what one does.
+///
+/// The stream ends within `authorizationCheck` of its session ending or its
+/// key being revoked: `stillAuthorized` is asked again whenever
+/// `AuthorizationEpoch` moved (a sign-out or a revocation happened).
 struct DashboardEvents {
     let state: ServerState
     let interval: Duration
+    let stillAuthorized: @Sendable () async -> Bool
+    /// Closes the connection (a stream whose authorization ended must not idle on as keep-alive).
+    let hangUp: @Sendable () -> Void
 
-    struct Digest: Equatable {
+    static let authorizationCheck: Duration = .milliseconds(200)
+
+    struct Digest: Equatable, Sendable {
         var services: AnyJSON = .null
         var breakpoints: AnyJSON = .null
         var latestSnapshot: Int64 = -1
@@ -31,8 +40,9 @@ struct DashboardEvents {
                 try await withGracefulShutdownHandler {
                     var last = Digest()
                     var quietRounds = 0
+                    var epoch = state.authorizationEpoch.value
                     while !Task.isCancelled && !stop.isSet {
-                        let current = try await digest()
+                        let current = try await state.dashboardDigest.current(maxAge: interval) { try await digest() }
                         let frames = Self.frames(from: last, to: current)
                         // A comment line now and then lets a closed connection be noticed.
                         quietRounds = frames.isEmpty ? quietRounds + 1 : 0
@@ -42,7 +52,21 @@ struct DashboardEvents {
                             quietRounds = 0
                         }
                         last = current
-                        try await Task.sleep(for: interval)
+                        // Sleep one interval in short steps, re-checking authorization after any sign-out or revocation.
+                        var slept: Duration = .zero
+                        while slept < interval && !stop.isSet {
+                            let step = min(Self.authorizationCheck, interval - slept)
+                            try await Task.sleep(for: step)
+                            slept += step
+                            let now = state.authorizationEpoch.value
+                            if now != epoch {
+                                epoch = now
+                                guard await stillAuthorized() else {
+                                    hangUp()
+                                    return
+                                }
+                            }
+                        }
                     }
                 } onGracefulShutdown: {
                     stop.set()
@@ -86,4 +110,34 @@ struct DashboardEvents {
     static func frame(_ event: String, _ data: AnyJSON) -> String {
         "event: \(event)\ndata: \(data.jsonText)\n\n"
     }
+}
+
+/// The newest dashboard digest, computed by whichever stream asks first once
+/// the previous one is older than the interval; the others await the same task.
+final class SharedDigest: Sendable {
+    private struct Entry {
+        var computedAt: ContinuousClock.Instant
+        var task: Task<DashboardEvents.Digest, any Error>
+    }
+    private let entry = Mutex<Entry?>(nil)
+
+    func current(maxAge: Duration, compute: @escaping @Sendable () async throws -> DashboardEvents.Digest) async throws -> DashboardEvents.Digest {
+        let now = ContinuousClock.now
+        let task = entry.withLock { entry -> Task<DashboardEvents.Digest, any Error> in
+            // Slightly under the interval, so each stream's next round sees a fresh digest.
+            if let existing = entry, now - existing.computedAt < maxAge * 0.9 { return existing.task }
+            let task = Task { try await compute() }
+            entry = Entry(computedAt: now, task: task)
+            return task
+        }
+        return try await task.value
+    }
+}
+
+/// Moves on every sign-out and key revocation; open dashboard streams then
+/// check that their session or key is still valid.
+final class AuthorizationEpoch: Sendable {
+    private let counter = Atomic<Int>(0)
+    var value: Int { counter.load(ordering: .relaxed) }
+    func advance() { counter.add(1, ordering: .relaxed) }
 }

@@ -13,6 +13,7 @@ struct DashboardRoutes {
     let sessions: DashboardSessions
     let assets: DashboardAssets
     let eventInterval: Duration
+    let signIns = SignInThrottle()
 
     static let pages = ["/", "/services", "/breakpoints", "/code", "/snapshots", "/snapshots/:id"]
 
@@ -47,23 +48,55 @@ struct DashboardRoutes {
     }
 
     /// Form field `key` (application/x-www-form-urlencoded); an admin key starts a session.
+    /// A browser's cross-site post (foreign Origin) is refused, and so is an
+    /// address with too many recent failures (429, see `SignInThrottle`).
     @Sendable func login(_ request: Request, context: ServerContext) async throws -> Response {
+        guard Self.isSameOrigin(request) else { throw APIError.forbidden("sign-in from another origin is not allowed") }
+        let address = context.channel.remoteAddress?.ipAddress ?? "unknown"
+        let now = Timestamps.now()
+        if let seconds = signIns.retryAfter(address: address, now: now) {
+            var response = APIError(.tooManyRequests, "too_many_sign_ins", "too many failed sign-ins; retry in \(seconds) s").response()
+            response.headers[.retryAfter] = String(seconds)
+            return response
+        }
         let body = try await request.body.collect(upTo: 16 * 1024)
         let key = Self.formField("key", in: String(buffer: body)) ?? ""
         guard let record = try await state.authenticator.authenticate(key), record.role == .admin else {
+            signIns.recordFailure(address: address, now: now)
             state.logger.notice("dashboard sign-in refused")
             return Self.redirect("/login?error=1")
         }
-        let token = sessions.create(for: record, now: Timestamps.now())
+        signIns.recordSuccess(address: address)
+        let token = sessions.create(for: record, now: now)
         var response = Self.redirect("/")
-        response.headers[.setCookie] = DashboardSessions.setCookie(token: token, maxAge: Int(sessions.lifetime))
+        response.headers[.setCookie] = DashboardSessions.setCookie(token: token, maxAge: Int(sessions.lifetime), secure: isSecure(request))
         return response
     }
 
+    /// Without an Origin header (curl, old browsers) the post is allowed; with
+    /// one, its host must be the Host the request was sent to.
+    static func isSameOrigin(_ request: Request) -> Bool {
+        guard let origin = request.headers[.origin] else { return true }
+        guard let host = request.head.authority else { return false }
+        for scheme in ["http://", "https://"] where origin.lowercased() == scheme + host.lowercased() { return true }
+        return false
+    }
+
+    /// Whether the browser reached the server over HTTPS: served with TLS, or
+    /// (with `trustForwardedProto`) a proxy in front says so.
+    func isSecure(_ request: Request) -> Bool {
+        if state.config.tlsEnabled { return true }
+        let forwarded = request.headers.first { $0.name.canonicalName == "x-forwarded-proto" }?.value
+        return state.config.trustForwardedProto && forwarded?.lowercased() == "https"
+    }
+
     @Sendable func logout(_ request: Request, context: ServerContext) async throws -> Response {
-        if let (token, _) = try await session(request) { sessions.end(token: token) }
+        if let (token, _) = try await session(request) {
+            sessions.end(token: token)
+            state.authorizationEpoch.advance()
+        }
         var response = Self.redirect("/login")
-        response.headers[.setCookie] = DashboardSessions.setCookie(token: "", maxAge: 0)
+        response.headers[.setCookie] = DashboardSessions.setCookie(token: "", maxAge: 0, secure: isSecure(request))
         return response
     }
 
@@ -74,13 +107,20 @@ struct DashboardRoutes {
     }
 
     /// The session cookie, or (for tools and tests) an admin X-API-Key.
+    /// The stream ends when the session ends or its key is revoked.
     @Sendable func events(_ request: Request, context: ServerContext) async throws -> Response {
-        if try await session(request) == nil {
+        let stillAuthorized: @Sendable () async -> Bool
+        if try await session(request) != nil {
+            stillAuthorized = { [sessions, store = state.store] in ((try? await sessions.session(of: request, store: store)) ?? nil) != nil }
+        } else {
             let secret = request.headers.first { $0.name.canonicalName == "x-api-key" }?.value ?? ""
             guard let key = try await state.authenticator.authenticate(secret) else { throw APIError.unauthorized }
             guard key.role == .admin else { throw APIError.forbidden("the dashboard stream needs an admin key") }
+            stillAuthorized = { [authenticator = state.authenticator] in ((try? await authenticator.authenticate(secret)) ?? nil) != nil }
         }
-        return DashboardEvents(state: state, interval: eventInterval).stream()
+        let channel = context.channel
+        return DashboardEvents(state: state, interval: eventInterval, stillAuthorized: stillAuthorized,
+                               hangUp: { channel.close(promise: nil) }).stream()
     }
 
     func file(_ name: String) -> Response {

@@ -76,7 +76,8 @@ public final class DashboardSessions: Sendable {
         return nil
     }
 
-    static func setCookie(token: String, maxAge: Int) -> String {
-        "\(cookieName)=\(token); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(maxAge)"
+    /// `secure` when the browser reached the server over HTTPS (the cookie is then never sent in clear).
+    static func setCookie(token: String, maxAge: Int, secure: Bool = false) -> String {
+        "\(cookieName)=\(token); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(maxAge)\(secure ? "; Secure" : "")"
     }
 }

@@ -36,7 +36,10 @@ struct KeyRoutes {
             throw APIError.notFound("no API key '\(id)'")
         }
         state.authenticator.invalidate()
-        state.logger.notice("API key revoked", metadata: ["key_id": "\(record.id)"])
+        // Streams opened with the key end now; dashboards signed in with it end at their next check (DashboardEvents).
+        let closed = state.hub.closeStreams(keyID: record.id)
+        state.authorizationEpoch.advance()
+        state.logger.notice("API key revoked", metadata: ["key_id": "\(record.id)", "streams_closed": "\(closed)"])
         return JSONResponse.make(record.json)
     }
 }

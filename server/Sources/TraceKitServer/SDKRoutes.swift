@@ -107,12 +107,12 @@ struct SDKRoutes {
     /// `sdk_count` until the client leaves or the server shuts down.
     @Sendable func stream(_ request: Request, context: ServerContext) async throws -> Response {
         let service = try Self.serviceName(context)
-        _ = try context.requireKey(for: service)
+        let key = try context.requireKey(for: service)
         let channel = context.channel
-        guard let subscription = state.hub.subscribe(service: service, hangUp: { channel.close(promise: nil) }) else {
-            throw APIError(.serviceUnavailable, "shutting_down", "the server is shutting down")
-        }
         let hub = state.hub
+        let subscription = try hub.subscribe(service: service, keyID: key.id, hangUp: { channel.close(promise: nil) })
+        // A client that goes away frees its stream at once, not at the next write.
+        channel.closeFuture.whenComplete { _ in hub.unsubscribe(service: service, id: subscription.id) }
         do {
             // Read the state after subscribing: a change committed meanwhile
             // is then both in `init` and queued, never lost.

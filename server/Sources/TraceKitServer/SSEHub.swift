@@ -7,16 +7,24 @@ import Synchronization
 /// so far behind that its buffer fills is disconnected (its socket closed), so
 /// the server's memory does not grow with slow clients; an SDK reconnects and
 /// gets a fresh `init`.
+///
+/// Streams are also closed when the key that opened them is revoked, and at
+/// most `maxStreamsPerKey` are open per key. `sdk_count` is coalesced: a burst
+/// of connects and disconnects on a service sends one count per
+/// `countDelay`, not one per change to every stream.
 public final class SSEHub: Sendable {
     final class Connection: Sendable {
         let id: Int
         let service: String
+        let keyID: String
         let continuation: AsyncStream<ByteBuffer>.Continuation
         let hangUp: @Sendable () -> Void
 
-        init(id: Int, service: String, continuation: AsyncStream<ByteBuffer>.Continuation, hangUp: @escaping @Sendable () -> Void) {
+        init(id: Int, service: String, keyID: String, continuation: AsyncStream<ByteBuffer>.Continuation,
+             hangUp: @escaping @Sendable () -> Void) {
             self.id = id
             self.service = service
+            self.keyID = keyID
             self.continuation = continuation
             self.hangUp = hangUp
         }
@@ -26,39 +34,80 @@ public final class SSEHub: Sendable {
         var nextConnectionID = 0
         var nextEventID: Int64 = 0
         var connections: [String: [Int: Connection]] = [:]
+        var streamsPerKey: [String: Int] = [:]
+        /// Services whose `sdk_count` changed since the last one was sent.
+        var countsPending: Set<String> = []
         var closed = false
     }
 
     private let state = Mutex(State())
     private let bufferEvents: Int
+    let maxStreamsPerKey: Int
+    let countDelay: Duration
     /// Connections cut off because they fell behind (for tests and logs).
     public let slowReadersDisconnected = Atomic<Int>(0)
 
-    public init(bufferEvents: Int) {
+    public init(bufferEvents: Int, maxStreamsPerKey: Int = 10_000, countDelay: Duration = .milliseconds(100)) {
         self.bufferEvents = max(bufferEvents, 4)
+        self.maxStreamsPerKey = max(maxStreamsPerKey, 1)
+        self.countDelay = countDelay
     }
 
     /// Registers a connection; the stream yields encoded SSE frames and ends
-    /// when the connection is removed. `hangUp` closes the socket.
-    func subscribe(service: String, hangUp: @escaping @Sendable () -> Void) -> (id: Int, stream: AsyncStream<ByteBuffer>)? {
+    /// when the connection is removed. `hangUp` closes the socket. Throws
+    /// 503 when shutting down, 429 when `keyID` has too many streams open.
+    func subscribe(service: String, keyID: String, hangUp: @escaping @Sendable () -> Void) throws(APIError)
+        -> (id: Int, stream: AsyncStream<ByteBuffer>) {
         let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingOldest(bufferEvents))
-        let connection: Connection? = state.withLock { state in
-            guard !state.closed else { return nil }
+        let connection = state.withLock { state -> Result<Connection, APIError> in
+            guard !state.closed else { return .failure(APIError(.serviceUnavailable, "shutting_down", "the server is shutting down")) }
+            guard state.streamsPerKey[keyID, default: 0] < maxStreamsPerKey else {
+                return .failure(APIError(.tooManyRequests, "too_many_streams",
+                                         "this API key already has \(maxStreamsPerKey) streams open; close some first"))
+            }
             state.nextConnectionID += 1
-            let connection = Connection(id: state.nextConnectionID, service: service, continuation: continuation, hangUp: hangUp)
+            let connection = Connection(id: state.nextConnectionID, service: service, keyID: keyID, continuation: continuation, hangUp: hangUp)
             state.connections[service, default: [:]][connection.id] = connection
-            return connection
+            state.streamsPerKey[keyID, default: 0] += 1
+            return .success(connection)
         }
-        guard let connection else { return nil }
-        publishCount(service: service)
-        return (connection.id, stream)
+        switch connection {
+        case .failure(let error): throw error
+        case .success(let connection):
+            countChanged(service: service)
+            return (connection.id, stream)
+        }
     }
 
     func unsubscribe(service: String, id: Int) {
-        let removed = state.withLock { state in state.connections[service]?.removeValue(forKey: id) }
-        guard let removed else { return }
+        guard let removed = state.withLock({ state in Self.remove(service: service, id: id, from: &state) }) else { return }
         removed.continuation.finish()
-        publishCount(service: service)
+        countChanged(service: service)
+    }
+
+    /// Closes every stream opened with `keyID` (the key was revoked).
+    /// Returns how many were closed.
+    @discardableResult
+    public func closeStreams(keyID: String) -> Int {
+        let removed = state.withLock { state -> [Connection] in
+            let matching = state.connections.values.flatMap { $0.values.filter { $0.keyID == keyID } }
+            for connection in matching { _ = Self.remove(service: connection.service, id: connection.id, from: &state) }
+            return matching
+        }
+        for connection in removed {
+            connection.continuation.finish()
+            connection.hangUp()
+            countChanged(service: connection.service)
+        }
+        return removed.count
+    }
+
+    private static func remove(service: String, id: Int, from state: inout State) -> Connection? {
+        guard let removed = state.connections[service]?.removeValue(forKey: id) else { return nil }
+        if state.connections[service]?.isEmpty == true { state.connections[service] = nil }
+        let left = state.streamsPerKey[removed.keyID, default: 1] - 1
+        state.streamsPerKey[removed.keyID] = left > 0 ? left : nil
+        return removed
     }
 
     /// Sends one event to every stream of `service`.
@@ -86,6 +135,7 @@ public final class SSEHub: Sendable {
     public func closeAll() {
         let all = state.withLock { state in
             state.closed = true
+            state.streamsPerKey = [:]
             defer { state.connections = [:] }
             return state.connections.values.flatMap { $0.values }
         }
@@ -103,8 +153,15 @@ public final class SSEHub: Sendable {
         return buffer
     }
 
-    private func publishCount(service: String) {
-        publish(service: service, event: "sdk_count", data: .object(["count": .int(Int64(connectionCount(service: service)))]))
+    /// Schedules one `sdk_count` for `service` after `countDelay`, unless one is already due.
+    private func countChanged(service: String) {
+        let schedule = state.withLock { state in state.countsPending.insert(service).inserted && !state.closed }
+        guard schedule else { return }
+        Task { [self] in
+            try? await Task.sleep(for: countDelay)
+            _ = state.withLock { $0.countsPending.remove(service) }
+            publish(service: service, event: "sdk_count", data: .object(["count": .int(Int64(connectionCount(service: service)))]))
+        }
     }
 
     private func deliver(_ frame: ByteBuffer, to connections: [Connection]) {
@@ -114,12 +171,10 @@ public final class SSEHub: Sendable {
         }
         for connection in cutOff {
             slowReadersDisconnected.add(1, ordering: .relaxed)
-            let removed = state.withLock { $0.connections[connection.service]?.removeValue(forKey: connection.id) }
+            let removed = state.withLock { state in Self.remove(service: connection.service, id: connection.id, from: &state) }
             connection.continuation.finish()
             connection.hangUp()
-            // The remaining streams hear the new count (this may cut off another slow
-            // reader; each nested call removes one connection, so it is bounded).
-            if removed != nil && connectionCount(service: connection.service) > 0 { publishCount(service: connection.service) }
+            if removed != nil { countChanged(service: connection.service) }
         }
     }
 

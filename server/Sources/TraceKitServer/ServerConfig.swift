@@ -24,6 +24,12 @@ public struct ServerConfig: Sendable {
     public var sseBufferEvents = 256
     /// What an auto-registered breakpoint starts as.
     public var autoRegister = AutoRegisterDefaults()
+    /// Served over TLS (`--tls-cert`/`--tls-key`): the session cookie is `Secure`.
+    public var tlsEnabled = false
+    /// A reverse proxy in front sets `X-Forwarded-Proto`; `https` there makes the session cookie `Secure`.
+    public var trustForwardedProto = false
+    /// Timeouts and connection caps (see `ConnectionLimits`).
+    public var connectionLimits = ConnectionLimits()
     /// Create and print a development key on first start (when no key exists).
     public var createDevelopmentKey = true
 

@@ -13,6 +13,14 @@ public final class ServerState: Sendable {
     private let lastPushedTickets = Mutex<[String: UInt64]>([:])
     public let authenticator: KeyAuthenticator
     let conditions = ConditionCache()
+    /// One dashboard digest per interval, shared by every open dashboard.
+    let dashboardDigest = SharedDigest()
+    /// Advanced on sign-out and key revocation (see `DashboardEvents`).
+    let authorizationEpoch = AuthorizationEpoch()
+    /// Open connections per client address, timeouts (see `ConnectionLimits`).
+    public let connections: ConnectionRegistry
+    /// Bounds how many trace exports are decoded and scanned at once.
+    let cpuWork = CPUWorkLimiter()
     let logger: Logger
 
     public init(config: ServerConfig, store: Store, logger: Logger) {
@@ -21,6 +29,7 @@ public final class ServerState: Sendable {
         self.hub = SSEHub(bufferEvents: config.sseBufferEvents)
         self.authenticator = KeyAuthenticator(store: store, adminKey: config.adminKey)
         self.logger = logger
+        self.connections = ConnectionRegistry(limits: config.connectionLimits, logger: logger)
     }
 
     static func ssePath(service: String) -> String {

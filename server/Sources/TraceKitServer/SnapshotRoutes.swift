@@ -1,13 +1,35 @@
 import Hummingbird
 
 /// `/api/snapshots`: newest first, filtered by service, breakpoint and
-/// captured_at range, paged with `cursor` / `next_cursor`.
+/// captured_at range, paged with `cursor` / `next_cursor`; deleted one by one
+/// or all of a breakpoint or a service.
 struct SnapshotRoutes {
     let state: ServerState
 
     func register(on group: RouterGroup<ServerContext>) {
         group.get("snapshots", use: list)
         group.get("snapshots/:id", use: get)
+        group.delete("snapshots", use: deleteMatching)
+        group.delete("snapshots/:id", use: delete)
+    }
+
+    @Sendable func delete(_ request: Request, context: ServerContext) async throws -> Response {
+        let id = try context.parameters.decoded("id")
+        guard try await state.store.deleteSnapshot(id: id) else { throw APIError.notFound("no snapshot '\(id)'") }
+        return Response(status: .noContent)
+    }
+
+    /// `DELETE /api/snapshots?breakpoint_id=…` or `?service=…`: one filter is
+    /// required, so a bare DELETE cannot empty the store by accident.
+    @Sendable func deleteMatching(_ request: Request, context: ServerContext) async throws -> Response {
+        let q = request.uri.queryParameters
+        let service = q.get("service")
+        let breakpointID = q.get("breakpoint_id")
+        guard service != nil || breakpointID != nil else {
+            throw APIError.badRequest("give 'service' or 'breakpoint_id' (or both) to choose the snapshots to delete")
+        }
+        let deleted = try await state.store.deleteSnapshots(service: service, breakpointID: breakpointID)
+        return JSONResponse.make(AnyJSON.object(["deleted": .int(Int64(deleted))]))
     }
 
     @Sendable func list(_ request: Request, context: ServerContext) async throws -> Response {

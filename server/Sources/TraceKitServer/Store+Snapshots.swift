@@ -43,13 +43,44 @@ extension Store {
             let rows = try Row.fetchAll(db, sql: "SELECT seq, document FROM snapshots \(whereSQL) ORDER BY seq DESC LIMIT ?", arguments: arguments)
             let page = rows.prefix(query.limit)
             let next: String? = rows.count > query.limit ? (page.last.map { row in String(row["seq"] as Int64? ?? 0) }) : nil
-            return SnapshotPage(snapshots: page.map { AnyJSON.parseStored($0["document"] ?? "null") }, nextCursor: next)
+            return SnapshotPage(snapshots: try page.map { try AnyJSON.readStored($0["document"] ?? "") }, nextCursor: next)
         }
     }
 
     public func snapshot(id: String) async throws -> AnyJSON? {
         try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT document FROM snapshots WHERE id = ?", arguments: [id]).map(AnyJSON.parseStored)
+            try String.fetchOne(db, sql: "SELECT document FROM snapshots WHERE id = ?", arguments: [id]).map(AnyJSON.readStored)
+        }
+    }
+
+    /// False when no snapshot has this id.
+    public func deleteSnapshot(id: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM snapshots WHERE id = ?", arguments: [id])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Deletes the snapshots of a service and/or breakpoint, in batches of
+    /// `batchSize` rows (one transaction each, so captures keep flowing).
+    /// Returns how many were deleted.
+    public func deleteSnapshots(service: String?, breakpointID: String?, batchSize: Int = 5_000) async throws -> Int {
+        var clauses: [String] = []
+        var arguments: StatementArguments = []
+        if let service { clauses.append("service_name = ?"); arguments += [service] }
+        if let breakpointID { clauses.append("breakpoint_id = ?"); arguments += [breakpointID] }
+        guard !clauses.isEmpty else { return 0 }
+        arguments += [batchSize]
+        let sql = "DELETE FROM snapshots WHERE seq IN (SELECT seq FROM snapshots WHERE \(clauses.joined(separator: " AND ")) LIMIT ?)"
+        var deleted = 0
+        let batch = arguments
+        while true {
+            let removed = try await pool.write { db -> Int in
+                try db.execute(sql: sql, arguments: batch)
+                return db.changesCount
+            }
+            deleted += removed
+            if removed < batchSize { return deleted }
         }
     }
 
@@ -101,7 +132,7 @@ extension Store {
     public func events(service: String) async throws -> [AnyJSON] {
         try await pool.read { db in
             try String.fetchAll(db, sql: "SELECT document FROM sdk_events WHERE service_name = ? ORDER BY seq", arguments: [service])
-                .map(AnyJSON.parseStored)
+                .map(AnyJSON.readStored)
         }
     }
 }

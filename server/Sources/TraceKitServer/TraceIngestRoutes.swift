@@ -18,8 +18,26 @@ struct TraceIngestRoutes {
 
     @Sendable func ingest(_ request: Request, context: ServerContext) async throws -> Response {
         let buffer = try await request.body.collect(upTo: state.config.maxBodyBytes)
+        let contentType = request.headers[.contentType]
+        let contentEncoding = request.headers[.contentEncoding]
+        // Inflating, decoding and scanning stack traces is the CPU-heavy part: bounded.
+        let (encoding, locations) = try await state.cpuWork.run {
+            let (encoding, batch) = try decode(buffer: buffer, contentType: contentType, contentEncoding: contentEncoding)
+            for service in batch.serviceNames { _ = try context.requireKey(for: service) }
+            return (encoding, CodeLocationExtractor.locations(in: batch))
+        }
+        try await state.store.recordCodeLocations(locations, now: Timestamps.now())
+        // An empty ExportTraceServiceResponse: `{}` in JSON, zero bytes in protobuf.
+        if encoding == .protobuf {
+            return Response(status: .ok, headers: [.contentType: "application/x-protobuf"], body: .init(byteBuffer: ByteBuffer()))
+        }
+        return JSONResponse.make(AnyJSON.object([:]))
+    }
+
+    /// The export in `buffer`, inflated (gzip) and decoded (JSON or protobuf).
+    func decode(buffer: ByteBuffer, contentType: String?, contentEncoding: String?) throws -> (Encoding, TraceBatch) {
         var bytes = Array(buffer.readableBytesView)
-        switch request.headers[.contentEncoding]?.lowercased() {
+        switch contentEncoding?.lowercased() {
         case nil, "", "identity": break
         case "gzip", "deflate":
             do {
@@ -34,20 +52,14 @@ struct TraceIngestRoutes {
         }
         // An empty protobuf body would decode as an empty export; exporters never send one.
         guard !bytes.isEmpty else { throw APIError.badRequest("invalid OTLP trace export: the body is empty") }
-        let encoding = try Self.encoding(contentType: request.headers[.contentType], bytes: bytes)
+        let encoding = try Self.encoding(contentType: contentType, bytes: bytes)
         let batch: TraceBatch
         do {
             batch = try encoding == .json ? Self.decodeJSON(bytes) : TraceIngestProtobuf.decode(bytes)
         } catch {
             throw APIError.badRequest("invalid OTLP trace export: \(error.reason)")
         }
-        for service in batch.serviceNames { _ = try context.requireKey(for: service) }
-        try await state.store.recordCodeLocations(CodeLocationExtractor.locations(in: batch), now: Timestamps.now())
-        // An empty ExportTraceServiceResponse: `{}` in JSON, zero bytes in protobuf.
-        if encoding == .protobuf {
-            return Response(status: .ok, headers: [.contentType: "application/x-protobuf"], body: .init(byteBuffer: ByteBuffer()))
-        }
-        return JSONResponse.make(AnyJSON.object([:]))
+        return (encoding, batch)
     }
 
     enum Encoding { case json, protobuf }

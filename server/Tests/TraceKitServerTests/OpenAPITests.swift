@@ -41,7 +41,7 @@ struct OpenAPITests {
             "GET /api/services", "POST /api/services/{name}/kill-switch",
             "GET /api/breakpoints", "POST /api/breakpoints", "GET /api/breakpoints/{id}",
             "PATCH /api/breakpoints/{id}", "DELETE /api/breakpoints/{id}",
-            "GET /api/snapshots", "GET /api/snapshots/{id}",
+            "GET /api/snapshots", "GET /api/snapshots/{id}", "DELETE /api/snapshots", "DELETE /api/snapshots/{id}",
             "GET /api/keys", "POST /api/keys", "DELETE /api/keys/{id}",
             "POST /v1/traces", "POST /v1/metrics",
             "GET /api/code", "GET /api/code/{service}",

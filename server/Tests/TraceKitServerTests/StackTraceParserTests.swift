@@ -130,6 +130,38 @@ struct StackTraceParserTests {
         #expect(frames(lldb) == ["pay.c:42 charge", "main.c:10 main"])
     }
 
+    @Test("Near misses of each format yield nothing rather than a wrong frame")
+    func nearMisses() {
+        for line in [
+            "File \"/app/a.py\", line x, in f", "at com.shop.Pay.charge(Pay.java:x)", "at charge (/app/pay.js:42)",
+            "/app/pay.rb:42:in `charge", "at Shop.Pay.Charge() in /src/Pay.cs:line", "#1 0x1 in charge (x) at pay.c",
+            "#1 0x1 in charge /src/pay.c", "frame #1: 0x1 app`charge at pay.c", "1 0x1 charge + 1 in app /src/Pay.swift:4",
+        ] {
+            #expect(frames(line).isEmpty, "\(line)")
+        }
+    }
+
+    @Test("Hostile lines built to make a backtracking matcher explode yield no frames (and are scanned linearly)")
+    func hostileLines() {
+        let n = 4096
+        for line in [
+            "at " + String(repeating: "(", count: n), "at " + String(repeating: " [as ", count: n),
+            "at f(" + String(repeating: ") in ", count: n) + ":line x", "File \"" + String(repeating: "\", line 1", count: n),
+            "x" + String(repeating: ":1:in `", count: n), "#1 0x1 in f (" + String(repeating: ") at ", count: n),
+            "frame #1: 0x1 m`" + String(repeating: " at ", count: n), "1 0x1 f" + String(repeating: " in x", count: n),
+            "\t" + String(repeating: ".go:1", count: n) + "x",
+        ] {
+            #expect(StackTraceParser.parse(line, maxLineBytes: .max).isEmpty, "\(line.prefix(16))")
+        }
+    }
+
+    @Test("Lines longer than maxLineBytes are skipped; the frames around them are kept")
+    func longLinesSkipped() {
+        let long = "  File \"/app/" + String(repeating: "a", count: StackTraceParser.maxLineBytes) + ".py\", line 1, in f"
+        let trace = long + "\n  File \"/app/b.py\", line 2, in g"
+        #expect(frames(trace) == ["/app/b.py:2 g"])
+    }
+
     @Test("Unrecognised text yields nothing; huge input is bounded")
     func boundedWork() {
         #expect(frames("just a message\nwith two lines").isEmpty)

@@ -34,7 +34,7 @@ struct TestServer {
         let state = ServerState(config: config, store: store, logger: logger)
         let adminKey = try #require(try await TraceKitServer.bootstrapDevelopmentKey(state: state))
         let (_, sdkKey) = try await store.createKey(name: "sdk", role: .sdk, services: ["checkout"], now: Timestamps.now())
-        let app = TraceKitServer.makeApplication(state: state)
+        let app = try TraceKitServer.makeApplication(state: state)
         defer {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: config.databasePath + suffix) }
         }

@@ -27,11 +27,12 @@ struct UnitTests {
     }
 
     @Test("The SSE hub disconnects a reader whose buffer is full instead of growing")
-    func slowReaderIsDisconnected() {
+    func slowReaderIsDisconnected() throws {
         let hub = SSEHub(bufferEvents: 4)
         let hungUp = HangUpFlag()
-        let subscription = hub.subscribe(service: "checkout", hangUp: { hungUp.set() })
-        #expect(subscription != nil)
+        // Kept alive, unread: its buffer fills.
+        let subscription = try hub.subscribe(service: "checkout", keyID: "k1", hangUp: { hungUp.set() })
+        defer { withExtendedLifetime(subscription) {} }
         for index in 0..<50 { hub.publish(service: "checkout", event: "breakpoint_updated", data: .int(Int64(index))) }
         #expect(hungUp.value)
         #expect(hub.slowReadersDisconnected.load(ordering: .relaxed) == 1)
@@ -42,7 +43,33 @@ struct UnitTests {
     func closedHubRefuses() {
         let hub = SSEHub(bufferEvents: 8)
         hub.closeAll()
-        #expect(hub.subscribe(service: "checkout", hangUp: {}) == nil)
+        let error = #expect(throws: APIError.self) { try hub.subscribe(service: "checkout", keyID: "k1", hangUp: {}) }
+        #expect(error?.status == .serviceUnavailable)
+    }
+
+    @Test("Revoking a key closes exactly the streams it opened")
+    func revocationClosesStreams() throws {
+        let hub = SSEHub(bufferEvents: 8)
+        let revokedHungUp = HangUpFlag()
+        let otherHungUp = HangUpFlag()
+        _ = try hub.subscribe(service: "checkout", keyID: "revoked", hangUp: { revokedHungUp.set() })
+        _ = try hub.subscribe(service: "billing", keyID: "revoked", hangUp: { revokedHungUp.set() })
+        _ = try hub.subscribe(service: "checkout", keyID: "other", hangUp: { otherHungUp.set() })
+        #expect(hub.closeStreams(keyID: "revoked") == 2)
+        #expect(revokedHungUp.value && !otherHungUp.value)
+        #expect(hub.connectionCount(service: "checkout") == 1 && hub.connectionCount(service: "billing") == 0)
+    }
+
+    @Test("A key may open at most maxStreamsPerKey streams (429 beyond); closing one frees a place")
+    func streamsPerKeyAreCapped() throws {
+        let hub = SSEHub(bufferEvents: 8, maxStreamsPerKey: 2)
+        let first = try hub.subscribe(service: "checkout", keyID: "k1", hangUp: {})
+        _ = try hub.subscribe(service: "checkout", keyID: "k1", hangUp: {})
+        let error = #expect(throws: APIError.self) { try hub.subscribe(service: "checkout", keyID: "k1", hangUp: {}) }
+        #expect(error?.status == .tooManyRequests)
+        _ = try hub.subscribe(service: "checkout", keyID: "k2", hangUp: {})
+        hub.unsubscribe(service: "checkout", id: first.id)
+        _ = try hub.subscribe(service: "checkout", keyID: "k1", hangUp: {})
     }
 }
 

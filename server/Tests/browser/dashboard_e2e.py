@@ -317,6 +317,16 @@ def run(s, example, capture_line):
     s.shot("snapshot-label-and-truncation")
     s.step("a label <img src=x onerror=alert(1)> is shown as text on a breakpoint and a snapshot; truncations are marked")
 
+    # 8b. Delete that snapshot from its page: back on the list, it is gone (and the API agrees).
+    d.find_element(By.XPATH, "//button[normalize-space()='Delete snapshot']").click()
+    d.switch_to.alert.accept()
+    s.wait(lambda: d.current_url.endswith("/snapshots") and s.finds("table[aria-label='Snapshots'] tbody tr"),
+           message="the snapshot list after deleting")
+    s.wait(lambda: not s.finds(f"tr[data-snapshot='{reply.json()['id']}']"), message="the deleted snapshot gone from the list")
+    assert s.api("GET", f"/api/snapshots/{reply.json()['id']}").status_code == 404
+    s.shot("snapshot-deleted")
+    s.step("delete a snapshot from its page -> gone from the list and the API")
+
     # 9. The snapshot list's filters from the URL: on a direct load and after a reload.
     breakpoints = s.api("GET", f"/api/breakpoints?service={SERVICE}").json()["breakpoints"]
     label_bp = next(bp["id"] for bp in breakpoints if bp["label"] == XSS)

@@ -6,11 +6,11 @@ module TracekitNative
   # One libtracekit client: breakpoints of one service kept in sync by the
   # library's own threads, captures queued and sent in the background.
   #
-  # Cost of a checkpoint whose breakpoint is off: caller_locations(1, 1), a
-  # Hash lookup of the interned site, and tk_site_active — one FFI call of
-  # one atomic load (~60 ns) that reads the library's live flag, so enabling
-  # a breakpoint takes effect on the very next call. For the hottest loops a
-  # Checkpoint handle (#checkpoint) skips caller_locations too.
+  # Cost of a checkpoint whose breakpoint is off: a Hash lookup by label
+  # (LabelBindings; else caller_locations(1, 1) and a Hash lookup of the
+  # interned site) and a read of the site's active flag, the library's live
+  # flag (Native.site_active?), so enabling a breakpoint takes effect on the
+  # very next call. A Checkpoint handle (#checkpoint) needs only the read.
   class Client
     attr_reader :config
 
@@ -34,6 +34,7 @@ module TracekitNative
       @variable_bounds = config.limit(:max_payload)&.zero? ? Variables::UNBOUNDED : Variables::BOUNDED
       @closed = false
       @labels = LabelBindings.new
+      ObjectSpace.define_finalizer(self, LabelBindings.finalizer(@labels))
       @sites = {}
       @by_key = {}
       @frames = {}
@@ -60,7 +61,9 @@ module TracekitNative
     # inactive, so the checkpoint can return without locating its caller.
     def skip?(label)
       site = @labels.trusted(label)
-      !site.nil? && Native.tk_site_active(site).zero?
+      !site.nil? && !Native.site_active?(site)
+    rescue StandardError # a label whose #hash raises: the full path reports it
+      false
     end
 
     # capture_snapshot for a given Thread::Backtrace::Location. The site
@@ -70,7 +73,7 @@ module TracekitNative
       known = entry && entry[0] == label && entry[1] == location.path && !@closed
       site = known ? entry[2] : site_for(label, location)
       return nil if site.nil?
-      if Native.tk_site_active(site).zero?
+      unless Native.site_active?(site)
         @labels.confirm(label, site) if known # met twice: trusted for its label
         return nil
       end
@@ -262,7 +265,7 @@ module TracekitNative
 
     def active?
       rebind if @client.closed?
-      !@site.nil? && Native.tk_site_active(@site) != 0
+      !@site.nil? && Native.site_active?(@site)
     end
 
     # Same results as Client#capture_snapshot; never raises either (unless

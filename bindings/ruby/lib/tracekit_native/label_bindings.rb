@@ -53,9 +53,20 @@ module TracekitNative
 
     # Forgets every site (before their memory is freed) and stops the thread.
     def clear
-      @clearer.kill
+      stop
       @trusted = {}
       @lone = {}
+    end
+
+    def stop
+      @clearer.kill
+    end
+
+    # A finalizer for the owning client that stops the thread when the
+    # client is garbage without a shutdown (built here so that it holds the
+    # bindings, not the client).
+    def self.finalizer(bindings)
+      proc { |_object_id| bindings.stop }
     end
   end
 end

@@ -101,6 +101,13 @@ module TracekitNative
 
     module_function
 
+    # tk_site_active without the FFI call (about half the instructions):
+    # the ABI makes a tk_site * point at its naturally aligned 32-bit active
+    # flag, which bindings may read (tracekit.h, tk_site_active).
+    def site_active?(site)
+      site.get_int32(0) != 0
+    end
+
     def status_symbol(code)
       STATUS_NAMES[code] || :internal
     end

@@ -405,6 +405,7 @@ function snapshotsView(main) {
   const until = el("input", { type: "datetime-local", name: "until" });
   const body = el("tbody");
   const more = el("button", { hidden: true }, "Load older");
+  const deleteMatching = el("button", { class: "danger", hidden: true, onclick: deleteFiltered }, "Delete these snapshots");
   let cursor = null;
   main.append(el("h1", {}, "Snapshots"),
     el("form", { class: "filters", "aria-label": "Filters" },
@@ -412,7 +413,7 @@ function snapshotsView(main) {
       el("label", {}, "Since", since), el("label", {}, "Until", until)),
     el("table", { "aria-label": "Snapshots" },
       el("thead", {}, el("tr", {}, ...["Captured", "Service", "Location", "Label", "Breakpoint"].map((h) => el("th", {}, h)))), body),
-    el("p", {}, more));
+    el("p", {}, more, " ", deleteMatching));
 
   // Options for what is known, plus the wanted value if it is not (yet) known.
   function setOptions(select, allText, options, value) {
@@ -468,6 +469,21 @@ function snapshotsView(main) {
       if (!append && !page.snapshots.length) body.append(el("tr", {}, el("td", { colspan: 5, class: "muted" }, "No snapshots match.")));
       cursor = page.next_cursor;
       more.hidden = !cursor;
+      // Deleting needs a service or breakpoint filter (the API refuses a bare delete).
+      deleteMatching.hidden = !(service.value || breakpoint.value) || !page.snapshots.length;
+    } catch (err) { toast(err.message, true); }
+  }
+
+  async function deleteFiltered() {
+    const q = new URLSearchParams();
+    if (service.value) q.set("service", service.value);
+    if (breakpoint.value) q.set("breakpoint_id", breakpoint.value);
+    const what = [service.value && `service ${service.value}`, breakpoint.value && `breakpoint ${breakpoint.value.slice(0, 8)}`].filter(Boolean).join(" and ");
+    if (!confirm(`Delete every snapshot of ${what}?`)) return;
+    try {
+      const result = await api("DELETE", `/api/snapshots?${q}`);
+      toast(`${result.deleted} snapshots deleted`);
+      load(false);
     } catch (err) { toast(err.message, true); }
   }
   load(false);
@@ -536,6 +552,10 @@ function snapshotDetailView(id) {
     add("Received", fmtTime(snap.received_at));
     add("Breakpoint", snap.breakpoint_id);
     add("Trace", snap.trace_id && `${snap.trace_id} / ${snap.span_id || ""}`);
+    main.append(el("p", {}, el("button", { class: "danger", onclick: async () => {
+      if (!confirm("Delete this snapshot?")) return;
+      try { await api("DELETE", `/api/snapshots/${enc(id)}`); toast("Snapshot deleted"); navigate("/snapshots"); } catch (err) { toast(err.message, true); }
+    } }, "Delete snapshot")));
     const flags = Array.isArray(snap.security_flags) ? snap.security_flags : [];
     const asTree = (value) => el("ul", { class: "tree", role: "tree" }, isTruncation(value) || typeof value !== "object" || value === null
       ? valueTree(null, value, 0) : Object.entries(value).map(([k, v]) => valueTree(k, v, 0)));

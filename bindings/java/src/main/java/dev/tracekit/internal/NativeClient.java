@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -27,6 +28,8 @@ public final class NativeClient {
     private final Pointer client;
     private final Map<SiteKey, Site> sites = new ConcurrentHashMap<>();
     private final ReentrantReadWriteLock lifetime = new ReentrantReadWriteLock();
+    /** Native calls made for checkpoints (site interning, captures): lets tests show an inactive one makes none. */
+    private final LongAdder checkpointNativeCalls = new LongAdder();
     private volatile boolean closed;
 
     /** @throws IllegalArgumentException naming an option the library rejects, or when it cannot start */
@@ -60,11 +63,13 @@ public final class NativeClient {
                 return Site.inert();
             }
             return sites.computeIfAbsent(key, k -> {
+                checkpointNativeCalls.increment();
                 Pointer handle = NativeApi.tk_site_get(client, NativeApi.cString(k.label), NativeApi.cString(k.file),
                         k.line, NativeApi.cString(k.function));
                 Site site = new Site(handle, handle == null ? null : NativeApi.tk_site_active_cell(handle));
                 if (handle != null && !site.isActive()) {
                     // The library registers a site no breakpoint knows on its first capture call.
+                    checkpointNativeCalls.increment();
                     NativeApi.tk_site_capture(handle, new byte[] {'{', '}'}, 2, null);
                 }
                 return site;
@@ -87,6 +92,7 @@ public final class NativeClient {
             if (closed || site.handle == null) {
                 return null;
             }
+            checkpointNativeCalls.increment();
             int status = NativeApi.tk_site_capture(site.handle, json, json.length, context);
             return status == 0 ? null : NativeApi.lastError();
         } finally {
@@ -130,6 +136,10 @@ public final class NativeClient {
         }
     }
 
+    public long checkpointNativeCalls() {
+        return checkpointNativeCalls.sum();
+    }
+
     public boolean isClosed() {
         return closed;
     }
@@ -152,9 +162,9 @@ public final class NativeClient {
 
     /** A stack frame as the context document wants it. */
     public static final class StackFrameInfo {
-        final String function;
-        final String file;
-        final int line;
+        public final String function;
+        public final String file;
+        public final int line;
 
         public StackFrameInfo(String function, String file, int line) {
             this.function = function;

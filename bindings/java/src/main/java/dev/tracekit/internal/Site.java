@@ -30,6 +30,11 @@ public final class Site {
         return new Site(null, null);
     }
 
+    /** True for a site that is not registered (client closed, site limit, invalid label): never active. */
+    public boolean isInert() {
+        return handle == null;
+    }
+
     public boolean isActive() {
         return (int) INT.getOpaque(cell, 0) != 0;
     }

@@ -10,6 +10,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -23,10 +25,12 @@ import java.util.stream.Collectors;
  * never throws into the application (getLastError() keeps the message).
  *
  * Two ways to place a checkpoint:
- *   checkAndCaptureWithContext(label, vars)  finds its call site with a
- *       StackWalker on every call (what the official SDK does);
- *   checkpoint(label) -> Checkpoint          finds it once; then an inactive
- *       capture() is one read of the site's flag in native memory.
+ *   checkAndCaptureWithContext(label, vars)  looks the label up first: while
+ *       every call site seen with it is inactive, a call reads their flags and
+ *       returns; the StackWalker locates the caller only for a new label, an
+ *       active site, and every 1024th call of a label (LabelSites);
+ *   checkpoint(label) -> Checkpoint          finds its site once; then an
+ *       inactive capture() is one read of the site's flag in native memory.
  */
 public final class SnapshotClient {
     private static final Logger LOG = Logger.getLogger(SnapshotClient.class.getName());
@@ -34,8 +38,13 @@ public final class SnapshotClient {
     /** Frames of this API, skipped when locating the caller. */
     private static final Set<Class<?>> API = Set.of(SnapshotClient.class, Checkpoint.class, TracekitSDK.class);
     private static final int STACK_FRAMES = 16;
+    /** As the library's own site limit; labels beyond it always take the slow path. */
+    private static final int MAX_LABELS = 100_000;
 
     private final NativeClient client;
+    private final Map<String, LabelSites> labels = new ConcurrentHashMap<>();
+    /** Stack walks made so far: lets tests show an inactive known label makes none. */
+    private final LongAdder stackWalks = new LongAdder();
     private volatile String lastError;
 
     /** @param client null: code monitoring is off and every call is a no-op */
@@ -46,18 +55,33 @@ public final class SnapshotClient {
     /** Captures a snapshot here when a breakpoint for this call site is enabled. Never throws. */
     public void checkAndCaptureWithContext(String label, Map<String, ?> variables) {
         try {
-            if (client == null || client.isClosed()) {
-                return;
-            }
-            StackWalker.StackFrame caller = WALKER.walk(frames -> frames.filter(SnapshotClient::isCaller)
-                    .findFirst().orElse(null));
-            Site site = caller == null ? null : client.site(label == null ? "" : label, filePath(caller),
-                    caller.getLineNumber(), functionName(caller));
-            if (site != null && site.isActive()) {
-                capture(site, variables);
+            String name = label == null ? "" : label;
+            LabelSites known = labels.get(name);
+            if (known == null || !known.quiet()) {
+                locateAndCapture(name, variables, known);
             }
         } catch (Throwable error) {
             fail(error);
+        }
+    }
+
+    /** The slow path: locate the caller, intern its site (the first hit registers it), capture when active. */
+    private void locateAndCapture(String label, Map<String, ?> variables, LabelSites known) {
+        if (client == null || client.isClosed()) {
+            return;
+        }
+        StackFrameInfo caller = caller();
+        if (caller == null) {
+            return;
+        }
+        Site site = client.site(label, caller.file, caller.line, caller.function);
+        LabelSites sites = known != null ? known
+                : labels.size() < MAX_LABELS ? labels.computeIfAbsent(label, unused -> new LabelSites()) : null;
+        if (sites != null) {
+            sites.seen(site);
+        }
+        if (site.isActive()) {
+            capture(site, variables);
         }
     }
 
@@ -67,11 +91,10 @@ public final class SnapshotClient {
      */
     public Checkpoint checkpoint(String label) {
         try {
-            StackWalker.StackFrame caller = WALKER.walk(frames -> frames.filter(SnapshotClient::isCaller)
-                    .findFirst().orElse(null));
+            StackFrameInfo caller = caller();
             if (client != null && caller != null) {
-                return new Checkpoint(this, client.site(label == null ? "" : label, filePath(caller),
-                        caller.getLineNumber(), functionName(caller)));
+                return new Checkpoint(this, client.site(label == null ? "" : label, caller.file, caller.line,
+                        caller.function));
             }
         } catch (Throwable error) {
             fail(error);
@@ -82,17 +105,36 @@ public final class SnapshotClient {
     /** Captures at an active site (Checkpoint's slow path). */
     void capture(Site site, Map<String, ?> variables) {
         try {
-            List<StackFrameInfo> stack = WALKER.walk(frames -> frames.filter(SnapshotClient::isCaller)
-                    .limit(STACK_FRAMES)
-                    .map(frame -> new StackFrameInfo(functionName(frame), filePath(frame), frame.getLineNumber()))
-                    .collect(Collectors.toList()));
-            String failure = client.capture(site, variables, stack);
+            String failure = client.capture(site, variables, callerStack(STACK_FRAMES));
             if (failure != null) {
                 lastError = failure;
             }
         } catch (Throwable error) {
             fail(error);
         }
+    }
+
+    /** The frame that called this API, or null. One frame only: locating is the cost of a probe. */
+    private StackFrameInfo caller() {
+        List<StackFrameInfo> stack = callerStack(1);
+        return stack.isEmpty() ? null : stack.get(0);
+    }
+
+    /** The caller's stack, innermost first, without this API's frames (at most depth frames). */
+    private List<StackFrameInfo> callerStack(int depth) {
+        stackWalks.increment();
+        return WALKER.walk(frames -> frames.filter(SnapshotClient::isCaller)
+                .limit(depth)
+                .map(frame -> new StackFrameInfo(functionName(frame), filePath(frame), frame.getLineNumber()))
+                .collect(Collectors.toList()));
+    }
+
+    long stackWalks() {
+        return stackWalks.sum();
+    }
+
+    long checkpointNativeCalls() {
+        return client == null ? 0 : client.checkpointNativeCalls();
     }
 
     /** Waits up to timeoutMs for queued snapshots to be sent. True when they were. */
