@@ -16,7 +16,7 @@
 
 #define SOURCES "Tests/c/native_stack"
 
-static char work[64] = "/tmp/tk-native-stack-XXXXXX";
+static char work[128]; /* $TMPDIR (else /tmp) + "/tk-native-stack-XXXXXX" */
 static char cc[256];
 static char tracekit_flags[4096]; /* include and link flags, after the sources */
 static int capture_line;
@@ -48,12 +48,14 @@ static int build(const char *command) {
 
 /* The stack the program captured, or "" when it captured nothing. */
 static void captured_stack(const char *program, char *out, size_t size) {
-  char command[256];
+  char command[512];
   snprintf(command, sizeof command, "%s/%s", work, program);
   if (run(command, out, size) != 0) out[0] = 0;
 }
 
 static void setup(void) {
+  const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+  snprintf(work, sizeof work, "%s/tk-native-stack-XXXXXX", tmp);
   if (!mkdtemp(work)) return;
   snprintf(cc, sizeof cc, "%s", getenv("CC") ? getenv("CC") : "cc");
   char libs[1024];
@@ -70,7 +72,7 @@ static void setup(void) {
 }
 
 static void expect_lines(const char *stack, const char *what) {
-  char expected[256];
+  char expected[512];
   snprintf(expected, sizeof expected, "charge_order (%s/checkpoint.c:%d)", work, capture_line);
   CHECK_STR_CONTAINS(stack, expected);
   snprintf(expected, sizeof expected, "checkpoint_entry (%s/checkpoint.c:", work);
@@ -134,7 +136,7 @@ static void test_checkpoint_in_stripped_shared_library(void) {
   captured_stack("shared", stack, sizeof stack);
   CHECK_STR_CONTAINS(stack, "charge_order (libcheckpoint.so+0x");
   CHECK_STR_CONTAINS(stack, "checkpoint_entry (libcheckpoint.so+0x");
-  char expected[256];
+  char expected[512];
   snprintf(expected, sizeof expected, "main (%s/target.c:", work);
   CHECK_STR_CONTAINS(stack, expected);
 }
@@ -149,7 +151,7 @@ int main(void) {
     test_unstripped_without_debug_info();
     test_checkpoint_in_stripped_shared_library();
   }
-  char command[128];
+  char command[300];
   snprintf(command, sizeof command, "rm -rf %s", work);
   run(command, NULL, 0);
   return check_summary("c_native_stack");
