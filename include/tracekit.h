@@ -367,9 +367,35 @@ int tk_site_active(const tk_site *site);
    (until tk_client_free); read only, never write. NULL gives NULL. */
 const int32_t *tk_site_active_cell(const tk_site *site);
 
-/* tk_capture for a site handle. Same arguments and results. */
+/* tk_capture for a site handle. Same arguments and results. After a
+   non-zero tk_site_claim it uses the slot claimed there: the limits are
+   not checked or counted again. */
 tk_status tk_site_capture(tk_site *site, const char *variables_json, size_t len,
                           const char *context_json);
+
+/* Decides every suppression before the caller builds its variables, so that
+   a suppressed checkpoint costs about what an inactive one does:
+
+     if (tk_site_claim(site)) {
+       build variables_json and context_json;
+       tk_site_capture(site, variables_json, len, context_json);
+     }
+
+   Non-zero: a capture goes ahead; one capture slot is claimed for it (the
+   breakpoint's max_captures and capture_frequency, the process-wide
+   max_captures_per_second) and kept for the site's next tk_site_capture.
+   0: nothing to capture (inactive, disabled, expired, kill switch, open
+   circuit, over a limit, shut down, forked child, NULL site); suppressions
+   are counted in tk_client_stats as tk_site_capture would count them.
+
+   A breakpoint condition the library evaluates needs the variables: then a
+   non-zero result claims nothing and tk_site_capture decides the condition
+   and claims. A claim belongs to the site, not to the calling thread: the
+   site's next tk_site_capture for the same breakpoint uses it, whichever
+   thread calls; a claim that no capture follows is not refunded (it was
+   counted against the limits) and is dropped when the breakpoint changes.
+   Thread-safe; never blocks on the network. */
+int tk_site_claim(tk_site *site);
 
 #ifdef __cplusplus
 }

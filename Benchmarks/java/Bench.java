@@ -16,7 +16,9 @@ import java.util.Map;
  * checkpoint costs without preemption on a shared machine), after a JIT warm-up:
  *   handle inactive   Checkpoint.capture, breakpoint disabled (one read of the flag)
  *   drop-in inactive  TracekitSDK.captureSnapshot, breakpoint disabled (label-keyed fast path:
- *                     the label's two sites' flags; a StackWalker probe every 1024th call, included)
+ *                     the label's two sites' flags; a StackWalker probe every 4096th call, included)
+ *   drop-in loop avg  the same, thread CPU of one run of 20,000,000 calls divided by the calls
+ *                     (every probe, allocation and JIT effect included; no batch left out)
  *   handle active     every call captures (rate limit off)
  *   drop-in active    every call captures
  *
@@ -60,6 +62,14 @@ public final class Bench {
         return new double[] {wall[batches / 2], wall[(int) Math.floor(batches * 0.99)], cpu[batches / 2]};
     }
 
+    /** The thread's CPU time per call over one long run. */
+    private static double loopAverage(Batch batch, int calls) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long startCpu = threads.getCurrentThreadCpuTime();
+        batch.run(calls);
+        return (threads.getCurrentThreadCpuTime() - startCpu) / (double) calls;
+    }
+
     private static void report(String name, double[] figures) {
         System.out.printf("%-17s wall median %10.1f ns   p99 %10.1f ns   thread CPU median %10.1f ns%n", name,
                 figures[0], figures[1], figures[2]);
@@ -87,6 +97,7 @@ public final class Bench {
         TestServer.waitFor(() -> breakpointCount(server, service) == 2, 10_000);
         report("handle inactive", measure(handleBatch, 1_000_000, 200));
         report("drop-in inactive", measure(dropInBatch, 100_000, 400));
+        System.out.printf("%-17s thread CPU %10.1f ns%n", "drop-in loop avg", loopAverage(dropInBatch, 20_000_000));
 
         for (Map<String, Object> breakpoint : server.breakpoints(service)) {
             server.setEnabled((String) breakpoint.get("id"), true);

@@ -153,6 +153,13 @@ public func tk_site_active_cell(_ pointer: OpaquePointer?) -> UnsafePointer<Int3
     return UnsafeRawPointer(pointer).assumingMemoryBound(to: Int32.self)
 }
 
+@_cdecl("tk_site_claim")
+public func tk_site_claim(_ pointer: OpaquePointer?) -> CInt {
+    guard let pointer, let owner = UnsafePointer<tk_site_cell>(pointer).pointee.owner else { return 0 }
+    // The client keeps the site alive: no retain/release on this path.
+    return Unmanaged<Site>.fromOpaque(owner)._withUnsafeGuaranteedRef { $0.claim() } ? 1 : 0
+}
+
 @_cdecl("tk_site_capture")
 public func tk_site_capture(_ pointer: OpaquePointer?, _ json: UnsafePointer<CChar>?, _ length: Int,
                             _ context: UnsafePointer<CChar>?) -> CInt {

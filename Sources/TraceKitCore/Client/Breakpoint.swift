@@ -1,6 +1,8 @@
 /// One breakpoint as the backend describes it (docs/PROTOCOL.md "Breakpoint
-/// object"). Immutable; a change on the server replaces the value.
-struct Breakpoint: Sendable {
+/// object"). Immutable; a change on the server replaces the value. A class,
+/// so that a checkpoint reading its site's breakpoint retains one reference
+/// instead of copying a dozen fields.
+final class Breakpoint: Sendable {
     enum Mode: String, Sendable { case snapshot, logpoint }
 
     let id: String

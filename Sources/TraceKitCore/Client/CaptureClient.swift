@@ -248,6 +248,13 @@ public final class CaptureClient: Sendable {
         apply(.empty)
     }
 
+    /// CPU time the client's running threads have used, so tests can check
+    /// that an idle client sleeps. Under the lock: `stop` takes a thread
+    /// out of the list before joining it.
+    var threadsCPUTimeNanoseconds: UInt64 {
+        threads.withLock { $0.reduce(0) { $0 &+ ($1.cpuTimeNanoseconds() ?? 0) } }
+    }
+
     /// For the client's own threads: time to exit (after the drain).
     var haltRequested: Bool { halting.load(ordering: .acquiring) }
 }

@@ -32,18 +32,63 @@ extension CaptureClient {
         if let refusal = lifecycle.captureRefusal { return refusal }
         registerOnFirstHit(site)
         guard site.isActive else {
-            if killSwitch.load(ordering: .relaxed) { stats.add(.suppressedKillSwitch) }
+            countInactiveSkip()
             return .skipped
         }
         guard let breakpoint = site.breakpoint, breakpoint.enabled else { return .skipped }
-        // Cheap checks first; the condition before anything that consumes a
-        // slot (rate budget, max_captures, frequency).
-        if let suppressed = stateSuppression(for: breakpoint) ?? conditionSuppression(breakpoint, variables)
-            ?? claimSuppression(for: breakpoint, at: site) {
-            stats.add(suppressed)
-            return .skipped
+        // A slot claimed ahead (claim(site:)) was decided already: nothing to
+        // check or count twice. Otherwise cheap checks first; the condition
+        // before anything that consumes a slot (rate budget, max_captures,
+        // frequency).
+        if !site.takePrepaidClaim(breakpoint) {
+            let now = MonotonicClock.coarseNanoseconds()
+            if let suppressed = stateSuppression(for: breakpoint, nowNs: now)
+                ?? conditionSuppression(breakpoint, variables)
+                ?? claimSuppression(for: breakpoint, at: site, nowNs: now, prepaid: false) {
+                stats.add(suppressed)
+                return .skipped
+            }
         }
         return snapshot(site: site, breakpoint: breakpoint, variables: variables, context: context)
+    }
+
+    /// `tk_site_claim`: every suppression decided before the caller builds
+    /// its variables. True when the caller should build them and capture:
+    /// a slot is then claimed and kept for the site's next capture, unless
+    /// the breakpoint has a condition this SDK evaluates (it needs the
+    /// variables, so the capture decides it and claims then). False when
+    /// suppressed, counted in stats like the capture would count it.
+    public func claim(site: Site) -> Bool {
+        guard lifecycle.captureRefusal == nil else { return false }
+        registerOnFirstHit(site)
+        guard site.isActive else {
+            countInactiveSkip()
+            return false
+        }
+        if let suppressed = site.suppression.current(now: MonotonicClock.coarseNanoseconds) {
+            stats.add(suppressed)
+            return false
+        }
+        guard let breakpoint = site.breakpoint, breakpoint.enabled else { return false }
+        let now = MonotonicClock.coarseNanoseconds()
+        let deferCondition = breakpoint.sdkEvaluable && breakpoint.condition != nil
+        guard let suppressed = stateSuppression(for: breakpoint, nowNs: now)
+            ?? (deferCondition ? nil : claimSuppression(for: breakpoint, at: site, nowNs: now, prepaid: true))
+        else { return true }
+        stats.add(suppressed)
+        site.suppression.set(suppressed, untilNs: suppressionEnd(suppressed, breakpoint, site))
+        return false
+    }
+
+    /// Until when a claim's suppression holds, for the site's hint; 0: not known.
+    private func suppressionEnd(_ counter: ClientStats.Counter, _ breakpoint: Breakpoint, _ site: Site) -> UInt64 {
+        switch counter {
+        case .suppressedExpired, .suppressedMaxCaptures: SuppressionHint.untilBreakpointChanges
+        case .suppressedCircuit: breaker.cooldownEnd
+        case .suppressedRateLimit: rateLimiter?.emptyUntil ?? 0
+        case .suppressedFrequency: site.nextCaptureAllowedNs(breakpoint)
+        default: 0
+        }
     }
 
     /// Convenience for Swift callers and tests.
@@ -60,6 +105,11 @@ extension CaptureClient {
         }
     }
 
+    /// An inactive site under the kill switch: the skip is counted.
+    private func countInactiveSkip() {
+        if killSwitch.load(ordering: .relaxed) { stats.add(.suppressedKillSwitch) }
+    }
+
     /// Queues the site's auto-registration on its first hit, once per
     /// process per function:label, whether or not a breakpoint already
     /// matches it: the server then learns where the code is now. After the
@@ -70,15 +120,14 @@ extension CaptureClient {
         _ = registrations.push(site.key)
     }
 
-
     /// Expired breakpoint or open circuit.
-    private func stateSuppression(for breakpoint: Breakpoint) -> ClientStats.Counter? {
+    private func stateSuppression(for breakpoint: Breakpoint, nowNs: UInt64) -> ClientStats.Counter? {
         if breakpoint.expireAt != nil, breakpoint.isExpired(nowUnixSeconds: Double(WallClock.nowUnixNanoseconds()) / 1e9) {
             return .suppressedExpired
         }
         // Open, and the cooldown still running: suppressed here. Once it
         // ends captures flow again and the sender's breaker picks the probe.
-        return breaker.suppressesCaptures(nowNs: MonotonicClock.nowNanoseconds()) ? .suppressedCircuit : nil
+        return breaker.suppressesCaptures(nowNs: nowNs) ? .suppressedCircuit : nil
     }
 
     /// An SDK-evaluable condition that is false. Evaluation errors (and
@@ -93,9 +142,10 @@ extension CaptureClient {
 
     /// The site's max_captures and frequency, then the process-wide budget
     /// (a hit the breakpoint refuses must not spend it).
-    private func claimSuppression(for breakpoint: Breakpoint, at site: Site) -> ClientStats.Counter? {
-        let now = MonotonicClock.nowNanoseconds()
-        switch site.claimCapture(breakpoint, nowNs: now, budget: { rateLimiter?.tryTake(nowNs: now) ?? true }) {
+    private func claimSuppression(for breakpoint: Breakpoint, at site: Site, nowNs: UInt64,
+                                  prepaid: Bool) -> ClientStats.Counter? {
+        switch site.claimCapture(breakpoint, nowNs: nowNs, prepaid: prepaid,
+                                 budget: { rateLimiter?.tryTake(nowNs: nowNs) ?? true }) {
         case .granted: return nil
         case .maxCaptures: return .suppressedMaxCaptures
         case .frequency: return .suppressedFrequency

@@ -41,20 +41,16 @@ final class ClientStats: Sendable {
         }
     }
 
-    private let counters: [Counter: Atomic<Int>.Box]
-
-    init() {
-        var counters: [Counter: Atomic<Int>.Box] = [:]
-        for counter in Counter.allCases { counters[counter] = Atomic<Int>.Box() }
-        self.counters = counters
-    }
+    /// Indexed by `Counter.rawValue` (an array index, not a hash: counting
+    /// is on the suppressed-checkpoint path).
+    private let counters: [Atomic<Int>.Box] = Counter.allCases.map { _ in Atomic<Int>.Box() }
 
     func add(_ counter: Counter, _ amount: Int = 1) {
-        counters[counter]?.value.wrappingAdd(amount, ordering: .relaxed)
+        counters[counter.rawValue].value.wrappingAdd(amount, ordering: .relaxed)
     }
 
     func value(_ counter: Counter) -> Int {
-        counters[counter]?.value.load(ordering: .relaxed) ?? 0
+        counters[counter.rawValue].value.load(ordering: .relaxed)
     }
 
     /// The counters as `"key":value` pairs, in declaration order.

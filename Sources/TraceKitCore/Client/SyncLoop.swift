@@ -37,7 +37,10 @@ struct SyncLoop {
                 state.nextPollNs = 0  // fall back to polling at once
                 continue
             }
-            sleep(until: min(state.nextPollNs, state.sseEndpoint == nil || !client.options.sse ? UInt64.max : state.sseRetryAtNs))
+            // The stream's retry time is a reason to wake only while streaming
+            // is wanted: otherwise it stays in the past (0 until a first stream)
+            // and the sleep would return at once, spinning this thread.
+            sleep(until: min(state.nextPollNs, wantsStream(state) ? state.sseRetryAtNs : UInt64.max))
         }
     }
 
@@ -47,8 +50,14 @@ struct SyncLoop {
         return UInt64(effective) &* 1_000_000
     }
 
+    /// SSE is on and the server offers a stream — also with no breakpoints
+    /// and under the kill switch (the official SDKs wait for both).
+    private func wantsStream(_ state: State) -> Bool {
+        client.options.sse && state.sseEndpoint != nil
+    }
+
     private func shouldStream(_ state: State) -> Bool {
-        client.options.sse && state.sseEndpoint != nil && MonotonicClock.nowNanoseconds() >= state.sseRetryAtNs
+        wantsStream(state) && MonotonicClock.nowNanoseconds() >= state.sseRetryAtNs
     }
 
     // MARK: - Poll

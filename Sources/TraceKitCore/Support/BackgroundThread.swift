@@ -29,6 +29,15 @@ final class BackgroundThread: @unchecked Sendable {
         return true
     }
 
+    /// CPU time the thread has used so far; nil before `start` or after `join`.
+    func cpuTimeNanoseconds() -> UInt64? {
+        guard started else { return nil }
+        var clock = clockid_t()
+        var time = timespec()
+        guard pthread_getcpuclockid(thread, &clock) == 0, clock_gettime(clock, &time) == 0 else { return nil }
+        return MonotonicClock.nanoseconds(time)
+    }
+
     func join() {
         guard started else { return }
         pthread_join(thread, nil)

@@ -5,8 +5,10 @@ import Glibc
 /// up to a deadline. pthread mutex + condition variable because
 /// `Synchronization.Mutex` has no wait.
 final class WaitQueue<Element>: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    private var condition = pthread_cond_t()
+    // Heap storage: pthread objects must not move, and Swift does not
+    // promise that `&storedProperty` passes the property's own address.
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var items: [Element] = []
     private var head = 0
     private var closed = false
@@ -15,22 +17,28 @@ final class WaitQueue<Element>: @unchecked Sendable {
 
     init(capacity: Int) {
         self.capacity = capacity
-        pthread_mutex_init(&mutex, nil)
+        mutex.initialize(to: pthread_mutex_t())
+        condition.initialize(to: pthread_cond_t())
+        pthread_mutex_init(mutex, nil)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
         pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(&condition, &attributes)
+        pthread_cond_init(condition, &attributes)
         pthread_condattr_destroy(&attributes)
     }
 
     deinit {
-        pthread_cond_destroy(&condition)
-        pthread_mutex_destroy(&mutex)
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deinitialize(count: 1)
+        mutex.deinitialize(count: 1)
+        condition.deallocate()
+        mutex.deallocate()
     }
 
     private func locked<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
         return body()
     }
 
@@ -46,7 +54,7 @@ final class WaitQueue<Element>: @unchecked Sendable {
             items.append(item)
             return true
         }
-        if accepted { pthread_cond_broadcast(&condition) }
+        if accepted { pthread_cond_broadcast(condition) }
         return accepted
     }
 
@@ -72,7 +80,7 @@ final class WaitQueue<Element>: @unchecked Sendable {
 
     func finished() {
         locked { inFlight = max(0, inFlight - 1) }
-        pthread_cond_broadcast(&condition)
+        pthread_cond_broadcast(condition)
     }
 
     /// Waits until nothing is queued or in flight, or the deadline; true if drained.
@@ -93,22 +101,22 @@ final class WaitQueue<Element>: @unchecked Sendable {
             head = 0
             return rest
         }
-        pthread_cond_broadcast(&condition)
+        pthread_cond_broadcast(condition)
         return rest
     }
 
     func close() {
         locked { closed = true }
-        pthread_cond_broadcast(&condition)
+        pthread_cond_broadcast(condition)
     }
 
     /// Wakes waiters without adding anything (e.g. to re-check a stop flag).
-    func wake() { pthread_cond_broadcast(&condition) }
+    func wake() { pthread_cond_broadcast(condition) }
 
     /// Must hold the mutex. False when the deadline passed.
     private func wait(until deadlineNs: UInt64) -> Bool {
         var deadline = timespec(tv_sec: Int(deadlineNs / 1_000_000_000), tv_nsec: Int(deadlineNs % 1_000_000_000))
-        let result = pthread_cond_timedwait(&condition, &mutex, &deadline)
+        let result = pthread_cond_timedwait(condition, mutex, &deadline)
         return result == 0 || MonotonicClock.nowNanoseconds() < deadlineNs
     }
 }

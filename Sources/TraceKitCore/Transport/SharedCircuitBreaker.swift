@@ -21,6 +21,9 @@ final class SharedCircuitBreaker: Sendable {
         nowNs < cooldownEndNs.load(ordering: .relaxed)
     }
 
+    /// When the cooldown ends (monotonic ns); 0 when not open.
+    var cooldownEnd: UInt64 { cooldownEndNs.load(ordering: .relaxed) }
+
     var state: CircuitBreaker.State { machine.withLock { $0.state } }
 
     /// Before a delivery: whether it may go out (a `.probe` must be followed

@@ -14,6 +14,9 @@ public final class TokenBucket: Sendable {
     public let ratePerSecond: Int
     private let capacityUnits: UInt64
     private let state: Mutex<State>
+    /// While the bucket is empty: when its next token is due (monotonic ns).
+    /// Lets a refused take skip the lock; 0 when a token may be there.
+    private let emptyUntilNs = Atomic<UInt64>(0)
 
     private struct State {
         var units: UInt64
@@ -28,11 +31,15 @@ public final class TokenBucket: Sendable {
         state = Mutex(State(units: UInt64(rate) * Self.unitsPerToken, lastRefillNs: nil))
     }
 
+    /// While empty: when the next token is due (monotonic ns); else 0.
+    var emptyUntil: UInt64 { emptyUntilNs.load(ordering: .relaxed) }
+
     /// Takes one token if there is one. `nowNs` is monotonic time
     /// (`MonotonicClock.nowNanoseconds()`); a time earlier than the last one
     /// seen adds nothing.
     public func tryTake(nowNs: UInt64) -> Bool {
         guard ratePerSecond > 0 else { return true }
+        if nowNs < emptyUntilNs.load(ordering: .relaxed) { return false }
         let rate = UInt64(ratePerSecond)
         return state.withLock { state in
             if let last = state.lastRefillNs, nowNs > last {
@@ -41,7 +48,12 @@ public final class TokenBucket: Sendable {
                 state.units = overflow || sumOverflow ? capacityUnits : min(capacityUnits, sum)
             }
             if state.lastRefillNs.map({ nowNs > $0 }) ?? true { state.lastRefillNs = nowNs }
-            guard state.units >= Self.unitsPerToken else { return false }
+            guard state.units >= Self.unitsPerToken else {
+                // One unit per ns per token/s: the missing units arrive in that many ns / rate.
+                let base = state.lastRefillNs ?? nowNs
+                emptyUntilNs.store(base &+ (Self.unitsPerToken - state.units + rate - 1) / rate, ordering: .relaxed)
+                return false
+            }
             state.units -= Self.unitsPerToken
             return true
         }

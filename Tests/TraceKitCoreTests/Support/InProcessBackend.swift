@@ -27,6 +27,7 @@ final class InProcessBackend: TestBackend, @unchecked Sendable {
     private var captureFailures: [(status: Int, retryAfter: String?)] = []
     private var captureStallMs = 0
     private var stopped = false
+    private var offersSSE = false
     private var record: [String: [[String: Any]]] = ["captures": [], "polls": [], "registrations": []]
 
     var transports: TransportFactory { TransportFactory { [self] in Connection(self) } }
@@ -48,6 +49,10 @@ final class InProcessBackend: TestBackend, @unchecked Sendable {
 
     /// Each capture POST takes this long to answer (the sender's thread waits).
     func stallCaptures(milliseconds: Int) { locked { captureStallMs = milliseconds } }
+
+    /// Polls name an SSE endpoint (as tracekit-server's do); this backend
+    /// never serves the stream itself.
+    func offerSSE() { locked { offersSSE = true } }
 
     /// The backend goes away: every request fails to connect.
     func stop() { locked { stopped = true } }
@@ -98,10 +103,13 @@ final class InProcessBackend: TestBackend, @unchecked Sendable {
         guard !stopped else { return .failure(TransportError(.connectFailed, "the in-process backend is stopped")) }
         switch path {
         case let active where active.hasPrefix("/sdk/snapshots/active/"):
+            let service = String(active.dropFirst("/sdk/snapshots/active/".count))
             var poll = entry
-            poll["service"] = String(active.dropFirst("/sdk/snapshots/active/".count))
+            poll["service"] = service
             record["polls", default: []].append(poll)
-            return respond(200, ["breakpoints": breakpoints, "kill_switch": false])
+            var answer: [String: Any] = ["breakpoints": breakpoints, "kill_switch": false]
+            if offersSSE { answer["sse_endpoint"] = "/sdk/snapshots/stream/\(service)" }
+            return respond(200, answer)
         case "/sdk/snapshots/capture":
             let (status, retryAfter) = captureFailures.isEmpty ? (201, nil) : captureFailures.removeFirst()
             var attempt = entry

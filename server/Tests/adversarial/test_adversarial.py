@@ -384,3 +384,21 @@ def test_sign_in_is_rate_limited_and_checks_origin(make_server):
     status, reply_headers, _ = other.request("POST", "/login", f"key={other.admin_key}",
                                              headers={**headers, "Origin": f"http://127.0.0.1:{other.port}"})
     assert status == 303 and "tk_session=" in reply_headers["Set-Cookie"]
+
+
+def test_dashboard_sessions_survive_a_restart_stored_hashed_and_die_with_their_key(make_server):
+    first = make_server()
+    key_id, key = first.create_key(role="admin", name="dashboard user")
+    status, headers, _ = first.request("POST", "/login", f"key={key}",
+                                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 303
+    token = headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
+    cookie = {"Cookie": f"tk_session={token}"}
+    first.stop()
+    with sqlite3.connect(first.database) as db:
+        stored = [row[0] for row in db.execute("SELECT token_hash FROM dashboard_sessions")]
+    assert len(stored) == 1 and token not in stored[0]
+    second = make_server(database=first.database)
+    assert second.request("GET", "/api/services", headers=cookie)[0] == 200
+    assert second.api("DELETE", f"/api/keys/{key_id}")[0] == 200
+    assert second.request("GET", "/api/services", headers=cookie)[0] == 401

@@ -77,6 +77,9 @@ module TracekitNative
         @labels.confirm(label, site) if known # met twice: trusted for its label
         return nil
       end
+      # Every suppression (limits, budget, expiry, open circuit) is decided
+      # before the variables are built; tk_site_capture uses the claimed slot.
+      return nil if Native.tk_site_claim(site).zero?
 
       capture_at(site, block ? variables_from(block) : variables)
     rescue StandardError => e
@@ -229,27 +232,23 @@ module TracekitNative
 
     MAX_CACHED_FRAMES = 10_000
 
-    # Cached by path and line; the label is checked because a block and its
-    # method can share a line ("block in checkout" / "checkout").
+    # Cached by path, line and label: a block and its method often share a
+    # line ("block in checkout" / "checkout"), and both are on the stack.
     def frame_json(location)
       label = location.label
-      by_line = @frames[location.path] ||= {}
-      cached = by_line[location.lineno]
-      return cached[1] if cached && cached[0] == label
-
-      json = JSON.generate({ "function" => label, "file" => location.path, "line" => location.lineno })
-      if (@frame_count += 1) > MAX_CACHED_FRAMES # bounded: start over
-        @frames = {}
-        @frame_count = 0
-      else
-        by_line[location.lineno] = [label, json].freeze
+      by_label = (@frames[location.path] ||= {})[location.lineno] ||= {}
+      by_label[label] ||= begin
+        json = JSON.generate({ "function" => label, "file" => location.path, "line" => location.lineno })
+        if (@frame_count += 1) > MAX_CACHED_FRAMES # bounded: start over
+          @frames = {}
+          @frame_count = 0
+        end
+        json
       end
-      json
     end
 
     def own_frame?(location)
-      path = location.absolute_path || location.path
-      OWN_FILES.any? { |own| path.start_with?(own) }
+      (location.absolute_path || location.path).start_with?(*OWN_FILES)
     end
   end
 

@@ -13,14 +13,18 @@ import java.util.Arrays;
  * (StackWalker) when the label is new, while one of its sites is active (to
  * capture with the real location), and on every PROBE_INTERVAL-th call of the
  * label: that is how a second call site reusing the label is discovered and
- * registered, within PROBE_INTERVAL of the label's calls.
+ * registered. A probe locates whichever site makes that call, so a new site is
+ * found on average within PROBE_INTERVAL of its own calls (at once if another
+ * site of the label is active). PROBE_INTERVAL is 4096, not the Node binding's
+ * 1024: a probe is a StackWalker walk of microseconds, which at 1024 added
+ * 2 to 3 ns to every inactive call (Benchmarks/RESULTS.md).
  *
  * Thread-safety without locks on the fast path: sites is an immutable array,
  * replaced under this object's lock by the slow path only; the countdown is a
  * plain field, so a decrement lost to a race only delays a probe.
  */
 final class LabelSites {
-    static final int PROBE_INTERVAL = 1024;
+    static final int PROBE_INTERVAL = 4096;
     /** A label seen at more call sites than this always takes the slow path (too many flags to scan). */
     static final int MAX_SITES = 64;
     private static final Site[] NONE = new Site[0];
@@ -47,12 +51,12 @@ final class LabelSites {
     /** The slow path located its caller at site: restarts the countdown and remembers the site. */
     void seen(Site site) {
         probeCountdown = PROBE_INTERVAL;
-        if (site.isInert() || contains(sites, site)) {
+        if (site.isInert() || settled(sites, site)) {
             return;
         }
         synchronized (this) {
             Site[] known = sites;
-            if (contains(known, site)) {
+            if (settled(known, site)) {
                 return;
             }
             if (known.length >= MAX_SITES) {
@@ -65,7 +69,11 @@ final class LabelSites {
         }
     }
 
-    private static boolean contains(Site[] known, Site site) {
+    /** Nothing to add: the label is crowded, or site is known. */
+    private static boolean settled(Site[] known, Site site) {
+        if (known == CROWDED) {
+            return true;
+        }
         for (Site each : known) {
             if (each == site) {
                 return true;

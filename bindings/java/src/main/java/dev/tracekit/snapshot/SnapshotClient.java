@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
  *   checkAndCaptureWithContext(label, vars)  looks the label up first: while
  *       every call site seen with it is inactive, a call reads their flags and
  *       returns; the StackWalker locates the caller only for a new label, an
- *       active site, and every 1024th call of a label (LabelSites);
+ *       active site, and every 4096th call of a label (LabelSites);
  *   checkpoint(label) -> Checkpoint          finds its site once; then an
  *       inactive capture() is one read of the site's flag in native memory.
  */
