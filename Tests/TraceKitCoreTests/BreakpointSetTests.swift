@@ -1,4 +1,5 @@
 import Testing
+@testable import TraceKitClient
 @testable import TraceKitCore
 
 /// docs/PROTOCOL.md matching: `function:label`, then `file:line`; an enabled
