@@ -1,4 +1,5 @@
 import CTraceKitSupport
+import TraceKitClient
 import TraceKitCore
 
 // tk_client_*, tk_capture, tk_site_*: see include/tracekit.h for the contract.

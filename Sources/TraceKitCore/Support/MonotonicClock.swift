@@ -29,7 +29,7 @@ public enum MonotonicClock {
         nowNanoseconds() / 1_000_000
     }
 
-    static func nanoseconds(_ ts: timespec) -> UInt64 {
+    package static func nanoseconds(_ ts: timespec) -> UInt64 {
         // Both fields are non-negative for these clocks; wrapping arithmetic
         // keeps a broken kernel value from trapping inside a host process.
         let seconds = UInt64(clamping: ts.tv_sec)
