@@ -303,7 +303,12 @@ void tk_client_free(tk_client *client);
  * ------------------------------------------------------------------------- */
 
 /* A checkpoint: the official SDKs' CheckAndCaptureWithContext. If a
-   breakpoint matches this site ("function:label", else "file:line") and is
+   breakpoint matches this site ("function:label", else "file:line", where
+   the breakpoint's file matches when it is a suffix of `file` on whole path
+   components: "pay.c", "src/pay.c" and "/srv/src/pay.c" all match
+   "/srv/src/pay.c", "ay.c" does not; the most specific wins; an enabled
+   breakpoint before a disabled one, one a person set before an
+   auto-registered one) and is
    enabled, not expired, under max_captures and its frequency, the kill
    switch is off, the circuit closed, the process-wide rate allows it and
    its SDK-evaluable condition holds (an evaluation error captures anyway),
@@ -322,8 +327,11 @@ void tk_client_free(tk_client *client);
    Returns TK_OK when captured or skipped by design (stats say why),
    TK_ERR_QUEUE_FULL when captured but dropped, TK_ERR_INVALID_ARGUMENT,
    TK_ERR_INVALID_JSON (only when capturing), TK_ERR_SHUT_DOWN. The first
-   hit of a site no breakpoint knows registers it with the backend, once,
-   in the background. */
+   hit of a site registers it with the backend (its file, line, function,
+   label), once per process per function:label, in the background, whether
+   or not a breakpoint already matches it: tracekit-server creates it
+   enabled with bounded defaults (see server/README.md) and the client
+   refreshes its breakpoints at once. */
 tk_status tk_capture(tk_client *client, const char *label, const char *file, int32_t line,
                      const char *function, const char *variables_json, size_t len,
                      const char *context_json);

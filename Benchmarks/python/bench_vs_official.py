@@ -214,7 +214,9 @@ def start_stall_proxy(upstream, stall_seconds):
 
 def start_server(binary, tmp, key):
     process = subprocess.Popen([binary, "--port", "0", "--database", os.path.join(tmp, "bench.sqlite"),
-                                "--admin-key", key],
+                                "--admin-key", key,
+                                # "inactive" means the auto-registered breakpoint stays disabled.
+                                "--auto-register-disabled"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     watchdog = threading.Timer(60, process.kill)  # never wait forever for the port line
     watchdog.start()

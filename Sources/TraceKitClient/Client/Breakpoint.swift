@@ -21,6 +21,9 @@ final class Breakpoint: Sendable {
     /// Unix seconds.
     let expireAt: Double?
     let enabled: Bool
+    /// Created by a site's auto-registration (tracekit-server says so) rather
+    /// than by a person.
+    let autoRegistered: Bool
     let mode: Mode
     let stackDepth: Int?
     let maxDepth: Int?
@@ -47,6 +50,7 @@ final class Breakpoint: Sendable {
         captureCount = max(0, fields["capture_count"]?.intValue ?? 0)
         expireAt = fields["expire_at"]?.stringValue.flatMap(RFC3339.parse)
         enabled = fields["enabled"]?.boolValue ?? true
+        autoRegistered = fields["auto_registered"]?.boolValue ?? false
         mode = fields["mode"]?.stringValue.flatMap(Mode.init(rawValue:)) ?? .snapshot
         stackDepth = fields["stack_depth"]?.intValue.map { max(0, $0) }
         maxDepth = fields["max_depth"]?.intValue.map { max(0, $0) }
@@ -58,13 +62,10 @@ final class Breakpoint: Sendable {
         }
     }
 
-    /// The keys a call site is matched by, in order (docs/PROTOCOL.md).
+    /// The key a call site is matched by first (docs/PROTOCOL.md); then by file
+    /// and line (`BreakpointSet`, `SourcePath`).
     var labelKey: String? {
         functionName.isEmpty || label.isEmpty ? nil : "\(functionName):\(label)"
-    }
-
-    var locationKey: String? {
-        filePath.isEmpty ? nil : "\(filePath):\(lineNumber)"
     }
 
     func isExpired(nowUnixSeconds: Double) -> Bool {

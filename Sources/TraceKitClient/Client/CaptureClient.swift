@@ -41,6 +41,9 @@ public final class CaptureClient: Sendable {
     let backend: BackendRequests
     let killSwitch = Atomic<Bool>(false)
     let sseConnected = Atomic<Bool>(false)
+    /// Set by the sender after an auto-registration: the sync thread polls
+    /// at once (unless the stream is up and brings the change itself).
+    let refreshRequested = Atomic<Bool>(false)
     private let threads = Mutex<[BackgroundThread]>([])
     /// How the sender and the sync thread sleep; shutdown wakes both.
     private let senderWake = WakeSignal()
@@ -97,6 +100,10 @@ public final class CaptureClient: Sendable {
             log: log, wake: senderWake,
             reportEvent: { [self] event in
                 pendingEvents.withLock { events in if events.count < 100 { events.append(event) } }
+            },
+            refreshBreakpoints: { [self] in
+                refreshRequested.store(true, ordering: .releasing)
+                syncWake.wake()
             })
     }
 

@@ -32,8 +32,9 @@ extension CaptureClient {
     public func capture(site: Site, variables: UnsafeBufferPointer<UInt8>,
                         context: UnsafeBufferPointer<UInt8>?) -> CaptureOutcome {
         if let refusal = lifecycle.captureRefusal { return refusal }
+        registerOnFirstHit(site)
         guard site.isActive else {
-            skipInactive(site)
+            countInactiveSkip()
             return .skipped
         }
         guard let breakpoint = site.breakpoint, breakpoint.enabled else { return .skipped }
@@ -62,8 +63,9 @@ extension CaptureClient {
     /// suppressed, counted in stats like the capture would count it.
     public func claim(site: Site) -> Bool {
         guard lifecycle.captureRefusal == nil else { return false }
+        registerOnFirstHit(site)
         guard site.isActive else {
-            skipInactive(site)
+            countInactiveSkip()
             return false
         }
         if let suppressed = site.suppression.current(now: MonotonicClock.coarseNanoseconds) {
@@ -106,13 +108,18 @@ extension CaptureClient {
         }
     }
 
-    /// An inactive site: nothing to do, except registering a site that no
-    /// breakpoint knows yet, once, in the background.
-    private func skipInactive(_ site: Site) {
+    /// An inactive site under the kill switch: the skip is counted.
+    private func countInactiveSkip() {
         if killSwitch.load(ordering: .relaxed) { stats.add(.suppressedKillSwitch) }
+    }
+
+    /// Queues the site's auto-registration on its first hit, once per
+    /// process per function:label, whether or not a breakpoint already
+    /// matches it: the server then learns where the code is now. After the
+    /// first hit this costs one relaxed atomic load.
+    private func registerOnFirstHit(_ site: Site) {
         guard options.codeMonitoring, !site.registrationQueued.load(ordering: .relaxed),
-              !site.registrationQueued.exchange(true, ordering: .relaxed),
-              site.breakpoint == nil, claimRegistration(site.key) else { return }
+              !site.registrationQueued.exchange(true, ordering: .relaxed), claimRegistration(site.key) else { return }
         _ = registrations.push(site.key)
     }
 

@@ -18,6 +18,9 @@ struct SenderLoop {
         let wake: WakeSignal
         /// Queues a telemetry event for the next poll.
         let reportEvent: @Sendable (JSONValue) -> Void
+        /// Asks the sync thread to fetch the breakpoints now (after an
+        /// auto-registration, whose breakpoint the server may have enabled).
+        let refreshBreakpoints: @Sendable () -> Void
     }
 
     let context: Context
@@ -133,6 +136,7 @@ struct SenderLoop {
         if case .success(let response) = session.send(context.backend.autoRegister(pending.key)),
            (200...299).contains(response.statusCode) {
             context.stats.add(.registrations)
+            context.refreshBreakpoints()
             return
         }
         context.stats.add(.registrationErrors)

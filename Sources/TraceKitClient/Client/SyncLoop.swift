@@ -2,9 +2,12 @@ import Glibc
 import TraceKitCore
 
 /// The sync thread: an immediate poll, then the poll interval (twice as
-/// long, up to 60 s, under the kill switch); the server's SSE stream when it
-/// offers one, with polling paused while the stream is up; back to polling
-/// and a jittered reconnect when the stream drops.
+/// long, up to 60 s, under the kill switch); the server's SSE stream whenever
+/// it offers one — also with no breakpoints and under the kill switch, so a
+/// first breakpoint or the end of a kill switch is live at once (the official
+/// SDKs wait for the next poll) — with polling paused while the stream is up;
+/// back to polling and a jittered reconnect when the stream drops. A refresh
+/// request (after an auto-registration) polls at once when not streaming.
 struct SyncLoop {
     let client: CaptureClient
 
@@ -25,7 +28,8 @@ struct SyncLoop {
         var state = State()
         while !client.haltRequested {
             let now = MonotonicClock.nowNanoseconds()
-            if now >= state.nextPollNs {
+            let refresh = client.refreshRequested.exchange(false, ordering: .relaxed)
+            if refresh || now >= state.nextPollNs {
                 poll(session: session, state: &state)
                 state.nextPollNs = MonotonicClock.nowNanoseconds() &+ pollIntervalNs
             }
@@ -47,10 +51,10 @@ struct SyncLoop {
         return UInt64(effective) &* 1_000_000
     }
 
-    /// SSE is on, the server offers a stream, and there are breakpoints to keep in sync.
+    /// SSE is on and the server offers a stream — also with no breakpoints
+    /// and under the kill switch (the official SDKs wait for both).
     private func wantsStream(_ state: State) -> Bool {
-        client.options.sse && state.sseEndpoint != nil && !client.killSwitch.load(ordering: .relaxed)
-            && client.breakpoints.withLock({ $0.count }) > 0
+        client.options.sse && state.sseEndpoint != nil
     }
 
     private func shouldStream(_ state: State) -> Bool {
@@ -85,14 +89,14 @@ struct SyncLoop {
         let request = client.backend.eventStream(endpoint, lastEventID: state.parser.lastEventID)
         state.parser.resetForNewConnection()
         var parser = state.parser
-        var closeRequested = false
+        var resync = false
         var receivedEvent = false
         // Alive means events, heartbeats or comments (docs/ARCHITECTURE.md "C ABI contract"), not bytes:
         // a peer sending garbage lines is as dead as a silent one.
         let idleNs = UInt64(client.options.sseIdleTimeoutMs) &* 1_000_000
         var lastLifeNs = MonotonicClock.nowNanoseconds()
         let end = session.stream(request, idleTimeoutMs: client.options.sseIdleTimeoutMs, shouldStop: {
-            client.haltRequested || closeRequested || MonotonicClock.nowNanoseconds() &- lastLifeNs > idleNs
+            client.haltRequested || resync || MonotonicClock.nowNanoseconds() &- lastLifeNs > idleNs
         }) { chunk in
             if !client.sseConnected.exchange(true, ordering: .relaxed) { client.stats.add(.sseConnects) }
             let comments = parser.commentsSeen
@@ -100,13 +104,17 @@ struct SyncLoop {
                 receivedEvent = true
                 lastLifeNs = MonotonicClock.nowNanoseconds()
                 client.stats.add(.sseEvents)
-                if handle(event) == .close { closeRequested = true }
+                if handle(event) == .resync { resync = true }
             }
             if parser.commentsSeen != comments { lastLifeNs = MonotonicClock.nowNanoseconds() }
         }
         state.parser = parser
         client.sseConnected.store(false, ordering: .relaxed)
-        if receivedEvent && end.reason == .peerClosed { state.sseBackoff.reset() }
+        if resync || (receivedEvent && end.reason == .peerClosed) { state.sseBackoff.reset() }
+        if resync {  // poll, then reconnect, at once
+            state.sseRetryAtNs = 0
+            return
+        }
         var delay = state.sseBackoff.nextDelayMilliseconds(using: &state.random)
         if let retry = parser.retryMilliseconds { delay = max(delay, min(retry, 60_000)) }
         if let seconds = end.retryAfterSeconds { delay = max(delay, min(seconds, 300) * 1_000) }
@@ -114,7 +122,8 @@ struct SyncLoop {
         if case .failed(let error) = end.reason { client.log.log(.warning, "SSE stream ended: \(error.kind.rawValue)") }
     }
 
-    private enum Next { case keepOpen, close }
+    /// `resync`: end this stream, poll and reconnect at once.
+    private enum Next { case keepOpen, resync }
 
     /// Applies one event (docs/PROTOCOL.md "SSE stream"); unknown events and
     /// malformed data are ignored.
@@ -131,7 +140,9 @@ struct SyncLoop {
         case "kill_switch":
             guard let enabled = data?["enabled"]?.boolValue else { break }
             client.apply(current.with(killSwitch: enabled))
-            if enabled { return .close }
+            // The stream stays open under the kill switch; when it ends, the
+            // breakpoints (which a server may have withheld) are fetched anew.
+            if current.killSwitch && !enabled { return .resync }
         default:
             break  // heartbeat, sdk_count, anything new
         }

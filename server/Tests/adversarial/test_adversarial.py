@@ -134,6 +134,24 @@ def test_connections_per_address_are_capped(make_server):
     assert server.request("GET", "/api/health")[0] == 200
 
 
+def test_at_the_file_descriptor_limit_the_server_logs_once_and_recovers(make_server):
+    # 256 descriptors: the connection cap becomes 128, below what would exhaust them;
+    # 200 idle sockets: 128 are served (and time out), 72 wait in the backlog meanwhile.
+    server = make_server("--header-timeout", "1", max_files=256)
+    sockets = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(200)]
+    time.sleep(0.5)
+    for sock in sockets:
+        wait_closed(sock, timeout=10)
+        sock.close()
+    assert server.request("GET", "/api/health")[0] == 200
+    log = "".join(server.output)
+    assert log.count("connection limit reached") == 1, log[-2000:]
+    assert "accepting connections again" in log
+    assert "Too many open files" not in log and "unable to open database file" not in log
+    # The database still works.
+    assert server.api("GET", "/api/services")[0] == 200
+
+
 def test_bombs_and_malformed_requests_get_json_errors(make_server):
     server = make_server()
     _, key = server.create_key()
