@@ -10,11 +10,14 @@ let package = Package(
         // libtracekit.so: the C ABI. Release link flags (static Swift runtime,
         // SONAME, version script) are given on the command line by the Makefile.
         .library(name: "tracekit", type: .dynamic, targets: ["TraceKitC"]),
-        // The engine, for the server and the fuzz/benchmark packages.
+        // The pure core (no libcurl, no threads), for the server and the fuzzers.
         .library(name: "TraceKitCore", targets: ["TraceKitCore"]),
         // The Swift native module: idiomatic API over TraceKitCore, logs to
         // swift-log. Kept out of `tracekit` so the .so never links swift-log.
         .library(name: "TraceKit", targets: ["TraceKit"]),
+        // Test harnesses (fakes, fuzz options, parser checks) for this
+        // package's tests and the fuzz package; never part of libtracekit.
+        .library(name: "TraceKitTestSupport", targets: ["TraceKitTestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -27,18 +30,24 @@ let package = Package(
             name: "CPCRE2", path: "Sources/CPCRE2", pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"])]),
         .target(name: "CTraceKitSupport"),
-        .target(name: "TraceKitCore", dependencies: ["CPCRE2", "CCurl", "CTraceKitSupport"]),
-        .target(name: "TraceKitC", dependencies: ["TraceKitCore", "CTraceKitSupport"]),
+        // Pure: JSON, conditions, sanitizing and scrubbing, options, the SSE
+        // parser. No libcurl, no threads; the server and the fuzzers use it.
+        .target(name: "TraceKitCore", dependencies: ["CPCRE2"]),
+        // The capture client: sites, the capture path, the sender and sync
+        // threads, libcurl behind the transport seam.
+        .target(name: "TraceKitClient", dependencies: ["TraceKitCore", "CCurl", "CTraceKitSupport"]),
+        .target(name: "TraceKitC", dependencies: ["TraceKitClient", "TraceKitCore", "CTraceKitSupport"]),
         .target(
             name: "TraceKit",
-            dependencies: ["TraceKitCore", .product(name: "Logging", package: "swift-log")]),
-        // Test harnesses (backend fakes and their launcher) shared by the test
-        // targets; in no product, so the shipped library never exports them.
+            dependencies: ["TraceKitClient", "TraceKitCore", .product(name: "Logging", package: "swift-log")]),
+        // Test harnesses: backend fakes and their launcher, fuzz options,
+        // parser checks. Not in the tracekit product.
         .target(
-            name: "TraceKitTestSupport", dependencies: ["TraceKitCore"], path: "Tests/TraceKitTestSupport",
+            name: "TraceKitTestSupport", dependencies: ["TraceKitCore", "TraceKitClient"],
+            path: "Tests/TraceKitTestSupport",
             exclude: ["stub_server.py", "fake_backend.py"]),
         .testTarget(
-            name: "TraceKitCoreTests", dependencies: ["TraceKitCore", "TraceKitTestSupport"],
+            name: "TraceKitCoreTests", dependencies: ["TraceKitCore", "TraceKitClient", "TraceKitTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceKitTests", dependencies: ["TraceKit", "TraceKitTestSupport"]),
     ],

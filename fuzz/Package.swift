@@ -13,7 +13,8 @@ let package = Package(
         .target(name: "FuzzDriver"),
         .executableTarget(
             name: "SanitizeFuzzer",
-            dependencies: ["FuzzDriver", .product(name: "TraceKitCore", package: "tracekit-native")],
+            dependencies: ["FuzzDriver", .product(name: "TraceKitCore", package: "tracekit-native"),
+                           .product(name: "TraceKitTestSupport", package: "tracekit-native")],
             swiftSettings: fuzzer),
         .executableTarget(
             name: "ConditionFuzzer",
@@ -21,7 +22,8 @@ let package = Package(
             swiftSettings: fuzzer),
         .executableTarget(
             name: "EventStreamFuzzer",
-            dependencies: ["FuzzDriver", .product(name: "TraceKitCore", package: "tracekit-native")],
+            dependencies: ["FuzzDriver", .product(name: "TraceKitCore", package: "tracekit-native"),
+                           .product(name: "TraceKitTestSupport", package: "tracekit-native")],
             swiftSettings: fuzzer),
     ],
     swiftLanguageModes: [.v6]

@@ -303,7 +303,12 @@ void tk_client_free(tk_client *client);
  * ------------------------------------------------------------------------- */
 
 /* A checkpoint: the official SDKs' CheckAndCaptureWithContext. If a
-   breakpoint matches this site ("function:label", else "file:line") and is
+   breakpoint matches this site ("function:label", else "file:line", where
+   the breakpoint's file matches when it is a suffix of `file` on whole path
+   components: "pay.c", "src/pay.c" and "/srv/src/pay.c" all match
+   "/srv/src/pay.c", "ay.c" does not; the most specific wins; an enabled
+   breakpoint before a disabled one, one a person set before an
+   auto-registered one) and is
    enabled, not expired, under max_captures and its frequency, the kill
    switch is off, the circuit closed, the process-wide rate allows it and
    its SDK-evaluable condition holds (an evaluation error captures anyway),
@@ -322,8 +327,11 @@ void tk_client_free(tk_client *client);
    Returns TK_OK when captured or skipped by design (stats say why),
    TK_ERR_QUEUE_FULL when captured but dropped, TK_ERR_INVALID_ARGUMENT,
    TK_ERR_INVALID_JSON (only when capturing), TK_ERR_SHUT_DOWN. The first
-   hit of a site no breakpoint knows registers it with the backend, once,
-   in the background. */
+   hit of a site registers it with the backend (its file, line, function,
+   label), once per process per function:label, in the background, whether
+   or not a breakpoint already matches it: tracekit-server creates it
+   enabled with bounded defaults (see server/README.md) and the client
+   refreshes its breakpoints at once. */
 tk_status tk_capture(tk_client *client, const char *label, const char *file, int32_t line,
                      const char *function, const char *variables_json, size_t len,
                      const char *context_json);
@@ -359,9 +367,35 @@ int tk_site_active(const tk_site *site);
    (until tk_client_free); read only, never write. NULL gives NULL. */
 const int32_t *tk_site_active_cell(const tk_site *site);
 
-/* tk_capture for a site handle. Same arguments and results. */
+/* tk_capture for a site handle. Same arguments and results. After a
+   non-zero tk_site_claim it uses the slot claimed there: the limits are
+   not checked or counted again. */
 tk_status tk_site_capture(tk_site *site, const char *variables_json, size_t len,
                           const char *context_json);
+
+/* Decides every suppression before the caller builds its variables, so that
+   a suppressed checkpoint costs about what an inactive one does:
+
+     if (tk_site_claim(site)) {
+       build variables_json and context_json;
+       tk_site_capture(site, variables_json, len, context_json);
+     }
+
+   Non-zero: a capture goes ahead; one capture slot is claimed for it (the
+   breakpoint's max_captures and capture_frequency, the process-wide
+   max_captures_per_second) and kept for the site's next tk_site_capture.
+   0: nothing to capture (inactive, disabled, expired, kill switch, open
+   circuit, over a limit, shut down, forked child, NULL site); suppressions
+   are counted in tk_client_stats as tk_site_capture would count them.
+
+   A breakpoint condition the library evaluates needs the variables: then a
+   non-zero result claims nothing and tk_site_capture decides the condition
+   and claims. A claim belongs to the site, not to the calling thread: the
+   site's next tk_site_capture for the same breakpoint uses it, whichever
+   thread calls; a claim that no capture follows is not refunded (it was
+   counted against the limits) and is dropped when the breakpoint changes.
+   Thread-safe; never blocks on the network. */
+int tk_site_claim(tk_site *site);
 
 #ifdef __cplusplus
 }

@@ -4,7 +4,10 @@
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
-APT_PACKAGES=(libcurl4-openssl-dev libpcre2-dev libsqlite3-dev pkg-config gcc g++ make cmake curl
+# libdw-dev: headers for DWARF line tables in native stacks (libtracekit.so loads
+# libdw.so.1 with dlopen when present: no run-time dependency); binutils: strip,
+# objcopy, readelf for the native stack test.
+APT_PACKAGES=(libcurl4-openssl-dev libpcre2-dev libsqlite3-dev libdw-dev binutils pkg-config gcc g++ make cmake curl
               python3 python3-pip python3-venv ruby ruby-ffi chromium chromium-driver
               puma ruby-rack ruby-railties golang-go php8.2-cli php8.2-fpm libfcgi-bin phpunit
               openjdk-17-jdk-headless libjna-java libservlet-api-java libjetty9-java junit5 openssl

@@ -2,7 +2,9 @@
  *   1. tk_site_active on an inactive site: ns per call;
  *   2. tk_site_capture on an active site with ~1 KB of variables: median/p99;
  *   3. the same while the backend stalls every capture by 200 ms;
- *   4. breakpoint change on the server -> site state flips over SSE: p50/p99.
+ *   4. breakpoint change on the server -> site state flips over SSE: p50/p99;
+ *   5. tk_site_claim when the capture is suppressed (max_captures reached,
+ *      process-wide budget spent) beside tk_site_active on an inactive site.
  * Usage: client_bench <server-url> <admin-key> <stall-backend-url> */
 #define _POSIX_C_SOURCE 200809L
 #include <curl/curl.h>
@@ -61,18 +63,22 @@ static long api(const char *base, const char *key, const char *method, const cha
   return status;
 }
 
-static tk_client *client_for(const char *endpoint, const char *key, const char *service) {
+static tk_client *client_for_rate(const char *endpoint, const char *key, const char *service, double rate) {
   tk_options *options = tk_options_new();
   tk_options_set_api_key(options, key);
   tk_options_set_service_name(options, service);
   tk_options_set_endpoint(options, endpoint);
   tk_options_set_poll_interval_ms(options, 1000);
   tk_options_set_max_queue(options, 100000);
-  tk_options_set_max_captures_per_second(options, 0);
+  tk_options_set_max_captures_per_second(options, rate);
   tk_client *client = tk_client_new(options);
   tk_options_free(options);
   if (!client) fprintf(stderr, "tk_client_new: %s\n", tk_last_error());
   return client;
+}
+
+static tk_client *client_for(const char *endpoint, const char *key, const char *service) {
+  return client_for_rate(endpoint, key, service, 0);
 }
 
 static int wait_state(const tk_site *site, int wanted, double timeout_ms) {
@@ -112,6 +118,48 @@ static void measure_captures(tk_site *site, int n, const char *title) {
   free(samples);
 }
 
+/* ns per call of f(site) over calls calls. */
+static double ns_per_call(int (*f)(const tk_site *), const tk_site *site, long calls, int *sum) {
+  double start = now_ns();
+  for (long i = 0; i < calls; i++) *sum += f(site);
+  return (now_ns() - start) / calls;
+}
+
+static int claim(const tk_site *site) { return tk_site_claim((tk_site *)site); }
+
+/* 5. A suppressed claim beside an inactive tk_site_active, in the same run. */
+static void measure_suppressed_claims(const char *server, const char *key, tk_site *cold) {
+  response out;
+  if (api(server, key, "POST", "/api/breakpoints",
+          "{\"service_name\":\"bench\",\"file_path\":\"bench.c\",\"line_number\":3,\"function_name\":\"bench\","
+          "\"label\":\"capped\",\"enabled\":true,\"max_captures\":1}", &out) / 100 != 2) {
+    fprintf(stderr, "could not create the capped breakpoint: %s\n", out.data);
+    return;
+  }
+  tk_client *limited = client_for_rate(server, key, "bench", 1); /* a budget of one capture per second */
+  tk_site *capped = tk_site_get(limited, "capped", "bench.c", 3, "bench");
+  tk_site *hot = tk_site_get(limited, "hot", "bench.c", 1, "bench");
+  if (!wait_state(capped, 1, 5000) || !wait_state(hot, 1, 5000)) {
+    fprintf(stderr, "claim: breakpoints never became active\n");
+    tk_client_free(limited);
+    return;
+  }
+  if (tk_site_claim(capped)) tk_site_capture(capped, variables, TK_NUL_TERMINATED, NULL); /* spends max_captures */
+  long calls = 10000000;
+  int sum = 0;
+  double inactive = ns_per_call(tk_site_active, cold, calls, &sum);
+  double by_max = ns_per_call(claim, capped, calls, &sum);
+  double by_budget = ns_per_call(claim, hot, calls, &sum); /* at most ~1 claim a second is granted */
+  /* tracekit-server disables a breakpoint at max_captures: the capped site is then inactive. */
+  printf("tk_site_claim: %.1f ns suppressed by the rate budget, %.1f ns at max_captures (disabled by the server); "
+         "tk_site_active inactive %.1f ns (same run, %ld calls each, %d granted)\n", by_budget, by_max, inactive,
+         calls, sum);
+  char *stats = tk_client_stats(limited);
+  printf("claim client stats: %s\n", stats);
+  tk_free(stats);
+  tk_client_free(limited);
+}
+
 int main(int argc, char **argv) {
   if (argc < 4) {
     fprintf(stderr, "usage: %s <server-url> <admin-key> <stall-url>\n", argv[0]);
@@ -148,6 +196,8 @@ int main(int argc, char **argv) {
   /* 2. active captures against tracekit-server */
   measure_captures(hot, 20000, "tk_site_capture (active, tracekit-server)");
   tk_client_flush(client, 10000);
+
+  measure_suppressed_claims(server, key, cold);
 
   /* 4. breakpoint change -> site state over SSE */
   int changes = 200;

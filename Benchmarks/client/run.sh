@@ -17,7 +17,7 @@ work=$(mktemp -d)
 cleanup() { kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$SERVER_BIN" --port "$port" --database "$work/bench.sqlite" --admin-key bench-admin-key --log-level error \
+"$SERVER_BIN" --port "$port" --database "$work/bench.sqlite" --admin-key bench-admin-key --log-level error --auto-register-disabled \
   > "$work/server.log" 2>&1 &
 python3 -u Benchmarks/client/stall_backend.py > "$work/stall.port" &
 for _ in $(seq 100); do

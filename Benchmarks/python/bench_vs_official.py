@@ -6,6 +6,9 @@ Three figures per SDK, median and p99 of the caller's time per checkpoint:
             INACTIVE_BATCH calls: a single call is below the timer's resolution)
   active    the breakpoint is enabled: every call captures
   stall     as active, but the backend answers capture POSTs 200 ms late
+  suppressed (tracekit_native) the breakpoint is enabled but the process-wide
+            budget (max_captures_per_second 1) is spent: every call is
+            suppressed; batches as for inactive
 
 Usage (run.sh does all of this):
   bench_vs_official.py --server-bin PATH      # orchestrates: server, stall proxy, one subprocess per SDK and backend
@@ -103,12 +106,13 @@ class Official:
 
 
 class Native:
-    def __init__(self, endpoint, key, service):
+    def __init__(self, endpoint, key, service, max_captures_per_second=0):
         sys.path.insert(0, os.path.join(ROOT, "bindings", "python"))
         import tracekit_native
         self.client = tracekit_native.init(
             api_key=key, service_name=service, endpoint=endpoint, enable_code_monitoring=True,
-            capture_config={"poll_interval_ms": 200, "max_captures_per_second": 0, "max_queue": 100000})
+            capture_config={"poll_interval_ms": 200, "max_captures_per_second": max_captures_per_second,
+                            "max_queue": 100000})
         self.capture = self.client.capture_snapshot
 
     def wait_until_active(self):
@@ -122,8 +126,16 @@ class Native:
         self.client.shutdown()
 
 
+class NativeOverBudget(Native):
+    """A budget of one capture a second: all but the first call are suppressed."""
+
+    def __init__(self, endpoint, key, service):
+        super().__init__(endpoint, key, service, max_captures_per_second=1)
+
+
 def measure(sdk_name, endpoint, admin_base, key, service, phases, active_count, stall_count):
-    sdk = {"official": Official, "native": Native}[sdk_name](endpoint, key, service)
+    sdk = {"official": Official, "native": Native, "native-over-budget": NativeOverBudget}[sdk_name](
+        endpoint, key, service)
     results = {}
     checkout(sdk.capture)  # registers the site (disabled)
     breakpoint = wait_for(lambda: [bp for bp in api(admin_base, key, "GET", f"/api/breakpoints?service={service}")
@@ -138,6 +150,9 @@ def measure(sdk_name, endpoint, admin_base, key, service, phases, active_count, 
     if "active" in phases:
         time_calls(sdk.capture, 20)
         results["active"] = summary(time_calls(sdk.capture, active_count))
+    if "suppressed" in phases:
+        time_calls(sdk.capture, 50, INACTIVE_BATCH)  # warm up; the first call spends the budget
+        results["suppressed"] = summary(time_calls(sdk.capture, 300, INACTIVE_BATCH))
     if "stall" in phases:
         time_calls(sdk.capture, 2)
         results["stall"] = summary(time_calls(sdk.capture, stall_count))
@@ -199,7 +214,9 @@ def start_stall_proxy(upstream, stall_seconds):
 
 def start_server(binary, tmp, key):
     process = subprocess.Popen([binary, "--port", "0", "--database", os.path.join(tmp, "bench.sqlite"),
-                                "--admin-key", key],
+                                "--admin-key", key,
+                                # "inactive" means the auto-registered breakpoint stays disabled.
+                                "--auto-register-disabled"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     watchdog = threading.Timer(60, process.kill)  # never wait forever for the port line
     watchdog.start()
@@ -237,6 +254,9 @@ def orchestrate(args):
                 results[sdk] = {"inactive": direct["inactive"], "active": direct["active"], "stall": stalled["stall"],
                                 "stats_active": direct["stats"], "stats_stall": stalled["stats"],
                                 "close_seconds_stall": stalled["close_seconds"]}
+            over_budget = run_one(args, "native-over-budget", base, base, key, ["suppressed"])
+            results["native"]["suppressed"] = over_budget["suppressed"]
+            results["native"]["stats_suppressed"] = over_budget["stats"]
         finally:
             proxy.shutdown()
             process.terminate()
@@ -245,6 +265,11 @@ def orchestrate(args):
                           "python": sys.version.split()[0]}
     print(json.dumps(results, indent=2))
     print(table(results), file=sys.stderr)
+    native = results["native"]
+    print(f"tracekit_native suppressed checkpoint (enabled, budget spent): "
+          f"{fmt(native['suppressed']['median_us'])} / {fmt(native['suppressed']['p99_us'])} median / p99, "
+          f"inactive {fmt(native['inactive']['median_us'])} in the same run (target ≤ 0.5 µs); "
+          f"stats {native['stats_suppressed']}", file=sys.stderr)
     print(f"machine: {results['machine']}", file=sys.stderr)
 
 
@@ -274,7 +299,7 @@ def fmt(us):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--server-bin")
-    parser.add_argument("--measure", choices=["official", "native"])
+    parser.add_argument("--measure", choices=["official", "native", "native-over-budget"])
     parser.add_argument("--endpoint")
     parser.add_argument("--admin-base")
     parser.add_argument("--key")

@@ -42,6 +42,7 @@ def start_server(dir, key)
   binary = ENV.fetch("TRACEKIT_SERVER_BIN") { abort "set TRACEKIT_SERVER_BIN to the tracekit-server executable" }
   log = File.join(dir, "server.log")
   pid = Process.spawn(binary, "--port", "0", "--database", File.join(dir, "bench.sqlite"), "--admin-key", key,
+                      "--auto-register-disabled", # "inactive": the auto-registered breakpoint stays disabled
                       out: log, err: [:child, :out])
   port = wait_for(30) { File.read(log)[/listening on [^:]+:(\d+)/, 1] }
   [pid, "http://127.0.0.1:#{port}"]

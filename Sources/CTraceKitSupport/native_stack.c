@@ -9,11 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *basename_of(const char *path) {
-  const char *slash = path ? strrchr(path, '/') : NULL;
-  return slash ? slash + 1 : (path ? path : "??");
-}
-
 /* The address range of this library's own image, found once: comparing
    addresses with it is far cheaper than a dladdr() per frame. */
 static uintptr_t own_start, own_end;
@@ -52,29 +47,4 @@ int tk_stack_addresses(void **addresses, int max_frames) {
   int kept = 0;
   for (int i = first; i < count && kept < max_frames; i++) addresses[kept++] = all[i];
   return kept;
-}
-
-int tk_stack_describe(void *const *addresses, int count, char *buffer, size_t size) {
-  if (!buffer || size == 0) return 0;
-  buffer[0] = '\0';
-  size_t used = 0;
-  int written = 0;
-  for (int i = 0; i < count && used + 1 < size; i++) {
-    Dl_info info;
-    memset(&info, 0, sizeof info);
-    const char *function = "??", *image = "??";
-    uintptr_t offset = (uintptr_t)addresses[i];
-    if (dladdr(addresses[i], &info)) {
-      if (info.dli_sname) function = info.dli_sname;
-      image = basename_of(info.dli_fname);
-      void *base = info.dli_saddr ? info.dli_saddr : info.dli_fbase;
-      if (base) offset = (uintptr_t)addresses[i] - (uintptr_t)base;
-    }
-    int n = snprintf(buffer + used, size - used, "%s%s (%s+0x%lx)", written ? "\n" : "", function, image,
-                     (unsigned long)offset);
-    if (n < 0) break;
-    used += (size_t)n < size - used ? (size_t)n : size - used - 1;
-    written++;
-  }
-  return written;
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TraceKitClient
 import TraceKitCore
 
 /// What a checkpoint came to.

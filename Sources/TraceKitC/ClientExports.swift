@@ -1,4 +1,5 @@
 import CTraceKitSupport
+import TraceKitClient
 import TraceKitCore
 
 // tk_client_*, tk_capture, tk_site_*: see include/tracekit.h for the contract.
@@ -151,6 +152,13 @@ public func tk_site_active_cell(_ pointer: OpaquePointer?) -> UnsafePointer<Int3
     guard let pointer else { return nil }
     // `active` is the cell's first member: the address of the cell is the address of the flag.
     return UnsafeRawPointer(pointer).assumingMemoryBound(to: Int32.self)
+}
+
+@_cdecl("tk_site_claim")
+public func tk_site_claim(_ pointer: OpaquePointer?) -> CInt {
+    guard let pointer, let owner = UnsafePointer<tk_site_cell>(pointer).pointee.owner else { return 0 }
+    // The client keeps the site alive: no retain/release on this path.
+    return Unmanaged<Site>.fromOpaque(owner)._withUnsafeGuaranteedRef { $0.claim() } ? 1 : 0
 }
 
 @_cdecl("tk_site_capture")

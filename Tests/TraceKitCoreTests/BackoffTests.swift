@@ -1,4 +1,5 @@
 import Testing
+@testable import TraceKitClient
 @testable import TraceKitCore
 
 @Suite("Backoff and its random source")

@@ -1,4 +1,5 @@
 import Testing
+@testable import TraceKitClient
 @testable import TraceKitCore
 
 @Suite("Circuit breaker state machine")

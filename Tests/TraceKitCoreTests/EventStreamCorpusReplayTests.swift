@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+@testable import TraceKitClient
 @testable import TraceKitCore
+import TraceKitTestSupport
 
 /// Replays the fuzzer's committed seed corpus (fuzz/corpus/event_stream)
 /// through the very check the fuzzer runs, so a finding fixed once stays fixed.

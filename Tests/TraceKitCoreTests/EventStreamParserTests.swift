@@ -1,4 +1,5 @@
 import Testing
+@testable import TraceKitClient
 @testable import TraceKitCore
 
 /// Feeds `bytes` to `parser` in chunks that end at `splits` (sorted offsets)

@@ -1,4 +1,5 @@
 import Testing
+@testable import TraceKitClient
 @testable import TraceKitCore
 
 @Suite("ExpressionEngine: one-call evaluation for tk_eval_expression")

@@ -1,4 +1,5 @@
 import Testing
+@testable import TraceKitClient
 @testable import TraceKitCore
 
 @Suite("Condition evaluator: value semantics, errors, short-circuit, server functions")

@@ -1,4 +1,5 @@
 import Testing
+@testable import TraceKitClient
 @testable import TraceKitCore
 
 @Suite("Condition parser: precedence, errors with offsets, sandbox limits")

@@ -1,4 +1,5 @@
 import Testing
+@testable import TraceKitClient
 @testable import TraceKitCore
 
 @Suite("JSONValue parser: strict RFC 8259, bounded depth, UTF-8 repair")

@@ -1,4 +1,5 @@
 import Testing
+@testable import TraceKitClient
 @testable import TraceKitCore
 
 @Suite("JSONValue writer: compact, valid, round-trips")
@@ -8,8 +9,19 @@ struct JSONValueWriterTests {
         #expect(value.jsonText == #"{"a":"x","b":[1,null,true]}"#)
     }
 
+    @Test("one escaping rule: the sanitizer writes every string as JSONValue does; DEL (0x7F) as it is")
+    func oneEscapingRule() throws {
+        let text = String(decoding: (0..<0x80).map { UInt8($0) }, as: UTF8.self) + "é"
+        let written = JSONValue.string(text).jsonText
+        var options = Options()
+        options.piiScrubbing = false
+        let sanitized = try Sanitizer(options: options).sanitize(Array(written.utf8)).json
+        #expect(String(decoding: sanitized, as: UTF8.self) == written)
+        #expect(written.utf8.contains(0x7F))
+    }
+
     @Test func controlCharactersAreEscaped() {
-        #expect(JSONValue.string("q\"\\\n\r\t\u{8}\u{C}\u{1}\u{7F}é").jsonText == #""q\"\\\n\r\t\b\f\u0001\u007fé""#)
+        #expect(JSONValue.string("q\"\\\n\r\t\u{8}\u{C}\u{1}\u{7F}é").jsonText == "\"q\\\"\\\\\\n\\r\\t\\b\\f\\u0001\u{7F}é\"")
     }
 
     @Test func integralDoublesStayNumbersAndRoundTrip() throws {

@@ -1,4 +1,5 @@
 import Testing
+@testable import TraceKitClient
 @testable import TraceKitCore
 
 /// docs/ARCHITECTURE.md "Capture semantics" defaults; every setter validates and names its option.

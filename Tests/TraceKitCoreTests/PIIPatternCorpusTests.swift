@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import TraceKitClient
 @testable import TraceKitCore
 
 /// docs/PII.md, both sides: every pattern redacts its positives (only the

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import TraceKitClient
 @testable import TraceKitCore
 
 /// docs/PROTOCOL.md "Limits and markers", and the per-string cap.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import TraceKitClient
 @testable import TraceKitCore
 
 /// The sanitizer is a strict RFC 8259 parser whose output is always valid

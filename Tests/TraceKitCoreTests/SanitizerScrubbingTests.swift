@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import TraceKitClient
 @testable import TraceKitCore
 
 /// docs/PII.md: every key and string at every depth, spans replaced in

@@ -1,6 +1,7 @@
 import Dispatch
 import Synchronization
 import Testing
+@testable import TraceKitClient
 @testable import TraceKitCore
 
 @Suite("Token bucket rate limit")

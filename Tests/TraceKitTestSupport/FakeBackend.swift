@@ -1,4 +1,5 @@
 import Foundation
+import TraceKitClient
 import TraceKitCore
 
 /// The fake TraceKit backend (`fake_backend.py`) for one test, driven over

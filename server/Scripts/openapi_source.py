@@ -116,8 +116,10 @@ OTLP_TRACES_BODY = {"required": True, "content": {
     "application/json": {"schema": {"type": "object", "properties": {"resourceSpans": {"type": ["array", "null"], "items": {"type": "object"}}}}},
     "application/x-protobuf": {"schema": {"type": "string", "format": "binary"}}}}
 code_stats = {"hit_count": {"type": "integer"}, "first_seen_at": ts, "last_seen_at": ts}
-schemas["CodeLine"] = {"type": "object", "required": ["line_number", "hit_count"],
-                       "properties": {"line_number": {"type": "integer"}, **code_stats}}
+schemas["CodeLine"] = {"type": "object", "required": ["line_number", "hit_count", "breakpoint_ids"],
+                       "properties": {"line_number": {"type": "integer"}, **code_stats,
+                                      "breakpoint_ids": {"type": "array", "items": {"type": "string"},
+                                                         "description": "Line breakpoints an SDK here matches (the breakpoint's path a suffix of this one on whole components), most specific first"}}}
 schemas["CodeFunction"] = {"type": "object", "required": ["function_name", "namespace", "lines", "hit_count"],
                            "properties": {"function_name": {"type": "string"}, "namespace": {"type": "string"},
                                           "lines": {"type": "array", "items": ref("CodeLine")}, **code_stats}}
@@ -136,7 +138,7 @@ paths = {
                  "requestBody": body(ref("SDKEvents"), required=False),
                  "responses": {"200": ok("Active breakpoints", ref("ActiveBreakpoints")), **errors("400", "413")}}},
     "/sdk/snapshots/auto-register": {"post": {
-        "operationId": "autoRegister", "tags": ["sdk"], "summary": "Idempotent registration (service, function, label); new ones start disabled",
+        "operationId": "autoRegister", "tags": ["sdk"], "summary": "Idempotent registration (service, function, label); new ones start enabled with max_captures 100 and expire_at in 24 h (disabled with --auto-register-disabled); an existing one gets the reported file and line",
         "requestBody": body(ref("AutoRegister")),
         "responses": {"200": ok("Already registered", ref("Breakpoint")), "201": ok("Registered", ref("Breakpoint")), **errors("400", "413")}}},
     "/sdk/snapshots/capture": {"post": {

@@ -12,9 +12,12 @@
    lacks, hence C). Returns the number of addresses written. */
 TK_INTERNAL int tk_stack_addresses(void **addresses, int max_frames);
 
-/* Describes addresses one frame a line ("function (image+0xoffset)") into
-   buffer, always NUL-terminated, truncated to size. The slow part (symbol
-   lookup): done on the sender thread, not the caller's. */
+/* Describes addresses one frame a line into buffer, always NUL-terminated,
+   truncated to size: "function (file:line)" where DWARF line tables exist
+   (libdw, loaded lazily), else "function (image+0xoffset)"; function names
+   from the ELF symbol tables (.symtab, .dynsym, or a separate debug file),
+   "??" when none. The slow part, cached per address: call it on the sender
+   thread, never the caller's (symbolize.c). */
 TK_INTERNAL int tk_stack_describe(void *const *addresses, int count, char *buffer, size_t size);
 
 

@@ -13,7 +13,7 @@ extension JSONValue {
     }
 }
 
-enum JSONTextWriter {
+package enum JSONTextWriter {
     /// What is left to write: a value, a punctuation byte, or an object key
     /// with its colon. An explicit work list instead of recursion, so deep
     /// documents cannot exhaust a small thread stack.
@@ -23,7 +23,7 @@ enum JSONTextWriter {
         case key(String)
     }
 
-    static func write(_ root: JSONValue, into output: inout [UInt8]) {
+    package static func write(_ root: JSONValue, into output: inout [UInt8]) {
         var pending: [Pending] = [.value(root)]
         while let next = pending.popLast() {
             switch next {
@@ -66,28 +66,7 @@ enum JSONTextWriter {
     }
 
     static func writeString(_ text: String, into output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): append("\\\"", to: &output)
-            case UInt8(ascii: "\\"): append("\\\\", to: &output)
-            case 0x0A: append("\\n", to: &output)
-            case 0x0D: append("\\r", to: &output)
-            case 0x09: append("\\t", to: &output)
-            case 0x08: append("\\b", to: &output)
-            case 0x0C: append("\\f", to: &output)
-            case 0x00..<0x20, 0x7F:
-                append("\\u00", to: &output)
-                output.append(hexDigit(byte >> 4))
-                output.append(hexDigit(byte & 0x0F))
-            default: output.append(byte)
-            }
-        }
-        output.append(UInt8(ascii: "\""))
-    }
-
-    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ (nibble &- 10)
+        JSONStringWriter.write(text, into: &output)
     }
 
     private static func append(_ text: String, to output: inout [UInt8]) {

@@ -30,10 +30,10 @@ public struct Options: Sendable {
     public var logHandler: LogHandler?
     /// An SSE stream with no byte for this long is dead (three 15 s server
     /// heartbeats). Not in the C API; tests shorten it.
-    var sseIdleTimeoutMs = 45_000
+    package var sseIdleTimeoutMs = 45_000
     /// Call sites a client interns at most (labels made at run time must not
     /// grow memory without bound); beyond it checkpoints are inert and counted.
-    var maxSites = 100_000
+    package var maxSites = 100_000
 
     public init() {}
 

@@ -4,7 +4,7 @@
 ///
 /// Raw memory rather than an `[UInt8]`: appends are the sanitizer's hottest
 /// path and Array's uniqueness checks cost more than the copies.
-struct OutputBuffer: ~Copyable {
+struct OutputBuffer: JSONByteSink, ~Copyable {
     private var storage: UnsafeMutablePointer<UInt8>
     private var count = 0
     private var capacity: Int
@@ -69,34 +69,12 @@ struct OutputBuffer: ~Copyable {
     /// A JSON string literal. `needsEscaping` false promises the text has no
     /// `"`, `\` or control characters (the parser's fast path knows).
     mutating func appendString(_ text: UnsafeBufferPointer<UInt8>, needsEscaping: Bool) {
-        append(UInt8(ascii: "\""))
-        if needsEscaping { appendEscaped(text) } else { append(text) }
-        append(UInt8(ascii: "\""))
-    }
-
-    private mutating func appendEscaped(_ text: UnsafeBufferPointer<UInt8>) {
-        var runStart = 0
-        for i in 0..<text.count {
-            let b = text[i]
-            guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
-            append(UnsafeBufferPointer(rebasing: text[runStart..<i]))
-            runStart = i + 1
-            switch b {
-            case 0x22: append("\\\"")
-            case 0x5C: append("\\\\")
-            case 0x0A: append("\\n")
-            case 0x0D: append("\\r")
-            case 0x09: append("\\t")
-            case 0x08: append("\\b")
-            case 0x0C: append("\\f")
-            default:
-                append("\\u00")
-                append(Self.hexDigit(b >> 4))
-                append(Self.hexDigit(b & 0xF))
-            }
+        if needsEscaping {
+            JSONStringWriter.write(text, into: &self)
+        } else {
+            append(UInt8(ascii: "\""))
+            append(text)
+            append(UInt8(ascii: "\""))
         }
-        append(UnsafeBufferPointer(rebasing: text[runStart..<text.count]))
     }
-
-    private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x61 + v - 10 }
 }

@@ -4,7 +4,7 @@
 /// `clientSecret` → client, secret; `APIKey` → api, key) and words are
 /// compared whole, so `monkey`, `tokenizer` and `keyboard_layout` are not
 /// sensitive. Allocation-free: keys are classified on the capture path.
-enum KeyClass: Equatable, Sendable {
+package enum KeyClass: Equatable, Sendable {
     case plain
     /// The value is redacted whole as `[REDACTED:sensitive_name]`.
     case sensitive
@@ -12,8 +12,8 @@ enum KeyClass: Equatable, Sendable {
     case typed(PIICategory)
 }
 
-enum KeyClassifier {
-    static func classify(_ key: UnsafeBufferPointer<UInt8>) -> KeyClass {
+package enum KeyClassifier {
+    package static func classify(_ key: UnsafeBufferPointer<UInt8>) -> KeyClass {
         var previous: Range<Int>? = nil
         var last: Range<Int>? = nil
         var sensitive = false

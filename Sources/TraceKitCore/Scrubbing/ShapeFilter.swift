@@ -23,33 +23,42 @@ enum ShapeFilter {
     /// The shortest text any built-in pattern matches (`pwd=x`).
     static let shortestMatch = 5
 
-    /// 256 byte classes, allocated once for the process (never freed).
-    /// `nonisolated(unsafe)`: written once during lazy initialisation, only
-    /// read afterwards; a raw table avoids Array access overhead per string.
-    nonisolated(unsafe) private static let byteClass: UnsafeBufferPointer<UInt8> = {
+    /// Byte classes inside a digit run (where separators such as the
+    /// spaces of `4111 1111 1111 1111` matter) and outside one (where only
+    /// `-`, for `-----BEGIN`, does: text's spaces stay in the fast loop).
+    /// Allocated once for the process (never freed). `nonisolated(unsafe)`:
+    /// written once during lazy initialisation, only read afterwards; a raw
+    /// table avoids Array access overhead per string.
+    nonisolated(unsafe) private static let inRunClass = makeTable(separators: " -.()+")
+    nonisolated(unsafe) private static let outsideRunClass = makeTable(separators: "-")
+
+    /// Keyword shapes are found at rare bytes: `@`; `J` of `eyJ`; `K`, `S`
+    /// of `AKIA`/`ASIA`; `w` of `aws`; `p` of `api`, `pass`, `pwd`; `b` of
+    /// `bearer`; `_` of `_live_`/`_test_`. Common letters (`a`, `e`) would
+    /// leave the fast loop far more often.
+    private static func makeTable(separators: String) -> UnsafeBufferPointer<UInt8> {
         let table = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 256)
         for value in 0..<256 {
             let b = UInt8(value)
             if b >= 0x30 && b <= 0x39 {
                 table[value] = digit
-            } else if b == 0x20 || b == 0x2D || b == 0x2E || b == 0x28 || b == 0x29 || b == 0x2B {
-                // Separators that may sit inside a phone, card or SSN digit run.
+            } else if separators.utf8.contains(b) {
                 table[value] = separator
-            } else if "@AaBbPpe_".utf8.contains(b) {
-                // Bytes that may start a keyword shape.
+            } else if "@JKSWwBbPp_".utf8.contains(b) {
                 table[value] = keyword
             } else {
                 table[value] = boring
             }
         }
         return UnsafeBufferPointer(table)
-    }()
-
-    static func candidates(in text: UnsafeBufferPointer<UInt8>) -> UInt16 {
-        candidates(in: text, classes: byteClass)
     }
 
-    private static func candidates(in text: UnsafeBufferPointer<UInt8>, classes: UnsafeBufferPointer<UInt8>) -> UInt16 {
+    static func candidates(in text: UnsafeBufferPointer<UInt8>) -> UInt16 {
+        candidates(in: text, inRun: inRunClass, outsideRun: outsideRunClass)
+    }
+
+    private static func candidates(in text: UnsafeBufferPointer<UInt8>, inRun: UnsafeBufferPointer<UInt8>,
+                                   outsideRun: UnsafeBufferPointer<UInt8>) -> UInt16 {
         var mask: UInt16 = 0
         var runDigits = 0
         var separatorsInRow = 0
@@ -57,13 +66,13 @@ enum ShapeFilter {
         var i = 0
         while i < count {
             let b = text[i]
-            let kind = classes[Int(b)]
+            let kind = (runDigits == 0 ? outsideRun : inRun)[Int(b)]
             i &+= 1
             if kind == boring {
                 runDigits = 0
                 separatorsInRow = 0
                 // Most bytes are boring: skip runs of them in a tight loop.
-                while i < count, classes[Int(text[i])] == boring { i &+= 1 }
+                while i < count, outsideRun[Int(text[i])] == boring { i &+= 1 }
             } else if kind == digit {
                 runDigits &+= 1
                 separatorsInRow = 0
@@ -85,25 +94,25 @@ enum ShapeFilter {
         return mask
     }
 
-    /// Keyword shapes start at letters, `@` and `_`; checked only at those
-    /// bytes, first on the next byte or two so that most letters cost a compare.
+    /// Keyword shapes, checked at the rare byte of each (see `makeTable`),
+    /// first on the neighbouring byte so that most hits cost a compare.
     @inline(__always)
     private static func keywordShape(_ text: UnsafeBufferPointer<UInt8>, _ i: Int, _ b: UInt8) -> UInt16 {
         let next = byte(text, i &+ 1), lowerNext = next | 0x20
+        let previous = i > 0 ? text[i &- 1] : 0, lowerPrevious = previous | 0x20
         switch b {
         case 0x40: return email  // @
-        case 0x65:  // e: eyJ
-            return next == 0x79 && byte(text, i &+ 2) == 0x4A ? jwt : 0
-        case 0x41, 0x61:  // A a: AKIA/ASIA, aws, api
-            var found: UInt16 = 0
-            if b == 0x41, next == 0x4B || next == 0x53,
-               hasPrefix(text, i, "AKIA") || hasPrefix(text, i, "ASIA") { found |= awsKey }
-            if lowerNext == 0x77, byte(text, i &+ 2) | 0x20 == 0x73 { found |= awsSecret }
-            if lowerNext == 0x70, byte(text, i &+ 2) | 0x20 == 0x69 { found |= apiKey }
-            return found
+        case 0x4A:  // J: eyJ
+            return previous == 0x79 && i >= 2 && text[i &- 2] == 0x65 ? jwt : 0
+        case 0x4B, 0x53:  // K S: AKIA, ASIA
+            return previous == 0x41 && (hasPrefix(text, i &- 1, "AKIA") || hasPrefix(text, i &- 1, "ASIA"))
+                ? awsKey : 0
+        case 0x57, 0x77:  // W w: aws
+            return lowerPrevious == 0x61 && lowerNext == 0x73 ? awsSecret : 0
         case 0x42, 0x62:  // B b: bearer
             return lowerNext == 0x65 && hasPrefixCaseless(text, i, "bearer") ? oauthToken : 0
-        case 0x50, 0x70:  // P p: pass, pwd
+        case 0x50, 0x70:  // P p: api, pass, pwd
+            if lowerPrevious == 0x61 && lowerNext == 0x69 { return apiKey }
             if lowerNext == 0x61 { return hasPrefixCaseless(text, i, "pass") ? password : 0 }
             return lowerNext == 0x77 && byte(text, i &+ 2) | 0x20 == 0x64 ? password : 0
         case 0x5F:  // _: _live_, _test_

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Synchronization
+@testable import TraceKitClient
 @testable import TraceKitCore
 import TraceKitTestSupport
 

@@ -1,4 +1,5 @@
 import Foundation
+@testable import TraceKitClient
 @testable import TraceKitCore
 import TraceKitTestSupport
 

@@ -1,4 +1,5 @@
 import Foundation
+@testable import TraceKitClient
 @testable import TraceKitCore
 
 /// Sanitizes `json` with `options` and returns the output as text.

@@ -53,7 +53,8 @@ func Start() (*Server, error) {
 		return nil, err
 	}
 	s := &Server{AdminKey: "tk_gotest_" + randomHex(16), dir: dir, output: &lockedBuffer{}, done: make(chan struct{})}
-	s.cmd = exec.Command(binary, "--port", "0", "--database", filepath.Join(dir, "test.sqlite"), "--admin-key", s.AdminKey)
+	s.cmd = exec.Command(binary, "--port", "0", "--database", filepath.Join(dir, "test.sqlite"), "--admin-key", s.AdminKey,
+		"--auto-register-disabled") // the tests enable the breakpoints they need
 	// The server dies with the test process, even if that one crashes.
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	reader, writer := io.Pipe()

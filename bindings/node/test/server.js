@@ -82,7 +82,8 @@ async function startServer() {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'tracekit-node-'));
   const adminKey = `tk_nodetest_${crypto.randomBytes(16).toString('hex')}`;
   const child = spawn(binary, ['--host', '127.0.0.1', '--port', '0', '--database', path.join(directory, 'test.sqlite'),
-    '--admin-key', adminKey], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--admin-key', adminKey,
+    '--auto-register-disabled'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const port = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

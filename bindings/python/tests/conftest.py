@@ -95,7 +95,9 @@ def server():
     with tempfile.TemporaryDirectory() as tmp:
         admin_key = "tk_pytest_" + secrets.token_hex(16)
         process = subprocess.Popen(
-            [binary, "--port", "0", "--database", os.path.join(tmp, "test.sqlite"), "--admin-key", admin_key],
+            # --auto-register-disabled: the tests enable the breakpoints they need.
+            [binary, "--port", "0", "--database", os.path.join(tmp, "test.sqlite"), "--admin-key", admin_key,
+             "--auto-register-disabled"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         output, port = [], None
         deadline = time.monotonic() + 60

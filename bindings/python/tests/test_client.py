@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Mapping
 
 import pytest
 
@@ -156,6 +157,42 @@ def test_kill_switch_stops_captures_until_lifted(server, service, make_client):
     checkout(client)
     assert client.flush(5.0)
     assert len(wait_for(lambda: len(server.snapshots(service)) == 2 and server.snapshots(service))) == 2
+
+
+class CountedVariables(Mapping):
+    """Variables that count how often they are read (serialised)."""
+
+    def __init__(self):
+        self.reads = 0
+
+    def __iter__(self):
+        self.reads += 1
+        return iter(["order_id"])
+
+    def __getitem__(self, key):
+        return 42
+
+    def __len__(self):
+        return 1
+
+
+def place_order(client, variables):
+    client.capture_snapshot("place-order", variables)
+
+
+def test_a_suppressed_checkpoint_does_not_serialise_its_variables(server, service, make_client):
+    client = make_client(service)
+    variables = CountedVariables()
+    place_order(client, variables)  # registers the site; inactive: not read
+    enable(server, client, registered_breakpoint(server, service, "place-order")["id"], "place-order",
+           max_captures=1)
+    for _ in range(5):
+        place_order(client, variables)
+    assert client.flush(5.0)
+    stats = client.stats()
+    assert stats["captured"] == 1 and stats["suppressed_max_captures"] == 4
+    assert variables.reads == 1  # the captured hit only
+    assert [s["variables"] for s in wait_for(lambda: server.snapshots(service))] == [{"order_id": 42}]
 
 
 def test_inactive_checkpoint_does_not_call_into_the_library(service, make_client, monkeypatch):

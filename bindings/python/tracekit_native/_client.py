@@ -192,9 +192,15 @@ class Client:
             site = self._sites.get((id(frame.f_code), frame.f_lasti, label))
         except Exception:  # an unhashable or hostile label: reported below
             site = None
-        if site is not None and not site.active:
-            site.skip = self._labels.confirm(label, site)
-            return
+        if site is not None:
+            if not site.active:
+                site.skip = self._labels.confirm(label, site)
+                return
+            # Every suppression (limits, budget, expiry, kill switch, open
+            # circuit, shutdown) is decided here, before the variables are
+            # serialised; a claimed slot is used by tk_site_capture.
+            if not self._lib.tk_site_claim(site.handle):
+                return
         self._capture(frame, label, variables, site)
 
     def _capture(self, frame, label, variables, site):

@@ -81,12 +81,15 @@ class Library:
             function.restype = restype
             function.argtypes = argtypes
             setattr(self, name, function)
-        # tk_site_active is one atomic load: call it without releasing the
-        # GIL (PyDLL), which is cheaper than the release/re-acquire of CDLL.
-        site_active = ctypes.PyDLL(path).tk_site_active
-        site_active.restype = ctypes.c_int
-        site_active.argtypes = [_P]
-        self.tk_site_active = site_active
+        # tk_site_active is one atomic load and tk_site_claim a few short
+        # locks: call them without releasing the GIL (PyDLL), which is
+        # cheaper than the release/re-acquire of CDLL.
+        holding_the_gil = ctypes.PyDLL(path)
+        for name in ("tk_site_active", "tk_site_claim"):
+            function = getattr(holding_the_gil, name)
+            function.restype = ctypes.c_int
+            function.argtypes = [_P]
+            setattr(self, name, function)
 
     def last_error(self):
         message = self.tk_last_error()

@@ -30,8 +30,8 @@ class TestCapture < Minitest::Test
   end
 
   # The checkpoint under test: site "checkout:order-checkout".
-  def checkout(variables)
-    TracekitNative.capture_snapshot(LABEL, variables)
+  def checkout(variables = nil, &block)
+    TracekitNative.capture_snapshot(LABEL, variables, &block)
   end
 
   CHECKOUT_LINE = __LINE__ - 3
@@ -122,6 +122,16 @@ class TestCapture < Minitest::Test
     assert_equal true, checkpoint.capture { calls += 1; { lazily: "built" } }
     assert_equal 1, calls
     assert_equal({ "lazily" => "built" }, sent_snapshots(client).first["variables"])
+  end
+
+  def test_a_suppressed_checkpoint_does_not_build_its_variables
+    client = configure(max_captures_per_second: 1)
+    enable_checkout_breakpoint(client)
+    assert_equal true, checkout({ n: 1 }) # spends the budget of this second
+    built = 0
+    5.times { assert_nil(checkout { built += 1; { n: 2 } }) }
+    assert_equal 0, built
+    assert_equal 5, client.stats["suppressed_rate_limit"]
   end
 
   def test_kill_switch_stops_captures_at_once

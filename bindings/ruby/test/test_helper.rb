@@ -53,6 +53,7 @@ class TracekitServer
     @log = File.join(@dir, "server.log")
     @pid = Process.spawn(binary, "--host", "127.0.0.1", "--port", "0", "--database", File.join(@dir, "db.sqlite"),
                          "--admin-key", @admin_key, "--log-level", "info",
+                         "--auto-register-disabled", # the tests enable the breakpoints they need
                          out: @log, err: [:child, :out], pgroup: true)
     at_exit { stop }
     port = eventually(30) { File.read(@log)[/listening on 127\.0\.0\.1:(\d+)/, 1] }

@@ -22,12 +22,15 @@ struct CodeIndexRoutes {
     @Sendable func tree(_ request: Request, context: ServerContext) async throws -> Response {
         let service = try context.parameters.decoded("service")
         let rows = try await state.store.codeLocations(service: service)
-        return JSONResponse.make(AnyJSON.object(["service_name": .string(service), "files": .array(CodeIndexTree.files(rows))]))
+        let breakpoints = LineBreakpointIndex(try await state.store.breakpoints(service: service))
+        return JSONResponse.make(AnyJSON.object(["service_name": .string(service),
+                                                 "files": .array(CodeIndexTree.files(rows, breakpoints: breakpoints))]))
     }
 }
 
 /// Folds ordered code-index rows into file → functions → lines, summing hit
-/// counts and taking the earliest first-seen and latest last-seen upwards.
+/// counts and taking the earliest first-seen and latest last-seen upwards;
+/// each line lists the `breakpoint_ids` an SDK there would match.
 enum CodeIndexTree {
     struct Stats {
         var first = Double.infinity
@@ -46,7 +49,7 @@ enum CodeIndexTree {
         }
     }
 
-    static func files(_ rows: [CodeIndexRow]) -> [AnyJSON] {
+    static func files(_ rows: [CodeIndexRow], breakpoints: LineBreakpointIndex) -> [AnyJSON] {
         // Rows arrive ordered by file, namespace, function, line: group by runs.
         var files: [AnyJSON] = []
         var start = 0
@@ -54,13 +57,13 @@ enum CodeIndexTree {
             let path = rows[start].location.filePath
             var end = start
             while end < rows.count && rows[end].location.filePath == path { end += 1 }
-            files.append(file(path: path, rows: rows[start..<end]))
+            files.append(file(path: path, rows: rows[start..<end], breakpoints: breakpoints))
             start = end
         }
         return files
     }
 
-    static func file(path: String, rows: ArraySlice<CodeIndexRow>) -> AnyJSON {
+    static func file(path: String, rows: ArraySlice<CodeIndexRow>, breakpoints: LineBreakpointIndex) -> AnyJSON {
         var stats = Stats()
         var functions: [AnyJSON] = []
         var start = rows.startIndex
@@ -76,7 +79,10 @@ enum CodeIndexTree {
                 if row.location.lineNumber > 0 {
                     var line = Stats()
                     line.add(row)
-                    lines.append(.object(line.fields().merging(["line_number": .int(Int64(row.location.lineNumber))]) { a, _ in a }))
+                    var fields = line.fields()
+                    fields["line_number"] = .int(Int64(row.location.lineNumber))
+                    fields["breakpoint_ids"] = .array(breakpoints.ids(path: path, line: row.location.lineNumber).map { .string($0) })
+                    lines.append(.object(fields))
                 }
                 end += 1
             }

@@ -92,7 +92,8 @@ public final class ConnectionRegistry: Sendable {
     }
 
     /// Logs once per episode that the overall limit was reached (not once per
-    /// refused connection, which a flood would turn into a flood of logs).
+    /// waiting connection, which a flood would turn into a flood of logs); the
+    /// episode ends when a quarter of the connections have closed.
     func noteLimit(reached: Bool, open: Int) {
         let changed = state.withLock { state in
             defer { state.limitReached = reached }
@@ -126,7 +127,8 @@ struct OverallConnectionLimit: AvailableConnectionsDelegate {
 
     mutating func connectionClosed() {
         open -= 1
-        if open < registry.maxConnections { registry.noteLimit(reached: false, open: open) }
+        // Hysteresis: a server hovering at the limit logs one episode, not every flap.
+        if open <= registry.maxConnections * 3 / 4 { registry.noteLimit(reached: false, open: open) }
     }
 
     func isAcceptingNewConnections() -> Bool { open < registry.maxConnections }

@@ -67,7 +67,7 @@ struct DashboardRoutes {
             return Self.redirect("/login?error=1")
         }
         signIns.recordSuccess(address: address)
-        let token = sessions.create(for: record, now: now)
+        let token = try await sessions.start(for: record, store: state.store, now: now)
         var response = Self.redirect("/")
         response.headers[.setCookie] = DashboardSessions.setCookie(token: token, maxAge: Int(sessions.lifetime), secure: isSecure(request))
         return response
@@ -92,7 +92,7 @@ struct DashboardRoutes {
 
     @Sendable func logout(_ request: Request, context: ServerContext) async throws -> Response {
         if let (token, _) = try await session(request) {
-            sessions.end(token: token)
+            try await sessions.finish(token: token, store: state.store)
             state.authorizationEpoch.advance()
         }
         var response = Self.redirect("/login")

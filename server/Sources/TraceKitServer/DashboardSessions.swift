@@ -1,9 +1,11 @@
 import Hummingbird
 import Synchronization
 
-/// Signed-in dashboard sessions, in memory: a random token (the cookie) maps
-/// to the admin key that signed in. Sessions expire after `lifetime`; at most
-/// `capacity` exist (the oldest is dropped), so memory stays bounded.
+/// Signed-in dashboard sessions: a random token (the cookie) maps to the
+/// admin key that signed in. Sessions expire after `lifetime`; at most
+/// `capacity` exist (the oldest is dropped), so memory stays bounded. They
+/// are also stored (token hashed, `Store+Sessions`) so a restart keeps them;
+/// a session whose key was revoked is never restored.
 public final class DashboardSessions: Sendable {
     struct Session {
         let key: APIKeyRecord
@@ -34,6 +36,23 @@ public final class DashboardSessions: Sendable {
         return token
     }
 
+    /// Starts a session and stores it (a configured admin key, never stored
+    /// itself, gets an in-memory session only).
+    func start(for key: APIKeyRecord, store: Store, now: Double) async throws -> String {
+        let token = create(for: key, now: now)
+        if key.id != "configured-admin" {
+            try await store.saveSession(tokenHash: SHA256.hexDigest(token), keyID: key.id, createdAt: now,
+                                        expiredBefore: now - lifetime, capacity: capacity)
+        }
+        return token
+    }
+
+    /// Ends a session in memory and in the store.
+    func finish(token: String, store: Store) async throws {
+        end(token: token)
+        try await store.deleteSession(tokenHash: SHA256.hexDigest(token))
+    }
+
     /// The admin key of a live session, or nil.
     func key(token: String, now: Double) -> APIKeyRecord? {
         guard !token.isEmpty, token.utf8.count <= 256 else { return nil }
@@ -51,14 +70,27 @@ public final class DashboardSessions: Sendable {
     /// The session of a request's cookie, if it is live and its key is still
     /// valid (a key revoked since sign-in ends the session).
     func session(of request: Request, store: Store) async throws -> (token: String, key: APIKeyRecord)? {
-        guard let token = Self.token(cookieHeader: request.headers[.cookie]),
-              let key = key(token: token, now: Timestamps.now()) else { return nil }
+        guard let token = Self.token(cookieHeader: request.headers[.cookie]), !token.isEmpty, token.utf8.count <= 256 else {
+            return nil
+        }
+        let now = Timestamps.now()
+        var live = key(token: token, now: now)
+        if live == nil { live = try await restore(token: token, store: store, now: now) }
+        guard let key = live else { return nil }
         // The configured admin key (id "configured-admin", see KeyAuthenticator) is never stored, so it cannot be revoked.
         if key.id != "configured-admin", try await !store.isKeyActive(id: key.id) {
             end(token: token)
             return nil
         }
         return (token, key)
+    }
+
+    /// A session stored before a restart, back in memory; nil if there is none.
+    private func restore(token: String, store: Store, now: Double) async throws -> APIKeyRecord? {
+        let hash = SHA256.hexDigest(token)
+        guard let stored = try await store.storedSession(tokenHash: hash, notBefore: now - lifetime) else { return nil }
+        sessions.withLock { $0[hash] = Session(key: stored.key, createdAt: stored.createdAt) }
+        return stored.key
     }
 
     func end(token: String) {

@@ -774,7 +774,8 @@ public enum OpenAPIDocument {
         "type": "object",
         "required": [
           "line_number",
-          "hit_count"
+          "hit_count",
+          "breakpoint_ids"
         ],
         "properties": {
           "line_number": {
@@ -790,6 +791,13 @@ public enum OpenAPIDocument {
           "last_seen_at": {
             "type": "string",
             "format": "date-time"
+          },
+          "breakpoint_ids": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "description": "Line breakpoints an SDK here matches (the breakpoint's path a suffix of this one on whole components), most specific first"
           }
         }
       },
@@ -1042,7 +1050,7 @@ public enum OpenAPIDocument {
         "tags": [
           "sdk"
         ],
-        "summary": "Idempotent registration (service, function, label); new ones start disabled",
+        "summary": "Idempotent registration (service, function, label); new ones start enabled with max_captures 100 and expire_at in 24 h (disabled with --auto-register-disabled); an existing one gets the reported file and line",
         "requestBody": {
           "required": true,
           "content": {

@@ -40,7 +40,8 @@ struct SDKRoutes {
         ]))
     }
 
-    /// Idempotent registration of a labelled call site; 201 when created.
+    /// Idempotent registration of a call site; 201 when created, 200 with
+    /// the existing breakpoint (file and line updated if the code moved).
     @Sendable func autoRegister(_ request: Request, context: ServerContext) async throws -> Response {
         let f = try FieldReader(try await request.jsonBody(limit: state.config.maxBodyBytes))
         let service = try f.requiredString("service_name", maxLength: 256)
@@ -52,10 +53,10 @@ struct SDKRoutes {
         guard !functionName.isEmpty || !filePath.isEmpty else {
             throw APIError.badRequest("auto-register needs function_name (and label) or file_path and line_number")
         }
-        let (bp, created) = try await state.store.autoRegister(
+        let (bp, created, changed) = try await state.store.autoRegister(
             service: service, filePath: filePath, lineNumber: lineNumber, functionName: functionName, label: label,
-            enabled: state.config.autoRegisterEnabled, now: Timestamps.now())
-        if created { state.pushCreated(bp) }
+            defaults: state.config.autoRegister, now: Timestamps.now())
+        if created { state.pushCreated(bp) } else if changed { state.pushUpdated(bp) }
         return JSONResponse.make(bp.json, status: created ? .created : .ok)
     }
 

@@ -22,8 +22,8 @@ public struct ServerConfig: Sendable {
     public var heartbeatSeconds = 15.0
     /// Events buffered per SSE connection before a slow reader is cut off.
     public var sseBufferEvents = 256
-    /// Whether auto-registered breakpoints start enabled (the protocol says not).
-    public var autoRegisterEnabled = false
+    /// What an auto-registered breakpoint starts as.
+    public var autoRegister = AutoRegisterDefaults()
     /// Served over TLS (`--tls-cert`/`--tls-key`): the session cookie is `Secure`.
     public var tlsEnabled = false
     /// A reverse proxy in front sets `X-Forwarded-Proto`; `https` there makes the session cookie `Secure`.
@@ -32,6 +32,20 @@ public struct ServerConfig: Sendable {
     public var connectionLimits = ConnectionLimits()
     /// Create and print a development key on first start (when no key exists).
     public var createDevelopmentKey = true
+
+    public init() {}
+}
+
+/// An auto-registered breakpoint starts enabled, as the product description
+/// says ("automatically created and enabled"), but bounded, so a forgotten
+/// checkpoint on a hot path cannot flood the store: it stops after
+/// `maxCaptures` snapshots and expires after `expireAfterSeconds`. Either is
+/// lifted by editing the breakpoint. `--auto-register-disabled` makes them
+/// start disabled (opt-in).
+public struct AutoRegisterDefaults: Sendable {
+    public var enabled = true
+    public var maxCaptures = 100
+    public var expireAfterSeconds = 24 * 3600.0
 
     public init() {}
 }

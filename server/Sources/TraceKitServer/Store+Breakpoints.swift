@@ -53,37 +53,59 @@ extension Store {
         }
     }
 
-    /// Idempotent per (service, function, label): returns the existing
-    /// breakpoint, or creates one (disabled unless `enabled`).
+    /// Idempotent per (service, function, label): the existing breakpoint,
+    /// its file and line updated when the code moved, or a new one made from
+    /// `defaults`. `changed`: created or moved (to be pushed to SDKs).
     public func autoRegister(
         service: String, filePath: String, lineNumber: Int, functionName: String, label: String,
-        enabled: Bool, now: Double
-    ) async throws -> (breakpoint: Breakpoint, created: Bool) {
+        defaults: AutoRegisterDefaults, now: Double
+    ) async throws -> (breakpoint: Breakpoint, created: Bool, changed: Bool) {
         try await pool.write { db in
             try Self.touchService(db, name: service, now: now)
-            let existing: Row?
-            if label.isEmpty {
-                existing = try Row.fetchOne(db, sql: """
-                    SELECT * FROM breakpoints WHERE service_name = ? AND function_name = ? AND label = ''
-                    AND file_path = ? AND line_number = ? LIMIT 1
-                    """, arguments: [service, functionName, filePath, lineNumber])
-            } else {
-                existing = try Row.fetchOne(db, sql: """
-                    SELECT * FROM breakpoints WHERE service_name = ? AND function_name = ? AND label = ? LIMIT 1
-                    """, arguments: [service, functionName, label])
+            if var existing = try Self.registeredBreakpoint(db, service: service, filePath: filePath,
+                                                            lineNumber: lineNumber, functionName: functionName, label: label) {
+                guard !label.isEmpty, existing.filePath != filePath || existing.lineNumber != lineNumber else {
+                    return (existing, false, false)
+                }
+                existing.filePath = filePath
+                existing.lineNumber = lineNumber
+                existing.updatedAt = now
+                try Self.saveBreakpoint(db, existing, insert: false)
+                existing.ticket = CommitTicket.next()
+                return (existing, false, true)
             }
-            if let existing { return (Breakpoint(row: existing), false) }
             var bp = Breakpoint(id: Store.newID(), serviceName: service, now: now)
             bp.filePath = filePath
             bp.lineNumber = lineNumber
             bp.functionName = functionName
             bp.label = label
-            bp.enabled = enabled
+            bp.enabled = defaults.enabled
+            bp.maxCaptures = defaults.maxCaptures
+            bp.expireAt = now + defaults.expireAfterSeconds
             bp.autoRegistered = true
             try Self.saveBreakpoint(db, bp, insert: true)
             bp.ticket = CommitTicket.next()
-            return (bp, true)
+            return (bp, true, true)
         }
+    }
+
+    /// A labelled site is known by (function, label) wherever it is; an
+    /// unlabelled one only at its exact location.
+    private static func registeredBreakpoint(
+        _ db: Database, service: String, filePath: String, lineNumber: Int, functionName: String, label: String
+    ) throws -> Breakpoint? {
+        let row: Row?
+        if label.isEmpty {
+            row = try Row.fetchOne(db, sql: """
+                SELECT * FROM breakpoints WHERE service_name = ? AND function_name = ? AND label = ''
+                AND file_path = ? AND line_number = ? LIMIT 1
+                """, arguments: [service, functionName, filePath, lineNumber])
+        } else {
+            row = try Row.fetchOne(db, sql: """
+                SELECT * FROM breakpoints WHERE service_name = ? AND function_name = ? AND label = ? LIMIT 1
+                """, arguments: [service, functionName, label])
+        }
+        return row.map(Breakpoint.init(row:))
     }
 
     /// Disables enabled breakpoints that expired (expire_at or idle timeout)

@@ -91,6 +91,7 @@ public final class Store: Sendable {
                 """)
         }
         registerCodeIndexMigration(&migrator)
+        registerSessionsMigration(&migrator)
         return migrator
     }
 

@@ -28,8 +28,8 @@ struct TraceKitServerCommand: AsyncParsableCommand {
     var retentionSeconds: Int?
     @Option(help: "Keep at most this many snapshots; 0 = no limit (env TRACEKIT_SERVER_RETENTION_COUNT).")
     var retentionCount: Int?
-    @Flag(help: "Auto-registered breakpoints start enabled (env TRACEKIT_SERVER_AUTO_REGISTER_ENABLED=1).")
-    var autoRegisterEnabled = false
+    @Flag(help: "Auto-registered breakpoints start disabled (env TRACEKIT_SERVER_AUTO_REGISTER_DISABLED=1); by default they start enabled, at most 100 captures, expiring after 24 h.")
+    var autoRegisterDisabled = false
     @Option(help: "PEM certificate chain: serve HTTPS (with --tls-key) (env TRACEKIT_SERVER_TLS_CERT).")
     var tlsCert: String?
     @Option(help: "PEM private key of --tls-cert (env TRACEKIT_SERVER_TLS_KEY).")
@@ -59,7 +59,7 @@ struct TraceKitServerCommand: AsyncParsableCommand {
         config.maxBodyBytes = try maxBodyBytes ?? integer(env, "TRACEKIT_SERVER_MAX_BODY_BYTES") ?? config.maxBodyBytes
         config.retentionMaxAgeSeconds = try retentionSeconds ?? integer(env, "TRACEKIT_SERVER_RETENTION_SECONDS") ?? config.retentionMaxAgeSeconds
         config.retentionMaxCount = try retentionCount ?? integer(env, "TRACEKIT_SERVER_RETENTION_COUNT") ?? config.retentionMaxCount
-        config.autoRegisterEnabled = autoRegisterEnabled || env["TRACEKIT_SERVER_AUTO_REGISTER_ENABLED"] == "1"
+        config.autoRegister.enabled = !(autoRegisterDisabled || env["TRACEKIT_SERVER_AUTO_REGISTER_DISABLED"] == "1")
         let tls = try tlsConfiguration(env)
         config.tlsEnabled = tls != nil
         config.trustForwardedProto = trustForwardedProto || env["TRACEKIT_SERVER_TRUST_FORWARDED_PROTO"] == "1"

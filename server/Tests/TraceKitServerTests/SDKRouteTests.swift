@@ -27,24 +27,56 @@ struct SDKRouteTests {
         }
     }
 
-    @Test("Auto-register is idempotent per service, function and label, and starts disabled")
+    @Test("Auto-register is idempotent per service, function and label; moved code updates file and line")
     func autoRegister() async throws {
         try await TestServer.run { server in
             let body = #"{"service_name": "checkout", "file_path": "app/pay.py", "line_number": 42, "function_name": "pay", "label": "before-charge"}"#
             let first = try await server.sdk(.post, "/sdk/snapshots/auto-register", body)
             #expect(first.status == .created)
-            #expect(first["enabled"]?.boolValue == false)
             #expect(first["auto_registered"]?.boolValue == true)
-            let moved = body.replacingOccurrences(of: "42", with: "57")
+            let moved = body.replacingOccurrences(of: "42", with: "57").replacingOccurrences(of: "app/pay.py", with: "app/billing/pay.py")
             let second = try await server.sdk(.post, "/sdk/snapshots/auto-register", moved)
             #expect(second.status == .ok)
             #expect(second["id"] == first["id"])
+            #expect(second["line_number"]?.intValue == 57)
+            #expect(second["file_path"]?.stringValue == "app/billing/pay.py")
+            let stored = try await server.admin(.get, "/api/breakpoints/\(first["id"]?.stringValue ?? "")")
+            #expect(stored["line_number"]?.intValue == 57)
             let other = try await server.sdk(.post, "/sdk/snapshots/auto-register", body.replacingOccurrences(of: "before-charge", with: "after"))
             #expect(other.status == .created)
             #expect(other["id"] != first["id"])
             expectJSONError(try await server.sdk(.post, "/sdk/snapshots/auto-register", #"{"file_path": "a.py"}"#), .badRequest)
             expectJSONError(try await server.sdk(.post, "/sdk/snapshots/auto-register",
                 body.replacingOccurrences(of: "\"checkout\"", with: "\"billing\"")), .forbidden)
+        }
+    }
+
+    @Test("An auto-registered breakpoint starts enabled and bounded: max_captures 100, expiring in 24 h, active for SDKs")
+    func autoRegisterEnabledAndBounded() async throws {
+        try await TestServer.run { server in
+            let body = #"{"service_name": "checkout", "file_path": "app/pay.py", "line_number": 42, "function_name": "pay", "label": "new-site"}"#
+            let created = try await server.sdk(.post, "/sdk/snapshots/auto-register", body)
+            #expect(created.status == .created)
+            #expect(created["enabled"]?.boolValue == true)
+            #expect(created["max_captures"]?.intValue == 100)
+            let expireAt = try #require(created["expire_at"]?.stringValue.flatMap(Timestamps.parse))
+            #expect(abs(expireAt - Date().timeIntervalSince1970 - 24 * 3600) < 120)
+            let active = try await server.sdk(.get, "/sdk/snapshots/active/checkout")
+            #expect(active["breakpoints"]?.arrayValue?.contains { $0["id"] == created["id"] } == true)
+        }
+    }
+
+    @Test("With auto-register disabled (--auto-register-disabled) a new site's breakpoint starts disabled")
+    func autoRegisterOptIn() async throws {
+        var config = TestServer.config()
+        config.autoRegister.enabled = false
+        try await TestServer.run(config: config) { server in
+            let body = #"{"service_name": "checkout", "file_path": "app/pay.py", "line_number": 42, "function_name": "pay", "label": "opt-in"}"#
+            let created = try await server.sdk(.post, "/sdk/snapshots/auto-register", body)
+            #expect(created.status == .created)
+            #expect(created["enabled"]?.boolValue == false)
+            let active = try await server.sdk(.get, "/sdk/snapshots/active/checkout")
+            #expect(active["breakpoints"]?.arrayValue?.isEmpty == true)
         }
     }
 

@@ -80,6 +80,24 @@ struct TraceIngestTests {
         }
     }
 
+    @Test("Each code line lists the line breakpoints an SDK there matches: path suffixes on whole components, most specific first")
+    func codeLinesListMatchingBreakpoints() async throws {
+        try await TestServer.run { server in
+            #expect(try await Self.post(server, body: Array(Self.jsonExport().utf8), contentType: "application/json").status == .ok)
+            let short = try await server.createBreakpoint(#"{"service_name": "checkout", "file_path": "payments.py", "line_number": 42}"#)
+            let longer = try await server.createBreakpoint(#"{"service_name": "checkout", "file_path": "shop/payments.py", "line_number": 42}"#)
+            _ = try await server.createBreakpoint(#"{"service_name": "checkout", "file_path": "ayments.py", "line_number": 42}"#)
+            _ = try await server.createBreakpoint(#"{"service_name": "checkout", "file_path": "payments.py", "line_number": 43}"#)
+            let tree = try await server.admin(.get, "/api/code/checkout")
+            let file = try #require(tree["files"]?.arrayValue?.first { $0["file_path"]?.stringValue == "/app/shop/payments.py" })
+            let line = try #require(file["functions"]?.arrayValue?.first?["lines"]?.arrayValue?.first)
+            #expect(line["line_number"]?.intValue == 42)
+            #expect(line["breakpoint_ids"] == .array([.string(longer), .string(short)]))
+            let other = try #require(tree["files"]?.arrayValue?.first { $0["file_path"]?.stringValue == "/app/shop/views.py" })
+            #expect(other["functions"]?.arrayValue?.first?["lines"]?.arrayValue?.first?["breakpoint_ids"] == .array([]))
+        }
+    }
+
     @Test("New semantic-convention names (code.file.path, code.function.name, code.line.number) and numeric ints")
     func newAttributeNames() async throws {
         try await TestServer.run { (server: TestServer) async throws in

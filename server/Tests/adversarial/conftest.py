@@ -6,6 +6,7 @@ import json
 import os
 import pathlib
 import re
+import resource
 import secrets
 import signal
 import socket
@@ -23,9 +24,10 @@ DEFAULT_BIN = SERVER_DIR / ".build" / "debug" / "tracekit-server"
 class Server:
     """One tracekit-server process and helpers to talk to it."""
 
-    def __init__(self, database, extra_args=()):
+    def __init__(self, database, extra_args=(), max_files=None):
         self.database = database
         self.extra_args = list(extra_args)
+        self.max_files = max_files
         self.admin_key = "tk_adv_" + secrets.token_hex(16)
         self.process = None
         self.output = []
@@ -36,7 +38,7 @@ class Server:
         self.output = []
         self.process = subprocess.Popen(
             [binary, "--port", "0", "--database", self.database, "--admin-key", self.admin_key, *self.extra_args],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=self._limit_files)
         deadline = time.monotonic() + 60
         for line in self.process.stdout:
             self.output.append(line)
@@ -47,6 +49,10 @@ class Server:
         assert self.port, "".join(self.output)
         threading.Thread(target=lambda: self.output.extend(self.process.stdout), daemon=True).start()
         return self
+
+    def _limit_files(self):
+        if self.max_files:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (self.max_files, self.max_files))
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -129,8 +135,8 @@ def make_server():
     """make_server(*args) starts a server with extra flags; all are stopped after the test."""
     servers = []
     with tempfile.TemporaryDirectory() as tmp:
-        def make(*args, database=None):
-            server = Server(database or os.path.join(tmp, f"adv{len(servers)}.sqlite"), args).start()
+        def make(*args, database=None, max_files=None):
+            server = Server(database or os.path.join(tmp, f"adv{len(servers)}.sqlite"), args, max_files).start()
             servers.append(server)
             return server
         make.tmp = tmp

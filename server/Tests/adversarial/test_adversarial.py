@@ -134,6 +134,24 @@ def test_connections_per_address_are_capped(make_server):
     assert server.request("GET", "/api/health")[0] == 200
 
 
+def test_at_the_file_descriptor_limit_the_server_logs_once_and_recovers(make_server):
+    # 256 descriptors: the connection cap becomes 128, below what would exhaust them;
+    # 200 idle sockets: 128 are served (and time out), 72 wait in the backlog meanwhile.
+    server = make_server("--header-timeout", "1", max_files=256)
+    sockets = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(200)]
+    time.sleep(0.5)
+    for sock in sockets:
+        wait_closed(sock, timeout=10)
+        sock.close()
+    assert server.request("GET", "/api/health")[0] == 200
+    log = "".join(server.output)
+    assert log.count("connection limit reached") == 1, log[-2000:]
+    assert "accepting connections again" in log
+    assert "Too many open files" not in log and "unable to open database file" not in log
+    # The database still works.
+    assert server.api("GET", "/api/services")[0] == 200
+
+
 def test_bombs_and_malformed_requests_get_json_errors(make_server):
     server = make_server()
     _, key = server.create_key()
@@ -384,3 +402,21 @@ def test_sign_in_is_rate_limited_and_checks_origin(make_server):
     status, reply_headers, _ = other.request("POST", "/login", f"key={other.admin_key}",
                                              headers={**headers, "Origin": f"http://127.0.0.1:{other.port}"})
     assert status == 303 and "tk_session=" in reply_headers["Set-Cookie"]
+
+
+def test_dashboard_sessions_survive_a_restart_stored_hashed_and_die_with_their_key(make_server):
+    first = make_server()
+    key_id, key = first.create_key(role="admin", name="dashboard user")
+    status, headers, _ = first.request("POST", "/login", f"key={key}",
+                                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 303
+    token = headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
+    cookie = {"Cookie": f"tk_session={token}"}
+    first.stop()
+    with sqlite3.connect(first.database) as db:
+        stored = [row[0] for row in db.execute("SELECT token_hash FROM dashboard_sessions")]
+    assert len(stored) == 1 and token not in stored[0]
+    second = make_server(database=first.database)
+    assert second.request("GET", "/api/services", headers=cookie)[0] == 200
+    assert second.api("DELETE", f"/api/keys/{key_id}")[0] == 200
+    assert second.request("GET", "/api/services", headers=cookie)[0] == 401

@@ -38,6 +38,8 @@ def server():
         process = subprocess.Popen(
             [binary, "--port", "0", "--database", os.path.join(tmp, "compat.sqlite"), "--log-level", "info",
              "--admin-key", configured,
+             # The official SDK's flow as its docs describe it: register, then enable.
+             "--auto-register-disabled",
              # Large enough that schemathesis's oversized arrays reach validation (400)
              # instead of the size limit (413, which its negative-data check does not expect).
              "--max-body-bytes", str(32 << 20)],

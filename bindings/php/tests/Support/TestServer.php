@@ -38,7 +38,8 @@ final class TestServer
         $directory = sys_get_temp_dir() . '/tracekit-php-' . bin2hex(random_bytes(6));
         mkdir($directory);
         $adminKey = 'tk_phpunit_' . bin2hex(random_bytes(16));
-        $process = proc_open([$binary, '--port', '0', '--database', "{$directory}/test.sqlite", '--admin-key', $adminKey],
+        $process = proc_open([$binary, '--port', '0', '--database', "{$directory}/test.sqlite", '--admin-key', $adminKey,
+            '--auto-register-disabled'],
             [0 => ['pipe', 'r'], 1 => ['file', "{$directory}/server.log", 'w'], 2 => ['file', "{$directory}/server.log", 'a']],
             $pipes);
         if (!is_resource($process)) {

@@ -77,6 +77,9 @@ module TracekitNative
         @labels.confirm(label, site) if known # met twice: trusted for its label
         return nil
       end
+      # Every suppression (limits, budget, expiry, open circuit) is decided
+      # before the variables are built; tk_site_capture uses the claimed slot.
+      return nil if Native.tk_site_claim(site).zero?
 
       capture_at(site, block ? variables_from(block) : variables)
     rescue StandardError => e

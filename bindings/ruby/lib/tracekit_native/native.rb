@@ -97,6 +97,7 @@ module TracekitNative
     attach_function :tk_capture, %i[pointer string string int32 string buffer_in size_t string], :int
     attach_function :tk_site_get, %i[pointer string string int32 string], :pointer
     attach_function :tk_site_active, [:pointer], :int
+    attach_function :tk_site_claim, [:pointer], :int
     attach_function :tk_site_capture, %i[pointer buffer_in size_t string], :int
 
     module_function

@@ -352,8 +352,11 @@ function codeView(main) {
     const service = picker.value;
     if (!service) return;
     const [code, bps] = await Promise.all([api("GET", `/api/code/${enc(service)}`), api("GET", `/api/breakpoints?service=${enc(service)}`)]);
-    const hasBreakpoint = (file, line, fn) => bps.breakpoints.some((b) =>
-      (line && b.file_path === file && b.line_number === line) || (!line && b.function_name === fn && b.label === fn));
+    // Lines carry the breakpoints an SDK there matches (the server applies the
+    // library's path-suffix rule); a function without lines, its label breakpoint.
+    const lineHasBreakpoint = (line) => (line.breakpoint_ids || []).length > 0;
+    const fnHasBreakpoint = (fn) => fn.lines.length ? lineHasBreakpoint(fn.lines[0])
+      : bps.breakpoints.some((b) => b.function_name === fn.function_name && b.label === fn.function_name);
     const files = code.files.map((file) => {
       const details = el("details", { class: "code-file", "data-file": file.file_path, open: open.has(file.file_path) },
         el("summary", {}, file.file_path || "(unknown file)", " ", el("span", { class: "hits" }, `${plural(file.hit_count, "hit")} · last ${fmtTime(file.last_seen_at)}`)));
@@ -365,14 +368,14 @@ function codeView(main) {
           el("div", { class: "fn-head" }, el("code", {}, name), el("span", { class: "hits" }, plural(fn.hit_count, "hit")),
             el("button", { "data-set-breakpoint": "function", onclick: () => setBreakpoint(service, file.file_path, fn, firstLine) },
               "Set Breakpoint"),
-            hasBreakpoint(file.file_path, firstLine, fn.function_name) ? el("span", { class: "status active" }, "breakpoint") : null));
+            fnHasBreakpoint(fn) ? el("span", { class: "status active" }, "breakpoint") : null));
         for (const line of fn.lines) {
           fnBox.append(el("div", { class: "code-line", "data-line": line.line_number },
             el("span", { class: "ln mono" }, `line ${line.line_number}`),
             el("span", { class: "hits" }, `${plural(line.hit_count, "hit")} · first ${fmtTime(line.first_seen_at)} · last ${fmtTime(line.last_seen_at)}`),
             el("button", { "data-set-breakpoint": "line", "aria-label": `Set Breakpoint at line ${line.line_number}`,
               onclick: () => setBreakpoint(service, file.file_path, fn, line.line_number) }, "Set Breakpoint"),
-            hasBreakpoint(file.file_path, line.line_number, fn.function_name) ? el("span", { class: "status active" }, "breakpoint") : null));
+            lineHasBreakpoint(line) ? el("span", { class: "status active" }, "breakpoint") : null));
         }
         details.append(fnBox);
       }
@@ -390,9 +393,14 @@ function codeView(main) {
 // ---- Snapshots ------------------------------------------------------------------------------
 
 function snapshotsView(main) {
+  // The service and breakpoint filters come from the URL (a direct load or a
+  // reload) and are written back to it on change. The dropdowns are filled
+  // from the event stream, which may arrive after this view: they are refilled
+  // then, keeping the wanted values selected.
   const params = new URLSearchParams(location.search);
-  const service = el("select", { name: "service" }, el("option", { value: "" }, "all services"));
-  const breakpoint = el("select", { name: "breakpoint_id" }, el("option", { value: "" }, "all breakpoints"));
+  const wanted = { service: params.get("service") || "", breakpoint: params.get("breakpoint_id") || params.get("breakpoint") || "" };
+  const service = el("select", { name: "service" });
+  const breakpoint = el("select", { name: "breakpoint_id" });
   const since = el("input", { type: "datetime-local", name: "since" });
   const until = el("input", { type: "datetime-local", name: "until" });
   const body = el("tbody");
@@ -407,18 +415,37 @@ function snapshotsView(main) {
       el("thead", {}, el("tr", {}, ...["Captured", "Service", "Location", "Label", "Breakpoint"].map((h) => el("th", {}, h)))), body),
     el("p", {}, more, " ", deleteMatching));
 
-  for (const s of state.services) service.append(el("option", { value: s.name }, s.name));
-  for (const bp of state.breakpoints) breakpoint.append(el("option", { value: bp.id }, `${bp.service_name}: ${locationText(bp)}`));
-  service.value = params.get("service") || "";
-  if (params.get("breakpoint_id") && !state.breakpoints.length) breakpoint.append(el("option", { value: params.get("breakpoint_id") }, params.get("breakpoint_id")));
-  breakpoint.value = params.get("breakpoint_id") || "";
-  for (const input of [service, breakpoint, since, until]) input.addEventListener("change", () => load(false));
+  // Options for what is known, plus the wanted value if it is not (yet) known.
+  function setOptions(select, allText, options, value) {
+    const extra = value && !options.some(([v]) => v === value) ? [[value, value]] : [];
+    select.replaceChildren(el("option", { value: "" }, allText),
+      ...[...options, ...extra].map(([v, text]) => el("option", { value: v }, text)));
+    select.value = value;
+  }
+  function fillFilters() {
+    setOptions(service, "all services", state.services.map((s) => [s.name, s.name]), wanted.service);
+    setOptions(breakpoint, "all breakpoints",
+      state.breakpoints.map((bp) => [bp.id, `${bp.service_name}: ${locationText(bp)}`]), wanted.breakpoint);
+  }
+  fillFilters();
+  for (const input of [service, breakpoint]) {
+    input.addEventListener("change", () => {
+      wanted.service = service.value;
+      wanted.breakpoint = breakpoint.value;
+      const q = new URLSearchParams();
+      if (wanted.service) q.set("service", wanted.service);
+      if (wanted.breakpoint) q.set("breakpoint_id", wanted.breakpoint);
+      history.replaceState(null, "", q.toString() ? `/snapshots?${q}` : "/snapshots");
+      load(false);
+    });
+  }
+  for (const input of [since, until]) input.addEventListener("change", () => load(false));
   more.addEventListener("click", () => load(true));
 
   function query(append) {
     const q = new URLSearchParams();
-    if (service.value) q.set("service", service.value);
-    if (breakpoint.value) q.set("breakpoint_id", breakpoint.value);
+    if (wanted.service) q.set("service", wanted.service);
+    if (wanted.breakpoint) q.set("breakpoint_id", wanted.breakpoint);
     if (since.value) q.set("since", new Date(since.value).toISOString());
     if (until.value) q.set("until", new Date(until.value).toISOString());
     q.set("limit", "50");
@@ -460,7 +487,10 @@ function snapshotsView(main) {
     } catch (err) { toast(err.message, true); }
   }
   load(false);
-  return { refresh: (kind) => { if (kind === "snapshots") load(false); } };
+  return { refresh: (kind) => {
+    if (kind === "snapshots") load(false);
+    if (kind === "services" || kind === "breakpoints") fillFilters();
+  } };
 }
 
 // Markers: redactions ([REDACTED:kind]) and truncations ({_truncated: true, …}) are shown as badges.

@@ -52,7 +52,7 @@ public final class TestServer {
         Path log = directory.resolve("server.log");
         String adminKey = "tk_junit_" + randomHex(16);
         Process process = new ProcessBuilder(binary, "--port", "0", "--database", directory.resolve("test.sqlite").toString(),
-                "--admin-key", adminKey).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                "--admin-key", adminKey, "--auto-register-disabled").redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             process.destroy();
             try {

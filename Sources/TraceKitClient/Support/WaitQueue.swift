@@ -1,0 +1,90 @@
+import TraceKitCore
+
+/// A bounded FIFO between caller threads (producers) and one background
+/// thread (consumer). `push` never blocks: when full it refuses. `pop` waits
+/// up to a deadline.
+final class WaitQueue<Element>: @unchecked Sendable {
+    private let lock = ConditionLock()
+    private var items: [Element] = []
+    private var head = 0
+    private var closed = false
+    private var inFlight = 0
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    private func locked<T>(_ body: () -> T) -> T { lock.locked(body) }
+
+    var count: Int { locked { items.count - head } }
+
+    /// Queued plus popped-but-not-finished items.
+    var pending: Int { locked { items.count - head + inFlight } }
+
+    /// Adds `item` unless full or closed; never waits.
+    func push(_ item: Element) -> Bool {
+        let accepted = locked { () -> Bool in
+            guard !closed, items.count - head < capacity else { return false }
+            items.append(item)
+            return true
+        }
+        if accepted { lock.broadcast() }
+        return accepted
+    }
+
+    /// The next item, waiting until `deadlineNs` (monotonic) at most; nil on
+    /// timeout or when closed and empty. The consumer calls `finished()`
+    /// when done with it (for `waitUntilDrained`).
+    func pop(deadlineNs: UInt64) -> Element? {
+        locked {
+            while head == items.count {
+                if closed { return nil }
+                if !lock.wait(untilNs: deadlineNs) { return nil }
+            }
+            let item = items[head]
+            head += 1
+            inFlight += 1
+            if head > 64 && head * 2 > items.count {
+                items.removeFirst(head)
+                head = 0
+            }
+            return item
+        }
+    }
+
+    func finished() {
+        locked { inFlight = max(0, inFlight - 1) }
+        lock.broadcast()
+    }
+
+    /// Waits until nothing is queued or in flight, or the deadline; true if drained.
+    func waitUntilDrained(deadlineNs: UInt64) -> Bool {
+        locked {
+            while head < items.count || inFlight > 0 {
+                if !lock.wait(untilNs: deadlineNs) { return head == items.count && inFlight == 0 }
+            }
+            return true
+        }
+    }
+
+    /// Empties the queue, returning what was in it.
+    func drain() -> [Element] {
+        let rest: [Element] = locked {
+            let rest = Array(items[head...])
+            items.removeAll()
+            head = 0
+            return rest
+        }
+        lock.broadcast()
+        return rest
+    }
+
+    func close() {
+        locked { closed = true }
+        lock.broadcast()
+    }
+
+    /// Wakes waiters without adding anything (e.g. to re-check a stop flag).
+    func wake() { lock.broadcast() }
+}

@@ -1,0 +1,28 @@
+import TraceKitCore
+
+/// A tiny, seedable random number generator (Steele, Lea & Flood's SplitMix64).
+///
+/// Not for secrets: it spreads retry times apart. Seed it from the system
+/// generator in production and with a constant in tests, so jittered delays
+/// are reproducible.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) {
+        state = seed
+    }
+
+    /// A generator seeded from the operating system's random source.
+    public init() {
+        var system = SystemRandomNumberGenerator()
+        state = system.next()
+    }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
