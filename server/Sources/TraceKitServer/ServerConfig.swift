@@ -41,7 +41,7 @@ public struct ServerConfig: Sendable {
 /// checkpoint on a hot path cannot flood the store: it stops after
 /// `maxCaptures` snapshots and expires after `expireAfterSeconds`. Either is
 /// lifted by editing the breakpoint. `--auto-register-disabled` makes them
-/// start disabled (opt-in).
+/// start disabled and unbounded (opt-in: whoever enables one sets its limits).
 public struct AutoRegisterDefaults: Sendable {
     public var enabled = true
     public var maxCaptures = 100

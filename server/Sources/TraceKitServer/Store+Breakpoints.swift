@@ -80,8 +80,10 @@ extension Store {
             bp.functionName = functionName
             bp.label = label
             bp.enabled = defaults.enabled
-            bp.maxCaptures = defaults.maxCaptures
-            bp.expireAt = now + defaults.expireAfterSeconds
+            if defaults.enabled {  // an opt-in breakpoint gets its limits from the person who enables it
+                bp.maxCaptures = defaults.maxCaptures
+                bp.expireAt = now + defaults.expireAfterSeconds
+            }
             bp.autoRegistered = true
             try Self.saveBreakpoint(db, bp, insert: true)
             bp.ticket = CommitTicket.next()

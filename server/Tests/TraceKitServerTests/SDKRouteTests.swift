@@ -66,7 +66,7 @@ struct SDKRouteTests {
         }
     }
 
-    @Test("With auto-register disabled (--auto-register-disabled) a new site's breakpoint starts disabled")
+    @Test("With auto-register disabled (--auto-register-disabled) a new site's breakpoint starts disabled and unbounded")
     func autoRegisterOptIn() async throws {
         var config = TestServer.config()
         config.autoRegister.enabled = false
@@ -75,6 +75,8 @@ struct SDKRouteTests {
             let created = try await server.sdk(.post, "/sdk/snapshots/auto-register", body)
             #expect(created.status == .created)
             #expect(created["enabled"]?.boolValue == false)
+            #expect(created["max_captures"]?.intValue == 0)  // whoever enables it sets the limits
+            #expect(created["expire_at"]?.stringValue == nil)
             let active = try await server.sdk(.get, "/sdk/snapshots/active/checkout")
             #expect(active["breakpoints"]?.arrayValue?.isEmpty == true)
         }
