@@ -96,7 +96,7 @@ final class LaravelTest extends TestCase
         $this->assertSame([__CLASS__ . '::checkoutStart', __FILE__, $line],
             [$breakpoint['function_name'], $breakpoint['file_path'], $breakpoint['line_number']]);
         $server->setEnabled($breakpoint['id'], true);
-        $this->assertNotEmpty(TestServer::waitFor(fn () => $client->getSnapshotClient()->getStats()['breakpoints'] > 0));
+        $this->assertNotEmpty(TestServer::waitFor(fn () => TestServer::siteActive($client, 'checkout-start')));
         self::checkoutStart();
         $this->assertTrue($client->flush(5.0));
         $snapshot = TestServer::waitFor(fn () => $server->snapshots($service))[0] ?? [];

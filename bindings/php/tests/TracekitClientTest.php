@@ -8,7 +8,6 @@ use FFI;
 use PHPUnit\Framework\TestCase;
 use TraceKit\PHP\Native\Library;
 use TraceKit\PHP\RequestContext;
-use TraceKit\PHP\SnapshotClient;
 use TraceKit\PHP\TracekitClient;
 use TraceKit\PHP\Tests\Support\TestServer;
 
@@ -73,22 +72,8 @@ final class TracekitClientTest extends TestCase
         $this->server->setEnabled($breakpoint['id'], true);
         // The client may already hold the disabled breakpoint (pushed over the stream when it was
         // registered): wait until the site itself is active, not until some breakpoint is known.
-        $this->assertNotEmpty(TestServer::waitFor(fn () => $this->siteActive($client, 'order-checkout')),
+        $this->assertNotEmpty(TestServer::waitFor(fn () => TestServer::siteActive($client, 'order-checkout')),
             'the enabled breakpoint did not reach the client');
-    }
-
-    /** Whether a call site of $label is active, read from the client's cached active flags. */
-    private function siteActive(TracekitClient $client, string $label): bool
-    {
-        $cells = (new \ReflectionProperty(SnapshotClient::class, 'cells'))->getValue($client->getSnapshotClient());
-        foreach ($cells as $lines) {
-            foreach ($lines as $labels) {
-                if (isset($labels[$label]) && $labels[$label][0] !== 0) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     public function testFirstCheckpointRegistersTheSiteAndCapturesNothingWhileDisabled(): void
@@ -169,7 +154,7 @@ final class TracekitClientTest extends TestCase
 
         $this->server->setKillSwitch($this->service, false);
         $this->assertNotEmpty(TestServer::waitFor(fn () => !$client->getSnapshotClient()->getStats()['kill_switch']
-            && $client->getSnapshotClient()->getStats()['breakpoints'] > 0));
+            && TestServer::siteActive($client, 'order-checkout')));
         $this->checkout($client);
         $this->assertTrue($client->flush(5.0));
         $this->assertCount(2, TestServer::waitFor(fn () => count($this->server->snapshots($this->service)) === 2

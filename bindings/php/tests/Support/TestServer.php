@@ -4,6 +4,9 @@ declare(strict_types=1);
 
 namespace TraceKit\PHP\Tests\Support;
 
+use TraceKit\PHP\SnapshotClient;
+use TraceKit\PHP\TracekitClient;
+
 /**
  * A real tracekit-server (TRACEKIT_SERVER_BIN) on a free port with a
  * temporary database and a known admin key, shared by the whole run.
@@ -140,5 +143,19 @@ final class TestServer
             usleep(20000);
         }
         return $result;
+    }
+
+    /** Whether a call site of $label is active, read from the client's cached active flags. */
+    public static function siteActive(TracekitClient $client, string $label): bool
+    {
+        $cells = (new \ReflectionProperty(SnapshotClient::class, 'cells'))->getValue($client->getSnapshotClient());
+        foreach ($cells as $lines) {
+            foreach ($lines as $labels) {
+                if (isset($labels[$label]) && $labels[$label][0] !== 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }
