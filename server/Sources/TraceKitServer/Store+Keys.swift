@@ -42,6 +42,7 @@ extension Store {
                 """, arguments: [record.id, name, SHA256.hexDigest(secret), record.prefix, role.rawValue,
                                  services.map { AnyJSON.array($0.map { .string($0) }).jsonText }, now])
         }
+        changes.announce(StoreChange(.keyCreated, id: record.id))
         return (record, secret)
     }
 
@@ -65,10 +66,12 @@ extension Store {
 
     /// Revokes a key; nil when no such key exists.
     public func revokeKey(id: String, now: Double) async throws -> APIKeyRecord? {
-        try await pool.write { db in
+        let record = try await pool.write { db in
             try db.execute(sql: "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", arguments: [now, id])
             return try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ?", arguments: [id]).map(APIKeyRecord.init(row:))
         }
+        if record != nil { changes.announce(StoreChange(.keyRevoked, id: id)) }
+        return record
     }
 
     /// `tk_` + 40 hex digits (160 random bits).

@@ -7,6 +7,8 @@ import GRDB
 public final class Store: Sendable {
     let pool: DatabasePool
     let captureBatcher: CaptureBatcher
+    /// Every committed change, announced after its transaction (see `ChangePublisher`).
+    public let changes = ChangeFeed()
 
     public init(path: String) throws {
         var config = Configuration()
@@ -18,7 +20,7 @@ public final class Store: Sendable {
         config.busyMode = .timeout(5)
         pool = try DatabasePool(path: path, configuration: config)
         try Self.migrator.migrate(pool)
-        captureBatcher = CaptureBatcher(pool: pool)
+        captureBatcher = CaptureBatcher(pool: pool, changes: changes)
     }
 
     static var migrator: DatabaseMigrator {
