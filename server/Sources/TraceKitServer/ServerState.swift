@@ -7,7 +7,7 @@ import Logging
 /// (`ChangePublisher`).
 public final class ServerState: Sendable {
     public let config: ServerConfig
-    public let store: Store
+    public let store: any ServerStore
     public let hub: SSEHub
     public let authenticator: KeyAuthenticator
     let conditions = ConditionCache()
@@ -23,7 +23,7 @@ public final class ServerState: Sendable {
     let cpuWork = CPUWorkLimiter()
     let logger: Logger
 
-    public init(config: ServerConfig, store: Store, logger: Logger) {
+    public init(config: ServerConfig, store: any ServerStore, logger: Logger) {
         self.config = config
         self.store = store
         self.hub = SSEHub(bufferEvents: config.sseBufferEvents)

@@ -4,9 +4,9 @@ import Testing
 
 @Suite("Change feed: the store announces committed changes, the streams publish them")
 struct ChangeFeedTests {
-    static func temporaryStore() throws -> (Store, cleanUp: @Sendable () -> Void) {
+    static func temporaryStore() throws -> (SQLiteStore, cleanUp: @Sendable () -> Void) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tracekit-feed-\(UUID().uuidString).sqlite").path
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         return (store, { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } })
     }
 

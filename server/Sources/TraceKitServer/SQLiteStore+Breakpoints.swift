@@ -1,7 +1,7 @@
 import GRDB
 
 /// Breakpoint rows: CRUD, auto-registration and expiry sweeps.
-extension Store {
+extension SQLiteStore {
     public func breakpoints(service: String?) async throws -> [Breakpoint] {
         try await pool.read { db in
             if let service {
@@ -12,26 +12,25 @@ extension Store {
         }
     }
 
-    /// What an SDK should act on: enabled and not expired.
-    public func activeBreakpoints(service: String, now: Double) async throws -> [Breakpoint] {
-        try await breakpoints(service: service).filter { $0.enabled && !$0.isExpired(at: now) && !$0.limitReached }
-    }
-
     public func breakpoint(id: String) async throws -> Breakpoint? {
         try await pool.read { db in try Self.fetchBreakpoint(db, id: id) }
     }
 
-    public func insert(_ bp: Breakpoint) async throws {
+    @discardableResult
+    public func insert(_ bp: Breakpoint) async throws -> Breakpoint {
         try await pool.write { db in
             try Self.touchService(db, name: bp.serviceName, now: bp.createdAt)
             try Self.saveBreakpoint(db, bp, insert: true)
         }
         changes.announce(StoreChange(.breakpointCreated, id: bp.id, service: bp.serviceName))
+        return bp
     }
 
-    public func update(_ bp: Breakpoint) async throws {
+    @discardableResult
+    public func update(_ bp: Breakpoint) async throws -> Breakpoint {
         try await pool.write { db in try Self.saveBreakpoint(db, bp, insert: false) }
         changes.announce(StoreChange(.breakpointUpdated, id: bp.id, service: bp.serviceName))
+        return bp
     }
 
     public func deleteBreakpoint(id: String) async throws -> Breakpoint? {
@@ -64,7 +63,7 @@ extension Store {
                 try Self.saveBreakpoint(db, existing, insert: false)
                 return (existing, false, true)
             }
-            var bp = Breakpoint(id: Store.newID(), serviceName: service, now: now)
+            var bp = Breakpoint(id: StoreIDs.newID(), serviceName: service, now: now)
             bp.filePath = filePath
             bp.lineNumber = lineNumber
             bp.functionName = functionName
