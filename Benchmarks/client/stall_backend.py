@@ -41,6 +41,11 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(201, b'{"id":"x"}')
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # clients open several connections at once
+
+
+server = Server(("127.0.0.1", 0), Handler)
 print(server.server_address[1], flush=True)
 server.serve_forever()

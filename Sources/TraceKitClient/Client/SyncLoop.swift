@@ -25,6 +25,12 @@ struct SyncLoop {
             client.log.log(.error, "could not create an HTTP session; breakpoints will not sync")
             return
         }
+        // Shutdown and refresh requests also end a wait inside the stream.
+        client.syncWake.attach(session.wakeUp)
+        defer {
+            client.syncWake.detach()
+            withExtendedLifetime(session) {}
+        }
         var state = State()
         while !client.haltRequested {
             let now = MonotonicClock.nowNanoseconds()

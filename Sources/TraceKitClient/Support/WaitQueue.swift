@@ -2,17 +2,22 @@ import TraceKitCore
 
 /// A bounded FIFO between caller threads (producers) and one background
 /// thread (consumer). `push` never blocks: when full it refuses. `pop` waits
-/// up to a deadline.
+/// up to a deadline; a consumer that waits elsewhere (the sender waits in
+/// libcurl) parks instead, and the next `push` rings its doorbell.
 final class WaitQueue<Element>: @unchecked Sendable {
     private let lock = ConditionLock()
     private var items: [Element] = []
     private var head = 0
     private var closed = false
     private var inFlight = 0
+    private var consumerParked = false
+    /// Rung by the first `push` after `parkConsumer`, outside the lock.
+    private let doorbell: (@Sendable () -> Void)?
     let capacity: Int
 
-    init(capacity: Int) {
+    init(capacity: Int, doorbell: (@Sendable () -> Void)? = nil) {
         self.capacity = capacity
+        self.doorbell = doorbell
     }
 
     private func locked<T>(_ body: () -> T) -> T { lock.locked(body) }
@@ -22,15 +27,36 @@ final class WaitQueue<Element>: @unchecked Sendable {
     /// Queued plus popped-but-not-finished items.
     var pending: Int { locked { items.count - head + inFlight } }
 
-    /// Adds `item` unless full or closed; never waits.
+    /// Adds `item` unless full or closed; never waits. Rings the doorbell
+    /// only when the consumer parked, so a busy consumer costs producers no
+    /// wake-up.
     func push(_ item: Element) -> Bool {
-        let accepted = locked { () -> Bool in
-            guard !closed, items.count - head < capacity else { return false }
+        let (accepted, ring) = locked { () -> (Bool, Bool) in
+            guard !closed, items.count - head < capacity else { return (false, false) }
             items.append(item)
+            defer { consumerParked = false }
+            return (true, consumerParked)
+        }
+        guard accepted else { return false }
+        lock.broadcast()
+        if ring { doorbell?() }
+        return true
+    }
+
+    /// The consumer is about to wait somewhere else: true when nothing is
+    /// queued, and then the next `push` rings the doorbell; false when there
+    /// is something to take first.
+    func parkConsumer() -> Bool {
+        locked {
+            guard head == items.count else { return false }
+            consumerParked = true
             return true
         }
-        if accepted { lock.broadcast() }
-        return accepted
+    }
+
+    /// The consumer is awake again: pushes need not ring.
+    func unparkConsumer() {
+        locked { consumerParked = false }
     }
 
     /// The next item, waiting until `deadlineNs` (monotonic) at most; nil on

@@ -34,6 +34,9 @@ public struct Options: Sendable {
     /// Call sites a client interns at most (labels made at run time must not
     /// grow memory without bound); beyond it checkpoints are inert and counted.
     package var maxSites = 100_000
+    /// Snapshots the sender delivers at once (libcurl transfers in flight,
+    /// retry pauses included). Not in the C API; tests set 1 for a serial sender.
+    package var maxConcurrentDeliveries = 8
 
     public init() {}
 
