@@ -7,6 +7,9 @@
  *   enable:  PATCH a disabled breakpoint to enabled  -> first snapshot stored
  *   new:     first hit of a new checkpoint           -> a snapshot (from a later hit) stored
  *   resume:  kill switch off                         -> captures stored again
+ * A trial over 250 ms (every trial with LIVE_BENCH_VERBOSE set) prints its
+ * steps' times and what the client did meanwhile (retries, SSE reconnects,
+ * polls), so an outlier says where its time went.
  * Usage: live_bench <server-url> <admin-key> [trials] */
 #define _POSIX_C_SOURCE 200809L
 #include <curl/curl.h>
@@ -169,6 +172,41 @@ static int kill_switch_seen(int on) {
   return seen;
 }
 
+/* ---- what the client did during a trial ---- */
+
+static long stat_of(const char *stats, const char *name) {
+  char key[64];
+  snprintf(key, sizeof key, "\"%s\":", name);
+  const char *at = stats ? strstr(stats, key) : NULL;
+  return at ? strtol(at + strlen(key), NULL, 10) : -1;
+}
+
+typedef struct { long retried, failed, sse_connects, polls, registrations, sent; } counters;
+
+static counters client_counters(void) {
+  char *stats = tk_client_stats(client);
+  counters c = {stat_of(stats, "retried"), stat_of(stats, "failed"), stat_of(stats, "sse_connects"),
+                stat_of(stats, "polls"), stat_of(stats, "registrations"), stat_of(stats, "sent")};
+  tk_free(stats);
+  return c;
+}
+
+/* Prints a trial's steps (ms since its start) when it is slow or verbose is on. */
+static void trace(const char *kind, int trial, double total, const char *steps, counters before) {
+  if (total <= 250 && !getenv("LIVE_BENCH_VERBOSE")) return;
+  counters after = client_counters();
+  fprintf(stderr, "%s %d: %.1f ms (%s); meanwhile retried %ld, failed %ld, SSE connects %ld, polls %ld, sent %ld\n",
+          kind, trial, total, steps, after.retried - before.retried, after.failed - before.failed,
+          after.sse_connects - before.sse_connects, after.polls - before.polls, after.sent - before.sent);
+}
+
+/* Waits (1 ms steps, up to 10 s) until the site is active; returns the time. */
+static double wait_active(const tk_site *site) {
+  double end = now_ms() + 10000;
+  while (!tk_site_active(site) && now_ms() < end) sleep_ms(1);
+  return now_ms();
+}
+
 /* ---- trials ---- */
 
 static void report(const char *title, double *samples, int n, int missed) {
@@ -202,15 +240,16 @@ static void trial_enable(int trials) {
     sleep_ms(300);  /* the site is hit (and registers) while its breakpoint is disabled */
     snprintf(path, sizeof path, "/api/breakpoints/%s", id);
     tk_site *site = tk_site_get(client, label, SITE_FILE, SITE_LINE, FUNCTION);
+    counters before = client_counters();
     double start = now_ms();
     api("PATCH", path, "{\"enabled\":true}", &r);
     double patched = now_ms();
-    while (!tk_site_active(site) && now_ms() - start < 10000) sleep_ms(1);
-    double active = now_ms();
+    double active = wait_active(site);
     double stored = wait_until(has_snapshot_of_breakpoint, id);
-    if (getenv("LIVE_BENCH_VERBOSE"))
-      fprintf(stderr, "enable %d: PATCH %.1f ms, site active %.1f ms, stored %.1f ms\n", i, patched - start,
-              active - start, stored - start);
+    char steps[160];
+    snprintf(steps, sizeof steps, "PATCH answered %.1f, site active %.1f, stored %.1f", patched - start,
+             active - start, stored - start);
+    trace("enable", i, stored - start, steps, before);
     if (stored < 0) missed++; else samples[n++] = stored - start;
     set_label("");
   }
@@ -224,10 +263,18 @@ static void trial_new_checkpoint(int trials) {
   for (int i = 0; i < trials; i++) {
     char label[64];
     snprintf(label, sizeof label, "new-%d", i);
+    counters before = client_counters();
     double first = now_ms();
     hit(label);        /* the first hit: inactive, registers the site */
     set_label(label);  /* later hits every millisecond */
+    while (client_counters().registrations <= before.registrations && now_ms() - first < 10000) sleep_ms(1);
+    double registered = now_ms();
+    double active = wait_active(tk_site_get(client, label, SITE_FILE, SITE_LINE, FUNCTION));
     double stored = wait_until(latest_snapshot_has_label, label);
+    char steps[160];
+    snprintf(steps, sizeof steps, "registered %.1f, site active %.1f, stored %.1f", registered - first,
+             active - first, stored - first);
+    trace("new", i, stored - first, steps, before);
     if (stored < 0) missed++; else samples[n++] = stored - first;
     set_label("");
     sleep_ms(50);
@@ -248,9 +295,17 @@ static void trial_kill_switch_off(int trials) {
     while (!kill_switch_seen(1)) sleep_ms(2);
     sleep_ms(300);  /* snapshots sent before the switch have landed */
     count_watch watch = {id, capture_count(id)};
+    counters before = client_counters();
     double start = now_ms();
     api("POST", "/api/services/" SERVICE "/kill-switch", "{\"enabled\":false}", &r);
+    double posted = now_ms();
+    while (!kill_switch_seen(0) && now_ms() - start < 10000) sleep_ms(1);
+    double seen = now_ms();
     double stored = wait_until(count_grew, &watch);
+    char steps[160];
+    snprintf(steps, sizeof steps, "POST answered %.1f, client saw it %.1f, stored %.1f", posted - start,
+             seen - start, stored - start);
+    trace("resume", i, stored - start, steps, before);
     if (stored < 0) missed++; else samples[n++] = stored - start;
   }
   set_label("");
