@@ -32,11 +32,11 @@ from ._checkpoint_errors import CheckpointError, CheckpointErrors
 from ._errors import TraceKitError
 from ._json import to_json
 from ._json import _encode
+from ._stack import stack_json
 from .middleware._context import current_context
 
 REFRESH_SECONDS = 0.05
 MAX_CACHED_SITES = 100_000
-MAX_STACK_FRAMES = 64
 
 _getframe = sys._getframe
 _log = logging.getLogger("tracekit_native")
@@ -116,27 +116,20 @@ def _on_library_log(level, message, _userdata):
 _LOG_CALLBACK = _lib.LOG_FN(_on_library_log)
 
 
-def _stack(frame):
-    """The Python stack from the checkpoint outwards, innermost first."""
-    frames = []
-    while frame is not None and len(frames) < MAX_STACK_FRAMES:
-        code = frame.f_code
-        frames.append({"function": code.co_name, "file": code.co_filename, "line": frame.f_lineno or 0})
-        frame = frame.f_back
-    return frames
-
-
 def _context_json(frame, limits):
-    """context_json for tk_site_capture. Its parts are built here from str
-    and int only, so the C encoder takes them as they are; the general
-    conversion is the fallback should anything else slip in."""
+    """context_json for tk_site_capture: the request context (built here
+    from str and int only, so the C encoder takes it as it is; the general
+    conversion is the fallback should anything else slip in) and the
+    stack, appended as JSON text."""
     context = current_context()
-    context["stack_trace"] = _stack(frame)
+    stack = stack_json(frame)
+    if not context:
+        return f'{{"stack_trace":{stack}}}'.encode("utf-8", "surrogatepass")
     try:
         text = _encode(context)
     except (TypeError, ValueError):
         text = to_json(context, limits)
-    return text.encode("utf-8", "surrogatepass")
+    return f'{text[:-1]},"stack_trace":{stack}}}'.encode("utf-8", "surrogatepass")
 
 
 class Client:
@@ -235,7 +228,7 @@ class Client:
             raise CheckpointError("invalid_label", "label must not contain NUL characters")
         if variables is None:
             variables = {}
-        elif not isinstance(variables, Mapping):
+        elif type(variables) is not dict and not isinstance(variables, Mapping):
             raise CheckpointError("invalid_variables",
                                   f"variables must be a dict (mapping), got {type(variables).__name__}")
         if self._closed:
