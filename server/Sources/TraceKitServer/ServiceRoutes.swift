@@ -22,7 +22,7 @@ struct ServiceRoutes {
         return JSONResponse.make(AnyJSON.object(["services": .array(services)]))
     }
 
-    /// `{"enabled": bool}`; pushed at once to the service's SSE streams.
+    /// `{"enabled": bool}`; pushed at once to the service's SSE streams (through the change feed).
     @Sendable func killSwitch(_ request: Request, context: ServerContext) async throws -> Response {
         let name = try context.parameters.decoded("name")
         let f = try FieldReader(try await request.jsonBody(limit: state.config.maxBodyBytes))
@@ -30,7 +30,7 @@ struct ServiceRoutes {
         guard let service = try await state.store.setKillSwitch(name, enabled: enabled) else {
             throw APIError.notFound("unknown service '\(name)'")
         }
-        state.pushKillSwitch(service: name, enabled: enabled)
+        await state.store.changes.settled()
         state.logger.notice("kill switch changed", metadata: ["service": "\(name)", "enabled": "\(enabled)"])
         return JSONResponse.make(AnyJSON.object(["name": .string(service.name), "kill_switch": .bool(service.killSwitch)]))
     }
