@@ -88,10 +88,11 @@ struct DashboardEvents {
     }
 
     func digest() async throws -> Digest {
+        let connected = try await state.fleet.counts(state: state, now: Timestamps.now())
         let services = try await state.store.services().map { service in
             AnyJSON.object([
                 "name": .string(service.name), "kill_switch": .bool(service.killSwitch),
-                "connected_sdks": .int(Int64(state.hub.connectionCount(service: service.name))),
+                "connected_sdks": .int(Int64(connected[service.name] ?? 0)),
             ])
         }
         let breakpoints = try await state.store.breakpoints(service: nil).map(\.json)

@@ -136,6 +136,11 @@ public final class SSEHub: Sendable {
         state.withLock { Array($0.connections.keys) }
     }
 
+    /// Open streams per service (services without any are absent).
+    func connectionCounts() -> [String: Int] {
+        state.withLock { $0.connections.mapValues(\.count) }
+    }
+
     /// Ends every stream (graceful shutdown) and refuses new ones.
     public func closeAll() {
         let all = state.withLock { state in

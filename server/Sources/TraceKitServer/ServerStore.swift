@@ -79,6 +79,13 @@ public protocol ServerStore: Sendable {
     func storedSession(tokenHash: String, notBefore: Double) async throws -> (key: APIKeyRecord, createdAt: Double)?
     func deleteSession(tokenHash: String) async throws
 
+    // Connected SDKs, summed over instances (see `FleetConnections`)
+    /// Replaces `instance`'s report with `counts` (services with open SDK
+    /// streams) and deletes every report older than `forgetBefore`.
+    func reportConnections(instance: String, counts: [String: Int], now: Double, forgetBefore: Double) async throws
+    /// Per service, the streams reported since `reportedSince` by every instance but `instance`.
+    func connectionCounts(reportedSince: Double, excluding instance: String) async throws -> [String: Int]
+
     // Code index and dashboard
     /// Adds one export's locations (with their occurrence counts) in one
     /// transaction, and marks each service as seen.

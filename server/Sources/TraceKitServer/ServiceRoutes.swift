@@ -10,11 +10,12 @@ struct ServiceRoutes {
     }
 
     @Sendable func list(_ request: Request, context: ServerContext) async throws -> Response {
+        let connected = try await state.fleet.counts(state: state, now: Timestamps.now())
         let services = try await state.store.services().map { service in
             AnyJSON.object([
                 "name": .string(service.name),
                 "kill_switch": .bool(service.killSwitch),
-                "connected_sdks": .int(Int64(state.hub.connectionCount(service: service.name))),
+                "connected_sdks": .int(Int64(connected[service.name] ?? 0)),
                 "created_at": .string(Timestamps.format(service.createdAt)),
                 "last_seen_at": .string(Timestamps.format(service.lastSeenAt)),
             ])
