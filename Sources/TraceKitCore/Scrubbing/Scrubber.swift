@@ -27,6 +27,7 @@ final class Scrubber: Sendable {
     }
 
     private let custom: [CustomPattern]
+    var hasCustomPatterns: Bool { !custom.isEmpty }
     private let customMarkers: [StaticMarker]
 
     /// The most spans one string may yield; bounds work on adversarial text.
@@ -39,11 +40,12 @@ final class Scrubber: Sendable {
 
     /// Which built-in patterns could match `text` (`ShapeFilter` bits), and
     /// whether any pattern at all has to run: most strings need none.
-    func candidates(in text: UnsafeBufferPointer<UInt8>) -> (mask: UInt16, anyPattern: Bool) {
+    /// `readable`: bytes from `text` that may be read (see `ShapeFilter`).
+    func candidates(in text: UnsafeBufferPointer<UInt8>, readable: Int) -> (mask: UInt16, anyPattern: Bool) {
         // No built-in pattern matches fewer bytes than `pwd=x`: most keys
         // and many values are shorter and need no look at all.
         guard text.count >= ShapeFilter.shortestMatch else { return (0, !custom.isEmpty && !text.isEmpty) }
-        let mask = ShapeFilter.candidates(in: text)
+        let mask = ShapeFilter.candidates(in: text, readable: readable)
         return (mask, mask != 0 || !custom.isEmpty)
     }
 
