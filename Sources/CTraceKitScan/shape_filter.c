@@ -34,54 +34,60 @@ enum { WINDOW = 64, STRIDE = 48 };
 
 /* Bit i describes byte i of the window. */
 typedef struct {
-  uint64_t digit, hyphen, space, dot, plus;
-  /* `@ _ J K S W w B b P p`, and `-` (for -----BEGIN) is in `hyphen`. */
+  uint64_t digit;
+  uint64_t hyphen;
+  /* space, '.' or '-': the separators of phone numbers (and, looser than
+     the regex's space or '-', of card numbers). */
+  uint64_t separator;
+  /* The rare byte of each keyword shape: `@ _ J A + W w B b P p`. */
   uint64_t keyword;
 } byte_masks;
 
 #if defined(__SSE2__)
 static inline uint64_t bits(__m128i v) { return (uint64_t)(uint16_t)_mm_movemask_epi8(v); }
 static inline __m128i eq(__m128i v, char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); }
+static inline __m128i or3(__m128i a, __m128i b, __m128i c) { return _mm_or_si128(_mm_or_si128(a, b), c); }
 
 /* p holds a multiple of 16 readable bytes covering len. */
-static void classify(const uint8_t *p, size_t len, byte_masks *m) {
+static inline byte_masks classify(const uint8_t *p, size_t len) {
+  byte_masks m = {0, 0, 0, 0};
   for (size_t k = 0; k * 16 < len; k++) {
     __m128i v = _mm_loadu_si128((const __m128i *)(p + k * 16));
     __m128i shifted = _mm_sub_epi8(v, _mm_set1_epi8('0'));
     __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(shifted, _mm_set1_epi8(9)), shifted);
+    __m128i hyphen = eq(v, '-');
     __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
-    __m128i keyword = _mm_or_si128(
-        _mm_or_si128(_mm_or_si128(eq(v, '@'), eq(v, '_')), _mm_or_si128(eq(v, 'J'), eq(v, 'K'))),
-        _mm_or_si128(_mm_or_si128(eq(v, 'S'), eq(lower, 'w')), _mm_or_si128(eq(lower, 'b'), eq(lower, 'p'))));
+    __m128i keyword = _mm_or_si128(or3(eq(v, '@'), eq(v, '_'), eq(v, 'J')),
+                                   _mm_or_si128(or3(eq(v, 'A'), eq(v, '+'), eq(lower, 'w')),
+                                                _mm_or_si128(eq(lower, 'b'), eq(lower, 'p'))));
     unsigned shift = (unsigned)k * 16;
-    m->digit |= bits(digit) << shift;
-    m->hyphen |= bits(eq(v, '-')) << shift;
-    m->space |= bits(eq(v, ' ')) << shift;
-    m->dot |= bits(eq(v, '.')) << shift;
-    m->plus |= bits(eq(v, '+')) << shift;
-    m->keyword |= bits(keyword) << shift;
+    m.digit |= bits(digit) << shift;
+    m.hyphen |= bits(hyphen) << shift;
+    m.separator |= bits(or3(hyphen, eq(v, ' '), eq(v, '.'))) << shift;
+    m.keyword |= bits(keyword) << shift;
   }
+  return m;
 }
 #else
-static void classify(const uint8_t *p, size_t len, byte_masks *m) {
+static inline byte_masks classify(const uint8_t *p, size_t len) {
+  byte_masks m = {0, 0, 0, 0};
   for (size_t i = 0; i < len; i++) {
     uint8_t b = p[i], lower = b | 0x20;
     uint64_t bit = 1ULL << i;
-    if (b >= '0' && b <= '9') m->digit |= bit;
-    if (b == '-') m->hyphen |= bit;
-    if (b == ' ') m->space |= bit;
-    if (b == '.') m->dot |= bit;
-    if (b == '+') m->plus |= bit;
-    if (b == '@' || b == '_' || b == 'J' || b == 'K' || b == 'S' || lower == 'w' || lower == 'b' || lower == 'p')
-      m->keyword |= bit;
+    if (b >= '0' && b <= '9') m.digit |= bit;
+    if (b == '-') m.hyphen |= bit;
+    if (b == '-' || b == ' ' || b == '.') m.separator |= bit;
+    if (b == '@' || b == '_' || b == 'J' || b == 'A' || b == '+' || lower == 'w' || lower == 'b' || lower == 'p')
+      m.keyword |= bit;
   }
+  return m;
 }
 #endif
 
 /* The masks of text[0..<len], len <= WINDOW. Whole 16-byte blocks are read
    in place when `readable` bytes from text may be read, else from a zeroed
    copy; bits past len are cleared either way. */
-static void load_masks(const uint8_t *text, size_t len, size_t readable, byte_masks *m) {
+static inline byte_masks load_masks(const uint8_t *text, size_t len, size_t readable) {
   uint8_t padded[WINDOW];
   size_t whole = (len + 15) & ~(size_t)15;
   if (whole > readable) {
@@ -89,24 +95,24 @@ static void load_masks(const uint8_t *text, size_t len, size_t readable, byte_ma
     memcpy(padded, text, len);
     text = padded;
   }
-  memset(m, 0, sizeof *m);
-  classify(text, whole, m);
+  byte_masks m = classify(text, whole);
   if (len < WINDOW) {
     uint64_t keep = (1ULL << len) - 1;
-    m->digit &= keep, m->hyphen &= keep, m->space &= keep, m->dot &= keep, m->plus &= keep, m->keyword &= keep;
+    m.digit &= keep, m.hyphen &= keep, m.separator &= keep, m.keyword &= keep;
   }
+  return m;
 }
 
-/* ssn, credit_card and phone, from the masks alone. */
-static uint16_t digit_shapes(const byte_masks *m) {
-  uint64_t d = m->digit;
-  if (d == 0) return 0;
-  uint16_t found = 0;
+/* ssn, credit_card and phone alternative 2, from the masks alone (phone
+   alternative 1, `+` and a digit, is a keyword shape). */
+static inline uint16_t digit_shapes(byte_masks m) {
+  uint64_t d = m.digit;
   uint64_t d3 = d & d >> 1 & d >> 2, d4 = d3 & d >> 3;
-  uint64_t separator = m->space | m->dot | m->hyphen;
-  if ((m->plus & d >> 1) || (d3 & separator >> 3 & d4 >> 4)) found |= TK_SHAPE_PHONE;
-  if (d3 & m->hyphen >> 3 & d >> 4 & d >> 5 & m->hyphen >> 6 & d4 >> 7) found |= TK_SHAPE_SSN;
-  uint64_t joined = d | ((m->space | m->hyphen) & d << 1 & d >> 1);
+  if (d4 == 0) return 0; /* every digit shape has 4 digits in a row */
+  uint16_t found = 0;
+  if (d3 & m.separator >> 3 & d4 >> 4) found |= TK_SHAPE_PHONE;
+  if (d3 & m.hyphen >> 3 & d >> 4 & d >> 5 & m.hyphen >> 6 & d4 >> 7) found |= TK_SHAPE_SSN;
+  uint64_t joined = d | (m.separator & d << 1 & d >> 1);
   uint64_t run2 = joined & joined >> 1, run4 = run2 & run2 >> 2, run8 = run4 & run4 >> 4;
   if (run8 & run8 >> 5) found |= TK_SHAPE_CREDIT_CARD;
   return found;
@@ -135,9 +141,11 @@ static uint16_t keyword_shape(const uint8_t *text, size_t count, size_t i) {
     return TK_SHAPE_EMAIL;
   case 'J': /* eyJ */
     return previous == 'y' && i >= 2 && text[i - 2] == 'e' ? TK_SHAPE_JWT : 0;
-  case 'K': case 'S': /* AKIA, ASIA */
-    return previous == 'A' && (has_prefix(text, count, i - 1, "AKIA", 4) || has_prefix(text, count, i - 1, "ASIA", 4))
+  case 'A': /* AKIA, ASIA */
+    return (next == 'K' || next == 'S') && (has_prefix(text, count, i, "AKIA", 4) || has_prefix(text, count, i, "ASIA", 4))
                ? TK_SHAPE_AWS_KEY : 0;
+  case '+': /* phone, alternative 1 */
+    return next >= '0' && next <= '9' ? TK_SHAPE_PHONE : 0;
   case 'W': case 'w': /* aws */
     return lower_previous == 'a' && lower_next == 's' ? TK_SHAPE_AWS_SECRET : 0;
   case 'B': case 'b': /* bearer */
@@ -159,9 +167,8 @@ uint16_t tk_shape_candidates(const uint8_t *text, size_t count, size_t readable)
   for (size_t start = 0; start < count; start += STRIDE) {
     size_t length = count - start < WINDOW ? count - start : WINDOW;
     int last = count - start <= WINDOW;
-    byte_masks m;
-    load_masks(text + start, length, readable - start, &m);
-    found |= digit_shapes(&m);
+    byte_masks m = load_masks(text + start, length, readable - start);
+    found |= digit_shapes(m);
     /* Byte-by-byte checks only where this window is the first to see the
        byte: the overlap belongs to the next window. */
     uint64_t own = last ? ~0ULL : (1ULL << STRIDE) - 1;

@@ -28,6 +28,12 @@ struct SanitizePass: ~Copyable {
 
     private let input: UnsafeBufferPointer<UInt8>
     private let sanitizer: Sanitizer
+    /// Copied out of `sanitizer` once: read for every string.
+    private let scrubber: Scrubber?
+    private let maxStringLength: Int
+    /// A key without any built-in shape is written as it is unless a custom
+    /// pattern has to run on it or it is over max_string_length.
+    private let keysNeedCustomPatterns: Bool
     private var pos = 0
     private var out: OutputBuffer
     private var frames: [Frame] = []
@@ -49,12 +55,15 @@ struct SanitizePass: ~Copyable {
     init(input: UnsafeBufferPointer<UInt8>, sanitizer: Sanitizer) {
         self.input = input
         self.sanitizer = sanitizer
+        scrubber = sanitizer.scrubber
+        maxStringLength = sanitizer.maxStringLength
+        keysNeedCustomPatterns = sanitizer.scrubber?.hasCustomPatterns ?? false
         out = OutputBuffer(limit: sanitizer.maxPayload == 0 ? Int.max : sanitizer.maxPayload,
                            expected: input.count)
     }
 
     private var writing: Bool { cutFrames == 0 }
-    private var scrubbing: Bool { sanitizer.scrubber != nil }
+    private var scrubbing: Bool { scrubber != nil }
 
     consuming func finish() -> SanitizeResult {
         var json = out.bytes
@@ -271,13 +280,13 @@ struct SanitizePass: ~Copyable {
     /// Writes a string literal with PII spans replaced and cut to
     /// max_string_length (at a character boundary, never inside a marker).
     private mutating func writeScrubbedString(_ text: UnsafeBufferPointer<UInt8>, needsEscaping: Bool) {
-        let cap = sanitizer.maxStringLength
+        let cap = maxStringLength
         // Only what can survive the cut is scanned, plus room for a secret
         // that straddles it.
         let window = cap > 0 ? min(text.count, cap + 4096) : text.count
         let scanned = UnsafeBufferPointer(rebasing: text[0..<window])
         var spans: [Scrubber.Span] = []
-        if let scrubber = sanitizer.scrubber {
+        if let scrubber {
             let (mask, anyPattern) = scrubber.candidates(in: scanned, readable: readableBytes(from: scanned))
             if anyPattern {
                 let scratch = scrubScratch()
@@ -298,11 +307,9 @@ struct SanitizePass: ~Copyable {
         }
     }
 
-    /// A key without any built-in shape is written as it is unless a custom
-    /// pattern has to run on it or it is over max_string_length.
+    /// Whether a key without any built-in shape is written as it is.
     private func writesUnchanged(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        let cap = sanitizer.maxStringLength
-        return !(sanitizer.scrubber?.hasCustomPatterns ?? false) && (cap == 0 || key.count <= cap)
+        !keysNeedCustomPatterns && (maxStringLength == 0 || key.count <= maxStringLength)
     }
 
     /// How many bytes from `text` may be read: the rest of the input when
@@ -399,7 +406,7 @@ struct SanitizePass: ~Copyable {
     }
 
     private func appendScrubbed(_ key: UnsafeBufferPointer<UInt8>, to path: inout [UInt8]) {
-        guard let scrubber = sanitizer.scrubber else {
+        guard let scrubber else {
             path.append(contentsOf: key.prefix(256))
             return
         }
