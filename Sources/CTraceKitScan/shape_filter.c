@@ -48,39 +48,32 @@ static inline uint64_t bits(__m128i v) { return (uint64_t)(uint16_t)_mm_movemask
 static inline __m128i eq(__m128i v, char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); }
 static inline __m128i or3(__m128i a, __m128i b, __m128i c) { return _mm_or_si128(_mm_or_si128(a, b), c); }
 
-/* p holds a multiple of 16 readable bytes covering len. */
-static inline byte_masks classify(const uint8_t *p, size_t len) {
-  byte_masks m = {0, 0, 0, 0};
-  for (size_t k = 0; k * 16 < len; k++) {
-    __m128i v = _mm_loadu_si128((const __m128i *)(p + k * 16));
-    __m128i shifted = _mm_sub_epi8(v, _mm_set1_epi8('0'));
-    __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(shifted, _mm_set1_epi8(9)), shifted);
-    __m128i hyphen = eq(v, '-');
-    __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
-    __m128i keyword = _mm_or_si128(or3(eq(v, '@'), eq(v, '_'), eq(v, 'J')),
-                                   _mm_or_si128(or3(eq(v, 'A'), eq(v, '+'), eq(lower, 'w')),
-                                                _mm_or_si128(eq(lower, 'b'), eq(lower, 'p'))));
-    unsigned shift = (unsigned)k * 16;
-    m.digit |= bits(digit) << shift;
-    m.hyphen |= bits(hyphen) << shift;
-    m.separator |= bits(or3(hyphen, eq(v, ' '), eq(v, '.'))) << shift;
-    m.keyword |= bits(keyword) << shift;
-  }
-  return m;
+/* Adds the masks of the 16 bytes at p to m, as bits shift to shift + 15. */
+static inline void classify_block(const uint8_t *p, unsigned shift, byte_masks *m) {
+  __m128i v = _mm_loadu_si128((const __m128i *)p);
+  __m128i shifted = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+  __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(shifted, _mm_set1_epi8(9)), shifted);
+  __m128i hyphen = eq(v, '-');
+  __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+  __m128i keyword = _mm_or_si128(or3(eq(v, '@'), eq(v, '_'), eq(v, 'J')),
+                                 _mm_or_si128(or3(eq(v, 'A'), eq(v, '+'), eq(lower, 'w')),
+                                              _mm_or_si128(eq(lower, 'b'), eq(lower, 'p'))));
+  m->digit |= bits(digit) << shift;
+  m->hyphen |= bits(hyphen) << shift;
+  m->separator |= bits(or3(hyphen, eq(v, ' '), eq(v, '.'))) << shift;
+  m->keyword |= bits(keyword) << shift;
 }
 #else
-static inline byte_masks classify(const uint8_t *p, size_t len) {
-  byte_masks m = {0, 0, 0, 0};
-  for (size_t i = 0; i < len; i++) {
+static inline void classify_block(const uint8_t *p, unsigned shift, byte_masks *m) {
+  for (unsigned i = 0; i < 16; i++) {
     uint8_t b = p[i], lower = b | 0x20;
-    uint64_t bit = 1ULL << i;
-    if (b >= '0' && b <= '9') m.digit |= bit;
-    if (b == '-') m.hyphen |= bit;
-    if (b == '-' || b == ' ' || b == '.') m.separator |= bit;
+    uint64_t bit = 1ULL << (shift + i);
+    if (b >= '0' && b <= '9') m->digit |= bit;
+    if (b == '-') m->hyphen |= bit;
+    if (b == '-' || b == ' ' || b == '.') m->separator |= bit;
     if (b == '@' || b == '_' || b == 'J' || b == 'A' || b == '+' || lower == 'w' || lower == 'b' || lower == 'p')
-      m.keyword |= bit;
+      m->keyword |= bit;
   }
-  return m;
 }
 #endif
 
@@ -95,7 +88,8 @@ static inline byte_masks load_masks(const uint8_t *text, size_t len, size_t read
     memcpy(padded, text, len);
     text = padded;
   }
-  byte_masks m = classify(text, whole);
+  byte_masks m = {0, 0, 0, 0};
+  for (size_t block = 0; block < whole; block += 16) classify_block(text + block, (unsigned)block, &m);
   if (len < WINDOW) {
     uint64_t keep = (1ULL << len) - 1;
     m.digit &= keep, m.hyphen &= keep, m.separator &= keep, m.keyword &= keep;
@@ -107,11 +101,13 @@ static inline byte_masks load_masks(const uint8_t *text, size_t len, size_t read
    alternative 1, `+` and a digit, is a keyword shape). */
 static inline uint16_t digit_shapes(byte_masks m) {
   uint64_t d = m.digit;
-  uint64_t d3 = d & d >> 1 & d >> 2, d4 = d3 & d >> 3;
-  if (d4 == 0) return 0; /* every digit shape has 4 digits in a row */
+  if (d == 0) return 0;
   uint16_t found = 0;
-  if (d3 & m.separator >> 3 & d4 >> 4) found |= TK_SHAPE_PHONE;
-  if (d3 & m.hyphen >> 3 & d >> 4 & d >> 5 & m.hyphen >> 6 & d4 >> 7) found |= TK_SHAPE_SSN;
+  uint64_t d3 = d & d >> 1 & d >> 2, d4 = d3 & d >> 3;
+  if (d3 != 0) {
+    if (d3 & m.separator >> 3 & d4 >> 4) found |= TK_SHAPE_PHONE;
+    if (d3 & m.hyphen >> 3 & d >> 4 & d >> 5 & m.hyphen >> 6 & d4 >> 7) found |= TK_SHAPE_SSN;
+  }
   uint64_t joined = d | (m.separator & d << 1 & d >> 1);
   uint64_t run2 = joined & joined >> 1, run4 = run2 & run2 >> 2, run8 = run4 & run4 >> 4;
   if (run8 & run8 >> 5) found |= TK_SHAPE_CREDIT_CARD;
@@ -162,26 +158,30 @@ static uint16_t keyword_shape(const uint8_t *text, size_t count, size_t i) {
   }
 }
 
-uint16_t tk_shape_candidates(const uint8_t *text, size_t count, size_t readable) {
-  uint16_t found = 0;
-  for (size_t start = 0; start < count; start += STRIDE) {
-    size_t length = count - start < WINDOW ? count - start : WINDOW;
-    int last = count - start <= WINDOW;
-    byte_masks m = load_masks(text + start, length, readable - start);
-    found |= digit_shapes(m);
-    /* Byte-by-byte checks only where this window is the first to see the
-       byte: the overlap belongs to the next window. */
-    uint64_t own = last ? ~0ULL : (1ULL << STRIDE) - 1;
-    uint64_t h = m.hyphen, dashes = h & h >> 1 & h >> 2 & h >> 3 & h >> 4;
-    for (uint64_t rare = (m.keyword | dashes) & own; rare != 0; rare &= rare - 1) {
-      size_t i = start + (size_t)__builtin_ctzll(rare);
-      if (text[i] == '-') {
-        if (has_prefix(text, count, i, "-----BEGIN", 10)) found |= TK_SHAPE_PRIVATE_KEY;
-      } else {
-        found |= keyword_shape(text, count, i);
-      }
+/* The shapes of the window text[start..<start + length]: the mask shapes,
+   and the byte-by-byte checks at the keyword bytes this window owns. */
+static inline uint16_t window_shapes(const uint8_t *text, size_t count, size_t readable, size_t start, size_t length,
+                                     uint64_t owned) {
+  byte_masks m = load_masks(text + start, length, readable - start);
+  uint16_t found = digit_shapes(m);
+  uint64_t h = m.hyphen, dashes = h & h >> 1 & h >> 2 & h >> 3 & h >> 4;
+  for (uint64_t rare = (m.keyword | dashes) & owned; rare != 0; rare &= rare - 1) {
+    size_t i = start + (size_t)__builtin_ctzll(rare);
+    if (text[i] == '-') {
+      if (has_prefix(text, count, i, "-----BEGIN", 10)) found |= TK_SHAPE_PRIVATE_KEY;
+    } else {
+      found |= keyword_shape(text, count, i);
     }
-    if (last) break;
   }
   return found;
+}
+
+uint16_t tk_shape_candidates(const uint8_t *text, size_t count, size_t readable) {
+  if (count <= WINDOW) return window_shapes(text, count, readable, 0, count, ~0ULL);
+  uint16_t found = 0;
+  for (size_t start = 0;; start += STRIDE) {
+    if (count - start <= WINDOW) return found | window_shapes(text, count, readable, start, count - start, ~0ULL);
+    /* The overlap belongs to the next window. */
+    found |= window_shapes(text, count, readable, start, WINDOW, (1ULL << STRIDE) - 1);
+  }
 }
