@@ -7,10 +7,11 @@ module TracekitNative
   # library's own threads, captures queued and sent in the background.
   #
   # Cost of a checkpoint whose breakpoint is off: a Hash lookup by label
-  # (LabelBindings; else caller_locations(1, 1) and a Hash lookup of the
-  # interned site) and a read of the site's active flag, the library's live
-  # flag (Native.site_active?), so enabling a breakpoint takes effect on the
-  # very next call. A Checkpoint handle (#checkpoint) needs only the read.
+  # (LabelBindings: the label's one site was met inactive within the last
+  # CONFIRM_SECONDS); else caller_locations(1, 1), a Hash lookup of the
+  # interned site and a read of its active flag, the library's live flag
+  # (Native.site_active?). A Checkpoint handle (#checkpoint) needs only the
+  # read, so enabling a breakpoint takes effect on its very next call.
   class Client
     attr_reader :config
 
@@ -34,6 +35,7 @@ module TracekitNative
       @variable_bounds = config.limit(:max_payload)&.zero? ? Variables::UNBOUNDED : Variables::BOUNDED
       @closed = false
       @labels = LabelBindings.new
+      @skippable = @labels.skippable
       ObjectSpace.define_finalizer(self, LabelBindings.finalizer(@labels))
       @sites = {}
       @by_key = {}
@@ -57,11 +59,11 @@ module TracekitNative
       capture_snapshot_at(label, caller_locations(1, 1)[0], variables, &block)
     end
 
-    # The fast path (LabelBindings): true when label's one known site is
-    # inactive, so the checkpoint can return without locating its caller.
+    # The fast path (LabelBindings): true when label's one known site was
+    # met inactive lately, so the checkpoint can return without locating
+    # its caller.
     def skip?(label)
-      site = @labels.trusted(label)
-      !site.nil? && !Native.site_active?(site)
+      @skippable.key?(label)
     rescue StandardError # a label whose #hash raises: the full path reports it
       false
     end
@@ -74,7 +76,7 @@ module TracekitNative
       site = known ? entry[2] : site_for(label, location)
       return nil if site.nil?
       unless Native.site_active?(site)
-        @labels.confirm(label, site) if known # met twice: trusted for its label
+        @labels.confirm(label, site) if known # met twice: skippable by its label
         return nil
       end
       # Every suppression (limits, budget, expiry, open circuit) is decided
