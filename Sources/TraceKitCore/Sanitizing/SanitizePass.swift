@@ -48,8 +48,10 @@ struct SanitizePass: ~Copyable {
     private var redactions = 0
     private var truncations = 0
     private var flags: [SecurityFlag] = []
-    /// "category|path" of each flag, so each is added once in O(1).
+    /// "category|path" of each flag once there are many, so each is added
+    /// once in O(1); a few are compared one by one.
     private var flagKeys: Set<String> = []
+    private static let flagsComparedOneByOne = 16
     private static let maxFlags = 1000
 
     init(input: UnsafeBufferPointer<UInt8>, sanitizer: Sanitizer) {
@@ -60,12 +62,14 @@ struct SanitizePass: ~Copyable {
         keysNeedCustomPatterns = sanitizer.scrubber?.hasCustomPatterns ?? false
         out = OutputBuffer(limit: sanitizer.maxPayload == 0 ? Int.max : sanitizer.maxPayload,
                            expected: input.count)
+        frames.reserveCapacity(16)  // one allocation for typical nesting
     }
 
     private var writing: Bool { cutFrames == 0 }
     private var scrubbing: Bool { scrubber != nil }
 
     consuming func finish() -> SanitizeResult {
+        if let scratch, let scrubber { scrubber.giveBack(scratch) }
         var json = out.bytes
         if out.overLimit {
             json = Sanitizer.payloadMarker(size: out.total, max: sanitizer.maxPayload)
@@ -206,6 +210,11 @@ struct SanitizePass: ~Copyable {
                 policy = decision.policy
                 if decision.mayHoldPII || !writesUnchanged(name) {
                     writeScrubbedString(name, needsEscaping: false)
+                } else if pos < input.count, input[pos] == UInt8(ascii: ":") {
+                    // The common case: `"name":` as it stands in the input, in one step.
+                    out.append(UnsafeBufferPointer(rebasing: input[(body.lowerBound - 1)...pos]))
+                    pos += 1
+                    return policy
                 } else {
                     out.appendString(name, needsEscaping: false)
                 }
@@ -320,11 +329,12 @@ struct SanitizePass: ~Copyable {
         return base + input.count - start
     }
 
-    /// PCRE2 match data and the span buffer, made when a pattern first has
-    /// to run: most documents of a process never need them.
+    /// PCRE2 match data and the span buffer, taken from the scrubber when a
+    /// pattern first has to run (most documents never need them) and given
+    /// back by `finish`.
     private mutating func scrubScratch() -> ScrubScratch {
         if let scratch { return scratch }
-        let made = ScrubScratch()
+        let made = scrubber?.takeScratch() ?? ScrubScratch()
         scratch = made
         return made
     }
@@ -371,8 +381,18 @@ struct SanitizePass: ~Copyable {
     private mutating func addFlag(category: String, severity: String) {
         guard flags.count < Self.maxFlags else { return }
         let path = currentPath()
-        guard flagKeys.insert(category + "|" + path).inserted else { return }
+        guard isNewFlag(category: category, path: path) else { return }
         flags.append(SecurityFlag(category: category, severity: severity, variable: path))
+    }
+
+    private mutating func isNewFlag(category: String, path: String) -> Bool {
+        if flags.count < Self.flagsComparedOneByOne {
+            return !flags.contains { $0.category == category && $0.variable == path }
+        }
+        if flagKeys.isEmpty {
+            for flag in flags { flagKeys.insert(flag.category + "|" + flag.variable) }
+        }
+        return flagKeys.insert(category + "|" + path).inserted
     }
 
     /// `user.cards[0].number`, from the open frames and their current keys.
