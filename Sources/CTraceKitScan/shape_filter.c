@@ -1,6 +1,6 @@
 /* The shape filter: one pass over a string that decides which built-in PII
    patterns could match it, so that PCRE2 runs only where a shape is there
-   (docs/PII.md "How scrubbing stays fast").
+   (docs/PII.md "The shape filter").
 
    Every check here is a NECESSARY condition of its pattern's regex in
    BuiltinPatterns.swift: the filter may say "maybe" for text the regex
@@ -10,13 +10,14 @@
 
    - ssn `\d{3}-\d{2}-\d{4}`: the bytes ddd-dd-dddd.
    - credit_card `\d(?:[ -]?\d){12,18}`: 13 bytes in a row, each a digit or
-     a space/hyphen between two digits.
+     a separator between two digits (space, '-', and '.', which the regex
+     does not take: looser, so still necessary).
    - phone: alternative 1 starts with `+` and a digit; alternative 2 ends
      with `\d{3}[ .-]\d{4}`.
    - private_key: `-----BEGIN`.
    - the keyword patterns: the literal each needs, found at its rarest byte
-     (`@`, the J of eyJ, K/S of AKIA/ASIA, w of aws, b of bearer, p of
-     api/pass/pwd, _ of _live_/_test_).
+     (`@`, the J of eyJ, the A of AKIA/ASIA, w of aws, b of bearer, p of
+     api/pass/pwd, _ of _live_/_test_, and + for the phone's `+` digit).
 
    How: per 64-byte window, bit masks of the byte classes (digit, separator,
    keyword byte) with SSE2, then the digit shapes as shifts and ANDs of
