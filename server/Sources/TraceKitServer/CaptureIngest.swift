@@ -1,5 +1,6 @@
 import GRDB
 import Synchronization
+import TraceKitCore
 
 /// One capture waiting to be written.
 public struct CaptureJob: Sendable {
@@ -116,7 +117,7 @@ extension Store {
     /// Stores one capture (see `CaptureBatcher`). Throws
     /// `CaptureBatcher.Overloaded` when too many captures are already queued.
     public func ingestCapture(
-        service: String, breakpointID: String, document: [String: AnyJSON], capturedAt: Double, now: Double,
+        service: String, breakpointID: String, document: [String: JSONValue], capturedAt: Double, now: Double,
         conditionHolds: @escaping @Sendable (Breakpoint) -> Bool
     ) async throws -> CaptureOutcome {
         let snapshotID = Store.newID()
@@ -124,7 +125,7 @@ extension Store {
         stored["id"] = .string(snapshotID)
         stored["received_at"] = .string(Timestamps.format(now))
         return try await captureBatcher.submit(CaptureJob(
-            service: service, breakpointID: breakpointID, snapshotID: snapshotID, documentText: AnyJSON.object(stored).storageText,
+            service: service, breakpointID: breakpointID, snapshotID: snapshotID, documentText: JSONValue.object(stored).jsonText,
             capturedAt: capturedAt, now: now, conditionHolds: conditionHolds))
     }
 }

@@ -1,4 +1,5 @@
 import GRDB
+import TraceKitCore
 
 /// An API key as stored: only the SHA-256 of the secret is kept.
 public struct APIKeyRecord: Sendable, Equatable {
@@ -17,8 +18,8 @@ public struct APIKeyRecord: Sendable, Equatable {
         role == .admin || services == nil || services?.contains(service) == true
     }
 
-    var json: AnyJSON {
-        var o: [String: AnyJSON] = [
+    var json: JSONValue {
+        var o: [String: JSONValue] = [
             "id": .string(id), "name": .string(name), "prefix": .string(prefix), "role": .string(role.rawValue),
             "services": services.map { .array($0.map { .string($0) }) } ?? .null,
             "created_at": .string(Timestamps.format(createdAt)),
@@ -40,7 +41,7 @@ extension Store {
             try db.execute(sql: """
                 INSERT INTO api_keys (id, name, key_hash, prefix, role, services, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [record.id, name, SHA256.hexDigest(secret), record.prefix, role.rawValue,
-                                 services.map { AnyJSON.array($0.map { .string($0) }).jsonText }, now])
+                                 services.map { JSONValue.array($0.map { .string($0) }).jsonText }, now])
         }
         return (record, secret)
     }
@@ -90,7 +91,7 @@ extension APIKeyRecord {
         name = row["name"] ?? ""
         prefix = row["prefix"] ?? ""
         role = Role(rawValue: row["role"] ?? "") ?? .sdk
-        if let text: String = row["services"], case .array(let items) = AnyJSON.parseStored(text) {
+        if let text: String = row["services"], case .array(let items) = JSONValue.parseStored(text) {
             services = items.compactMap { if case .string(let s) = $0 { s } else { nil } }
         } else {
             services = nil
