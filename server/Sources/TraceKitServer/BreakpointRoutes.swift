@@ -23,7 +23,7 @@ struct BreakpointRoutes {
     @Sendable func create(_ request: Request, context: ServerContext) async throws -> Response {
         let body = try await request.jsonBody(limit: state.config.maxBodyBytes)
         let now = Timestamps.now()
-        var bp = Breakpoint(id: Store.newID(), serviceName: "", now: now)
+        var bp = Breakpoint(id: StoreIDs.newID(), serviceName: "", now: now)
         try BreakpointInput.apply(body, to: &bp, creating: true)
         state.pushCreated(try await state.store.insert(bp))
         return JSONResponse.make(bp.json, status: .created)

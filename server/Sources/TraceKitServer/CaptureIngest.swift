@@ -1,19 +1,5 @@
 import GRDB
 import Synchronization
-import TraceKitCore
-
-/// One capture waiting to be written.
-public struct CaptureJob: Sendable {
-    public var service: String
-    public var breakpointID: String
-    /// The snapshot as stored (JSON text, already carrying `id` and `received_at`).
-    public var snapshotID: String
-    public var documentText: String
-    public var capturedAt: Double
-    public var now: Double
-    /// The breakpoint's server-side condition on this capture (pure, bounded).
-    public var conditionHolds: @Sendable (Breakpoint) -> Bool
-}
 
 /// Writes captures with group commit: concurrent captures queue up and one
 /// writer transaction stores a whole batch, so the SQLite commit and the hop
@@ -41,8 +27,6 @@ final class CaptureBatcher: Sendable {
         self.maxQueued = maxQueued
     }
 
-    struct Overloaded: Error {}
-
     func submit(_ job: CaptureJob) async throws -> CaptureOutcome {
         try await withCheckedThrowingContinuation { continuation in
             let outcome = state.withLock { state -> (accepted: Bool, startDrain: Bool) in
@@ -51,7 +35,7 @@ final class CaptureBatcher: Sendable {
                 defer { state.draining = true }
                 return (true, !state.draining)
             }
-            if !outcome.accepted { continuation.resume(throwing: Overloaded()) }
+            if !outcome.accepted { continuation.resume(throwing: StoreOverloaded()) }
             if outcome.startDrain { Task { await self.drain() } }
         }
     }
@@ -113,19 +97,10 @@ final class CaptureBatcher: Sendable {
     }
 }
 
-extension Store {
-    /// Stores one capture (see `CaptureBatcher`). Throws
-    /// `CaptureBatcher.Overloaded` when too many captures are already queued.
-    public func ingestCapture(
-        service: String, breakpointID: String, document: [String: JSONValue], capturedAt: Double, now: Double,
-        conditionHolds: @escaping @Sendable (Breakpoint) -> Bool
-    ) async throws -> CaptureOutcome {
-        let snapshotID = Store.newID()
-        var stored = document
-        stored["id"] = .string(snapshotID)
-        stored["received_at"] = .string(Timestamps.format(now))
-        return try await captureBatcher.submit(CaptureJob(
-            service: service, breakpointID: breakpointID, snapshotID: snapshotID, documentText: JSONValue.object(stored).jsonText,
-            capturedAt: capturedAt, now: now, conditionHolds: conditionHolds))
+extension SQLiteStore {
+    /// Group-committed (see `CaptureBatcher`). Throws `StoreOverloaded`
+    /// when too many captures are already queued.
+    public func ingest(_ job: CaptureJob) async throws -> CaptureOutcome {
+        try await captureBatcher.submit(job)
     }
 }

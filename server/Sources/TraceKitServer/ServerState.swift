@@ -7,7 +7,7 @@ import Logging
 /// authenticator, plus helpers that keep the store and the streams in step.
 public final class ServerState: Sendable {
     public let config: ServerConfig
-    public let store: Store
+    public let store: any ServerStore
     public let hub: SSEHub
     /// The newest commit ticket pushed per breakpoint id.
     private let lastPushedTickets = Mutex<[String: UInt64]>([:])
@@ -23,7 +23,7 @@ public final class ServerState: Sendable {
     let cpuWork = CPUWorkLimiter()
     let logger: Logger
 
-    public init(config: ServerConfig, store: Store, logger: Logger) {
+    public init(config: ServerConfig, store: any ServerStore, logger: Logger) {
         self.config = config
         self.store = store
         self.hub = SSEHub(bufferEvents: config.sseBufferEvents)

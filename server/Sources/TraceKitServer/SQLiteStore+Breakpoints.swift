@@ -2,7 +2,7 @@ import GRDB
 import TraceKitCore
 
 /// Breakpoint rows: CRUD, auto-registration and expiry sweeps.
-extension Store {
+extension SQLiteStore {
     public func breakpoints(service: String?) async throws -> [Breakpoint] {
         try await pool.read { db in
             if let service {
@@ -13,16 +13,10 @@ extension Store {
         }
     }
 
-    /// What an SDK should act on: enabled and not expired.
-    public func activeBreakpoints(service: String, now: Double) async throws -> [Breakpoint] {
-        try await breakpoints(service: service).filter { $0.enabled && !$0.isExpired(at: now) && !$0.limitReached }
-    }
-
     public func breakpoint(id: String) async throws -> Breakpoint? {
         try await pool.read { db in try Self.fetchBreakpoint(db, id: id) }
     }
 
-    /// Returns `bp` with its commit ticket (for pushing the change).
     @discardableResult
     public func insert(_ bp: Breakpoint) async throws -> Breakpoint {
         try await pool.write { db in
@@ -34,7 +28,6 @@ extension Store {
         }
     }
 
-    /// Returns `bp` with its commit ticket (for pushing the change).
     @discardableResult
     public func update(_ bp: Breakpoint) async throws -> Breakpoint {
         try await pool.write { db in
@@ -54,9 +47,6 @@ extension Store {
         }
     }
 
-    /// Idempotent per (service, function, label): the existing breakpoint,
-    /// its file and line updated when the code moved, or a new one made from
-    /// `defaults`. `changed`: created or moved (to be pushed to SDKs).
     public func autoRegister(
         service: String, filePath: String, lineNumber: Int, functionName: String, label: String,
         defaults: AutoRegisterDefaults, now: Double
@@ -75,7 +65,7 @@ extension Store {
                 existing.ticket = CommitTicket.next()
                 return (existing, false, true)
             }
-            var bp = Breakpoint(id: Store.newID(), serviceName: service, now: now)
+            var bp = Breakpoint(id: StoreIDs.newID(), serviceName: service, now: now)
             bp.filePath = filePath
             bp.lineNumber = lineNumber
             bp.functionName = functionName
@@ -111,8 +101,6 @@ extension Store {
         return row.map(Breakpoint.init(row:))
     }
 
-    /// Disables enabled breakpoints that expired (expire_at or idle timeout)
-    /// and returns them so the change can be pushed.
     public func disableExpiredBreakpoints(now: Double) async throws -> [Breakpoint] {
         try await pool.write { db in
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM breakpoints WHERE enabled = 1 AND (expire_at IS NOT NULL OR idle_timeout_hours IS NOT NULL)")

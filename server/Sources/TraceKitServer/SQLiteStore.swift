@@ -3,8 +3,8 @@ import GRDB
 
 /// The server's SQLite database (GRDB pool in WAL mode: one writer, many
 /// concurrent readers). Every statement is parameterised. The per-table
-/// queries live in the `Store+*.swift` files.
-public final class Store: Sendable {
+/// queries live in the `SQLiteStore+*.swift` files.
+public final class SQLiteStore: ServerStore {
     let pool: DatabasePool
     let captureBatcher: CaptureBatcher
 
@@ -94,6 +94,4 @@ public final class Store: Sendable {
         registerSessionsMigration(&migrator)
         return migrator
     }
-
-    static func newID() -> String { UUID().uuidString.lowercased() }
 }

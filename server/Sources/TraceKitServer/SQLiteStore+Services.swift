@@ -1,15 +1,6 @@
 import GRDB
 
-/// A service is known once an SDK has talked to the server for it or a
-/// breakpoint was created for it; it carries the kill switch.
-public struct ServiceRecord: Sendable, Equatable {
-    public var name: String
-    public var killSwitch: Bool
-    public var createdAt: Double
-    public var lastSeenAt: Double
-}
-
-extension Store {
+extension SQLiteStore {
     static func touchService(_ db: Database, name: String, now: Double) throws {
         try db.execute(sql: """
             INSERT INTO services (name, kill_switch, created_at, last_seen_at) VALUES (?, 0, ?, ?)
