@@ -9,6 +9,7 @@ extension SQLiteStore {
                 """, arguments: [record.id, record.name, keyHash, record.prefix, record.role.rawValue,
                                  record.services.map { JSONValue.array($0.map { .string($0) }).jsonText }, record.createdAt])
         }
+        changes.announce(StoreChange(.keyCreated, id: record.id))
     }
 
     public func keys() async throws -> [APIKeyRecord] {
@@ -31,10 +32,12 @@ extension SQLiteStore {
 
     /// Revokes a key; nil when no such key exists.
     public func revokeKey(id: String, now: Double) async throws -> APIKeyRecord? {
-        try await pool.write { db in
+        let record = try await pool.write { db in
             try db.execute(sql: "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", arguments: [now, id])
             return try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ?", arguments: [id]).map(APIKeyRecord.init(row:))
         }
+        if record != nil { changes.announce(StoreChange(.keyRevoked, id: id)) }
+        return record
     }
 }
 

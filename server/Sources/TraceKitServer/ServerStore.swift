@@ -6,9 +6,13 @@ import TraceKitCore
 /// `SQLiteStore` (GRDB, one file, the default) and `PostgresStore`
 /// (PostgresNIO, shared by several instances). Both keep the same tables and
 /// apply the same named migrations once, in order. Every statement is
-/// parameterised. Writes that return a `Breakpoint` stamp it with a
-/// `CommitTicket` taken inside the writing transaction.
+/// parameterised. Every committed change of breakpoints, kill switches, keys
+/// and sessions is announced on `changes` (after the commit, never for a
+/// rolled-back transaction; on PostgreSQL to every instance).
 public protocol ServerStore: Sendable {
+    /// The committed changes, consumed by `ChangePublisher`.
+    var changes: ChangeFeed { get }
+
     // Breakpoints
     func breakpoints(service: String?) async throws -> [Breakpoint]
     func breakpoint(id: String) async throws -> Breakpoint?
@@ -17,13 +21,13 @@ public protocol ServerStore: Sendable {
     func deleteBreakpoint(id: String) async throws -> Breakpoint?
     /// Idempotent per (service, function, label): the existing breakpoint,
     /// its file and line updated when the code moved, or a new one made from
-    /// `defaults`. `changed`: created or moved (to be pushed to SDKs).
+    /// `defaults`. `changed`: created or moved (announced).
     func autoRegister(
         service: String, filePath: String, lineNumber: Int, functionName: String, label: String,
         defaults: AutoRegisterDefaults, now: Double
     ) async throws -> (breakpoint: Breakpoint, created: Bool, changed: Bool)
     /// Disables enabled breakpoints that expired (expire_at or idle timeout)
-    /// and returns them so the change can be pushed.
+    /// and returns them (each is announced).
     func disableExpiredBreakpoints(now: Double) async throws -> [Breakpoint]
 
     // Captures and snapshots
@@ -75,6 +79,13 @@ public protocol ServerStore: Sendable {
     /// whose key is still active; nil otherwise.
     func storedSession(tokenHash: String, notBefore: Double) async throws -> (key: APIKeyRecord, createdAt: Double)?
     func deleteSession(tokenHash: String) async throws
+
+    // Connected SDKs, summed over instances (see `FleetConnections`)
+    /// Replaces `instance`'s report with `counts` (services with open SDK
+    /// streams) and deletes every report older than `forgetBefore`.
+    func reportConnections(instance: String, counts: [String: Int], now: Double, forgetBefore: Double) async throws
+    /// Per service, the streams reported since `reportedSince` by every instance but `instance`.
+    func connectionCounts(reportedSince: Double, excluding instance: String) async throws -> [String: Int]
 
     // Code index and dashboard
     /// Adds one export's locations (with their occurrence counts) in one
