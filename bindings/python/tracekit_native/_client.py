@@ -7,7 +7,8 @@ site only, the checkpoint finds that site by its label alone, without
 looking at the caller's frame (materialising it is most of the cost): see
 LabelBindings. An active site is claimed (tk_site_claim) before anything
 else, so a suppressed checkpoint is the lookup plus one ctypes call; the
-frame is looked at only for a capture that goes ahead. A background thread refreshes every flag from
+frame is looked at only for a capture that goes ahead. A background
+thread refreshes every flag from
 `tk_site_active` (one atomic load) every REFRESH_SECONDS, so a
 breakpoint enabled on the server is live here within ~REFRESH_SECONDS of
 the library learning about it (SSE: well under 50 ms). With tens of
