@@ -1,4 +1,5 @@
 import Synchronization
+import TraceKitCore
 /// A breakpoint as stored and as sent on the wire (docs/PROTOCOL.md "Breakpoint object").
 public struct Breakpoint: Sendable, Equatable {
     public enum ConditionEval: String, Sendable { case sdkEvaluable = "sdk-evaluable", serverOnly = "server-only" }
@@ -25,7 +26,7 @@ public struct Breakpoint: Sendable, Equatable {
     public var maxPayloadBytes: Int?
     public var captureExpressions: [String]
     public var idleTimeoutHours: Int?
-    public var metadata: [String: AnyJSON]
+    public var metadata: [String: JSONValue]
     public var autoRegistered: Bool
     public var createdAt: Double
     public var updatedAt: Double
@@ -69,8 +70,8 @@ public struct Breakpoint: Sendable, Equatable {
     public var limitReached: Bool { maxCaptures > 0 && captureCount >= maxCaptures }
 
     /// The wire form. Absent optionals are omitted rather than sent as null.
-    public var json: AnyJSON {
-        var o: [String: AnyJSON] = [
+    public var json: JSONValue {
+        var o: [String: JSONValue] = [
             "id": .string(id),
             "service_name": .string(serviceName),
             "file_path": .string(filePath),
