@@ -97,7 +97,7 @@ struct SenderLoop {
     }
 
     private func takeSnapshots(session: any HTTPTransport, state: inout State) {
-        while state.canTakeSnapshot(maxInFlight: context.maxInFlight), let snapshot = context.outbox.pop(deadlineNs: 0) {
+        while state.canTakeSnapshot(maxInFlight: context.maxInFlight), let snapshot = context.outbox.pop() {
             let (decision, transition) = context.breaker.admit()
             report(transition)
             guard decision != .refused else {
@@ -200,7 +200,7 @@ struct SenderLoop {
     }
 
     private func takeRegistrations(now: UInt64, session: any HTTPTransport, state: inout State) {
-        while let key = context.registrations.pop(deadlineNs: 0) {
+        while let key = context.registrations.pop() {
             context.registrations.finished()
             state.registrationsPending.append(PendingRegistration(key: key))
         }

@@ -1,9 +1,10 @@
 import TraceKitCore
 
 /// A bounded FIFO between caller threads (producers) and one background
-/// thread (consumer). `push` never blocks: when full it refuses. `pop` waits
-/// up to a deadline; a consumer that waits elsewhere (the sender waits in
-/// libcurl) parks instead, and the next `push` rings its doorbell.
+/// thread (consumer). `push` never blocks: when full it refuses. `pop` never
+/// waits either: the consumer waits elsewhere (the sender in libcurl) after
+/// parking, and the next `push` rings its doorbell. `waitUntilDrained` (flush,
+/// shutdown) waits on the condition variable for the consumer's `finished`.
 final class WaitQueue<Element>: @unchecked Sendable {
     private let lock = ConditionLock()
     private var items: [Element] = []
@@ -23,9 +24,6 @@ final class WaitQueue<Element>: @unchecked Sendable {
     private func locked<T>(_ body: () -> T) -> T { lock.locked(body) }
 
     var count: Int { locked { items.count - head } }
-
-    /// Queued plus popped-but-not-finished items.
-    var pending: Int { locked { items.count - head + inFlight } }
 
     /// Adds `item` unless full or closed; never waits. Rings the doorbell
     /// only when the consumer parked, so a busy consumer costs producers no
@@ -59,15 +57,11 @@ final class WaitQueue<Element>: @unchecked Sendable {
         locked { consumerParked = false }
     }
 
-    /// The next item, waiting until `deadlineNs` (monotonic) at most; nil on
-    /// timeout or when closed and empty. The consumer calls `finished()`
-    /// when done with it (for `waitUntilDrained`).
-    func pop(deadlineNs: UInt64) -> Element? {
+    /// The next item, nil when there is none. The consumer calls
+    /// `finished()` when done with it (for `waitUntilDrained`).
+    func pop() -> Element? {
         locked {
-            while head == items.count {
-                if closed { return nil }
-                if !lock.wait(untilNs: deadlineNs) { return nil }
-            }
+            guard head < items.count else { return nil }
             let item = items[head]
             head += 1
             inFlight += 1
@@ -110,7 +104,4 @@ final class WaitQueue<Element>: @unchecked Sendable {
         locked { closed = true }
         lock.broadcast()
     }
-
-    /// Wakes waiters without adding anything (e.g. to re-check a stop flag).
-    func wake() { lock.broadcast() }
 }
