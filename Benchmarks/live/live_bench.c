@@ -53,9 +53,12 @@ static size_t collect(char *ptr, size_t size, size_t n, void *userdata) {
   return bytes;
 }
 
+static double slowest_api_ms;  /* the slowest management API call since the trial began */
+
 /* A management API call with the admin key; returns the HTTP status. */
 static long api(const char *method, const char *path, const char *body, response *out) {
   static CURL *curl;  /* main thread only; one connection kept alive */
+  double began = now_ms();
   if (!curl) curl = curl_easy_init();
   char url[512], header[256];
   snprintf(url, sizeof url, "%s%s", server, path);
@@ -75,6 +78,7 @@ static long api(const char *method, const char *path, const char *body, response
   long status = 0;
   if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   curl_slist_free_all(headers);
+  if (now_ms() - began > slowest_api_ms) slowest_api_ms = now_ms() - began;
   return status;
 }
 
@@ -195,9 +199,17 @@ static counters client_counters(void) {
 static void trace(const char *kind, int trial, double total, const char *steps, counters before) {
   if (total <= 250 && !getenv("LIVE_BENCH_VERBOSE")) return;
   counters after = client_counters();
-  fprintf(stderr, "%s %d: %.1f ms (%s); meanwhile retried %ld, failed %ld, SSE connects %ld, polls %ld, sent %ld\n",
-          kind, trial, total, steps, after.retried - before.retried, after.failed - before.failed,
-          after.sse_connects - before.sse_connects, after.polls - before.polls, after.sent - before.sent);
+  fprintf(stderr, "%s %d: %.1f ms (%s); meanwhile retried %ld, failed %ld, SSE connects %ld, polls %ld, sent %ld; "
+          "slowest API call %.1f ms\n", kind, trial, total, steps, after.retried - before.retried,
+          after.failed - before.failed, after.sse_connects - before.sse_connects, after.polls - before.polls,
+          after.sent - before.sent, slowest_api_ms);
+}
+
+/* Waits (1 ms steps, up to 10 s) until the client has sent more than `sent`; returns the time. */
+static double wait_sent(long sent) {
+  double end = now_ms() + 10000;
+  while (client_counters().sent <= sent && now_ms() < end) sleep_ms(1);
+  return now_ms();
 }
 
 /* Waits (1 ms steps, up to 10 s) until the site is active; returns the time. */
@@ -241,14 +253,16 @@ static void trial_enable(int trials) {
     snprintf(path, sizeof path, "/api/breakpoints/%s", id);
     tk_site *site = tk_site_get(client, label, SITE_FILE, SITE_LINE, FUNCTION);
     counters before = client_counters();
+    slowest_api_ms = 0;
     double start = now_ms();
     api("PATCH", path, "{\"enabled\":true}", &r);
     double patched = now_ms();
     double active = wait_active(site);
+    double sent = wait_sent(before.sent);
     double stored = wait_until(has_snapshot_of_breakpoint, id);
-    char steps[160];
-    snprintf(steps, sizeof steps, "PATCH answered %.1f, site active %.1f, stored %.1f", patched - start,
-             active - start, stored - start);
+    char steps[200];
+    snprintf(steps, sizeof steps, "PATCH answered %.1f, site active %.1f, first sent %.1f, stored %.1f",
+             patched - start, active - start, sent - start, stored - start);
     trace("enable", i, stored - start, steps, before);
     if (stored < 0) missed++; else samples[n++] = stored - start;
     set_label("");
@@ -264,16 +278,18 @@ static void trial_new_checkpoint(int trials) {
     char label[64];
     snprintf(label, sizeof label, "new-%d", i);
     counters before = client_counters();
+    slowest_api_ms = 0;
     double first = now_ms();
     hit(label);        /* the first hit: inactive, registers the site */
     set_label(label);  /* later hits every millisecond */
     while (client_counters().registrations <= before.registrations && now_ms() - first < 10000) sleep_ms(1);
     double registered = now_ms();
     double active = wait_active(tk_site_get(client, label, SITE_FILE, SITE_LINE, FUNCTION));
+    double sent = wait_sent(before.sent);
     double stored = wait_until(latest_snapshot_has_label, label);
-    char steps[160];
-    snprintf(steps, sizeof steps, "registered %.1f, site active %.1f, stored %.1f", registered - first,
-             active - first, stored - first);
+    char steps[200];
+    snprintf(steps, sizeof steps, "registered %.1f, site active %.1f, first sent %.1f, stored %.1f",
+             registered - first, active - first, sent - first, stored - first);
     trace("new", i, stored - first, steps, before);
     if (stored < 0) missed++; else samples[n++] = stored - first;
     set_label("");
@@ -296,15 +312,17 @@ static void trial_kill_switch_off(int trials) {
     sleep_ms(300);  /* snapshots sent before the switch have landed */
     count_watch watch = {id, capture_count(id)};
     counters before = client_counters();
+    slowest_api_ms = 0;
     double start = now_ms();
     api("POST", "/api/services/" SERVICE "/kill-switch", "{\"enabled\":false}", &r);
     double posted = now_ms();
     while (!kill_switch_seen(0) && now_ms() - start < 10000) sleep_ms(1);
     double seen = now_ms();
+    double sent = wait_sent(before.sent);
     double stored = wait_until(count_grew, &watch);
-    char steps[160];
-    snprintf(steps, sizeof steps, "POST answered %.1f, client saw it %.1f, stored %.1f", posted - start,
-             seen - start, stored - start);
+    char steps[200];
+    snprintf(steps, sizeof steps, "POST answered %.1f, client saw it %.1f, first sent %.1f, stored %.1f",
+             posted - start, seen - start, sent - start, stored - start);
     trace("resume", i, stored - start, steps, before);
     if (stored < 0) missed++; else samples[n++] = stored - start;
   }
