@@ -24,7 +24,16 @@
 #define SERVICE "live-bench"
 #define FUNCTION "bench_loop"
 #define SITE_FILE "src/bench/live_bench.c"
-#define SITE_LINE 42
+/* Each label its own line, as distinct checkpoints are in real code: labels
+   sharing one file:line would also match each other's breakpoints by
+   location (docs/PROTOCOL.md matching falls back to file:line), so a trial's
+   snapshots could carry an earlier trial's breakpoint id. */
+static int line_of(const char *label) {
+  unsigned hash = 5381;
+  while (*label) hash = hash * 33 + (unsigned char)*label++;
+  return 42 + (int)(hash % 100000);
+}
+#define SITE_LINE line_of(label)
 
 static const char *server, *admin_key;
 

@@ -68,7 +68,8 @@ public final class HTTPSession {
     }
 
     /// Starts `request` without waiting for it; its result comes out of a
-    /// later `completedTransfers` under `tag`.
+    /// later `completedTransfers` under `tag` (any value but `Int.min`,
+    /// which `send` uses).
     public func start(_ request: HTTPRequest, tag: Int) {
         guard let transfer = spare.popLast() ?? CurlTransfer() else {
             completed.append(CompletedTransfer(tag: tag, result: .failure(TransportError(.other, "curl_easy_init failed"))))
