@@ -69,6 +69,7 @@ let package = Package(
             name: "TraceKitServerTests",
             dependencies: [
                 "TraceKitServer",
+                .product(name: "TraceKitCore", package: "tracekit-native"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -1,4 +1,5 @@
 import Synchronization
+import TraceKitCore
 /// A breakpoint as stored and as sent on the wire (docs/PROTOCOL.md "Breakpoint object").
 public struct Breakpoint: Sendable, Equatable {
     public enum ConditionEval: String, Sendable { case sdkEvaluable = "sdk-evaluable", serverOnly = "server-only" }
@@ -25,15 +26,13 @@ public struct Breakpoint: Sendable, Equatable {
     public var maxPayloadBytes: Int?
     public var captureExpressions: [String]
     public var idleTimeoutHours: Int?
-    public var metadata: [String: AnyJSON]
+    public var metadata: [String: JSONValue]
     public var autoRegistered: Bool
     public var createdAt: Double
     public var updatedAt: Double
     public var lastCaptureAt: Double?
     /// Captures received but dropped (server-only condition false, frequency, limits).
     public var droppedCount: Int
-    /// When this value was written, in commit order (see `CommitTicket`).
-    public var ticket = CommitTicket()
 
     /// A new breakpoint with the protocol's defaults.
     public init(id: String, serviceName: String, now: Double) {
@@ -71,8 +70,8 @@ public struct Breakpoint: Sendable, Equatable {
     public var limitReached: Bool { maxCaptures > 0 && captureCount >= maxCaptures }
 
     /// The wire form. Absent optionals are omitted rather than sent as null.
-    public var json: AnyJSON {
-        var o: [String: AnyJSON] = [
+    public var json: JSONValue {
+        var o: [String: JSONValue] = [
             "id": .string(id),
             "service_name": .string(serviceName),
             "file_path": .string(filePath),
@@ -103,29 +102,6 @@ public struct Breakpoint: Sendable, Equatable {
     }
 }
 
-/// Orders breakpoint writes: taken inside each write transaction (SQLite
-/// writes are serialized), so a larger ticket is a later commit. Events are
-/// pushed after the write returns, where they can overtake each other; the
-/// push drops one older than what was already pushed for the breakpoint (a
-/// capture's count update must not re-enable a breakpoint that a management
-/// change disabled a moment later). Not part of the value: always equal.
-public struct CommitTicket: Sendable, Equatable {
-    public var value: UInt64 = 0
-
-    public init() {}
-
-    public static func == (lhs: CommitTicket, rhs: CommitTicket) -> Bool { true }
-
-    private static let last = Atomic<UInt64>(0)
-
-    /// The next ticket; call inside a write transaction.
-    static func next() -> CommitTicket {
-        var ticket = CommitTicket()
-        ticket.value = last.wrappingAdd(1, ordering: .relaxed).newValue
-        return ticket
-    }
-}
-
 extension Breakpoint {
     /// A breakpoint created by an SDK's registration of a call site.
     static func autoRegistered(
@@ -148,7 +124,7 @@ extension Breakpoint {
 
     /// The strings of a stored JSON array (`capture_expressions`).
     static func storedStrings(_ text: String) -> [String] {
-        guard case .array(let items) = AnyJSON.parseStored(text) else { return [] }
+        guard case .array(let items) = JSONValue.parseStored(text) else { return [] }
         return items.compactMap { if case .string(let s) = $0 { s } else { nil } }
     }
 }

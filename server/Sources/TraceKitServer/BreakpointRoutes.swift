@@ -1,7 +1,9 @@
 import Hummingbird
+import TraceKitCore
 
 /// `/api/breakpoints`: create, list, get, update (PATCH), delete. Every change
-/// is pushed to the service's SSE streams.
+/// reaches the service's SSE streams through the store's change feed; the
+/// response is sent once this instance's streams have it.
 struct BreakpointRoutes {
     let state: ServerState
 
@@ -16,7 +18,7 @@ struct BreakpointRoutes {
     @Sendable func list(_ request: Request, context: ServerContext) async throws -> Response {
         let service = request.uri.queryParameters.get("service")
         let breakpoints = try await state.store.breakpoints(service: service)
-        return JSONResponse.make(AnyJSON.object(["breakpoints": .array(breakpoints.map(\.json))]))
+        return JSONResponse.make(JSONValue.object(["breakpoints": .array(breakpoints.map(\.json))]))
     }
 
     @Sendable func create(_ request: Request, context: ServerContext) async throws -> Response {
@@ -24,7 +26,8 @@ struct BreakpointRoutes {
         let now = Timestamps.now()
         var bp = Breakpoint(id: StoreIDs.newID(), serviceName: "", now: now)
         try BreakpointInput.apply(body, to: &bp, creating: true)
-        state.pushCreated(try await state.store.insert(bp))
+        try await state.store.insert(bp)
+        await state.store.changes.settled()
         return JSONResponse.make(bp.json, status: .created)
     }
 
@@ -37,14 +40,15 @@ struct BreakpointRoutes {
         let body = try await request.jsonBody(limit: state.config.maxBodyBytes)
         try BreakpointInput.apply(body, to: &bp, creating: false)
         bp.updatedAt = Timestamps.now()
-        state.pushUpdated(try await state.store.update(bp))
+        try await state.store.update(bp)
+        await state.store.changes.settled()
         return JSONResponse.make(bp.json)
     }
 
     @Sendable func delete(_ request: Request, context: ServerContext) async throws -> Response {
         let id = try context.parameters.decoded("id")
         guard let bp = try await state.store.deleteBreakpoint(id: id) else { throw APIError.notFound("no breakpoint '\(id)'") }
-        state.pushDeleted(bp)
+        await state.store.changes.settled()
         return Response(status: .noContent)
     }
 

@@ -17,13 +17,15 @@ final class CaptureBatcher: Sendable {
     }
 
     private let pool: DatabasePool
+    private let changes: ChangeFeed
     private let state = Mutex(State())
     /// Beyond this many queued captures, new ones are refused (overload).
     let maxQueued: Int
     private let maxBatch = 256
 
-    init(pool: DatabasePool, maxQueued: Int = 20_000) {
+    init(pool: DatabasePool, changes: ChangeFeed, maxQueued: Int = 20_000) {
         self.pool = pool
+        self.changes = changes
         self.maxQueued = maxQueued
     }
 
@@ -52,9 +54,23 @@ final class CaptureBatcher: Sendable {
             let jobs = batch.map(\.job)
             do {
                 let outcomes = try await pool.write { db in try jobs.map { try Self.ingest(db, $0) } }
+                announce(outcomes)
                 for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(returning: outcome) }
             } catch {
                 for pending in batch { pending.continuation.resume(throwing: error) }
+            }
+        }
+    }
+
+    /// A stored capture changed its breakpoint's count (maybe disabling it); a
+    /// dropped one matters only when it disabled the breakpoint.
+    private func announce(_ outcomes: [CaptureOutcome]) {
+        for outcome in outcomes {
+            switch outcome {
+            case .stored(_, let bp), .dropped(_, .some(let bp)):
+                changes.announce(StoreChange(.breakpointUpdated, id: bp.id, service: bp.serviceName))
+            case .dropped, .unknownBreakpoint:
+                break
             }
         }
     }
@@ -71,17 +87,14 @@ final class CaptureBatcher: Sendable {
         case .drop(let reason, let written, let disabled):
             try db.cachedStatement(sql: "UPDATE breakpoints SET dropped_count = ?, enabled = ?, updated_at = ? WHERE id = ?")
                 .execute(arguments: [written.droppedCount, written.enabled, written.updatedAt, written.id])
-            var changed = written
-            changed.ticket = CommitTicket.next()
-            return .dropped(reason: reason, changed: disabled ? changed : nil)
-        case .store(var written):
+            return .dropped(reason: reason, changed: disabled ? written : nil)
+        case .store(let written):
             try db.cachedStatement(sql: """
                 INSERT INTO snapshots (id, breakpoint_id, service_name, captured_at, received_at, document) VALUES (?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [job.snapshotID, written.id, written.serviceName, job.capturedAt, job.now, job.documentText])
             try db.cachedStatement(sql: """
                 UPDATE breakpoints SET capture_count = capture_count + 1, last_capture_at = ?, updated_at = ?, enabled = ? WHERE id = ?
                 """).execute(arguments: [job.now, job.now, written.enabled, written.id])
-            written.ticket = CommitTicket.next()
             return .stored(snapshotID: job.snapshotID, breakpoint: written)
         }
     }

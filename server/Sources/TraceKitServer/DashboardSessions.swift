@@ -94,8 +94,18 @@ public final class DashboardSessions: Sendable {
     }
 
     func end(token: String) {
-        let hash = SHA256.hexDigest(token)
-        _ = sessions.withLock { $0.removeValue(forKey: hash) }
+        end(tokenHash: SHA256.hexDigest(token))
+    }
+
+    /// Ends a session in memory (it ended in the store, maybe on another instance).
+    func end(tokenHash: String) {
+        _ = sessions.withLock { $0.removeValue(forKey: tokenHash) }
+    }
+
+    /// Drops every stored session from memory; each is restored from the
+    /// store on its next request if it still exists there.
+    func forgetStored() {
+        sessions.withLock { sessions in sessions = sessions.filter { $0.value.key.id == "configured-admin" } }
     }
 
     /// The session token from a `Cookie` header, if any.

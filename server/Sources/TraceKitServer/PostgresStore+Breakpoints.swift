@@ -1,4 +1,5 @@
 import PostgresNIO
+import TraceKitCore
 
 /// Breakpoint rows: CRUD, auto-registration and expiry sweeps.
 extension PostgresStore {
@@ -20,36 +21,30 @@ extension PostgresStore {
         try await transaction { connection in
             try await touchService(connection, name: bp.serviceName, now: bp.createdAt)
             try await connection.query(Self.saveQuery(bp, insert: true), logger: logger)
-            var written = bp
-            written.ticket = CommitTicket.next()
-            return written
         }
+        changes.announce(StoreChange(.breakpointCreated, id: bp.id, service: bp.serviceName))
+        return bp
     }
 
     @discardableResult
     public func update(_ bp: Breakpoint) async throws -> Breakpoint {
-        try await transaction { connection in
-            try await connection.query(Self.saveQuery(bp, insert: false), logger: logger)
-            var written = bp
-            written.ticket = CommitTicket.next()
-            return written
-        }
+        try await execute(Self.saveQuery(bp, insert: false))
+        changes.announce(StoreChange(.breakpointUpdated, id: bp.id, service: bp.serviceName))
+        return bp
     }
 
     public func deleteBreakpoint(id: String) async throws -> Breakpoint? {
-        try await transaction { connection in
-            guard var bp = try await rows("DELETE FROM breakpoints WHERE id = \(id) RETURNING *", on: connection)
-                .first.map(Breakpoint.init(postgres:)) else { return nil }
-            bp.ticket = CommitTicket.next()
-            return bp
-        }
+        guard let deleted = try await rows("DELETE FROM breakpoints WHERE id = \(id) RETURNING *").first.map(Breakpoint.init(postgres:))
+        else { return nil }
+        changes.announce(StoreChange(.breakpointDeleted, id: deleted.id, service: deleted.serviceName))
+        return deleted
     }
 
     public func autoRegister(
         service: String, filePath: String, lineNumber: Int, functionName: String, label: String,
         defaults: AutoRegisterDefaults, now: Double
     ) async throws -> (breakpoint: Breakpoint, created: Bool, changed: Bool) {
-        try await transaction { connection in
+        let result = try await transaction { connection -> (breakpoint: Breakpoint, created: Bool, changed: Bool) in
             try await touchService(connection, name: service, now: now)
             // Serialises registrations of one service across instances, so a
             // site registered at once through two instances gets one row.
@@ -70,21 +65,24 @@ extension PostgresStore {
                 existing.lineNumber = lineNumber
                 existing.updatedAt = now
                 try await connection.query(Self.saveQuery(existing, insert: false), logger: logger)
-                existing.ticket = CommitTicket.next()
                 return (existing, false, true)
             }
-            var bp = Breakpoint.autoRegistered(service: service, filePath: filePath, lineNumber: lineNumber,
+            let bp = Breakpoint.autoRegistered(service: service, filePath: filePath, lineNumber: lineNumber,
                                                functionName: functionName, label: label, defaults: defaults, now: now)
             try await connection.query(Self.saveQuery(bp, insert: true), logger: logger)
-            bp.ticket = CommitTicket.next()
             return (bp, true, true)
         }
+        if result.changed {
+            changes.announce(StoreChange(result.created ? .breakpointCreated : .breakpointUpdated,
+                                         id: result.breakpoint.id, service: service))
+        }
+        return result
     }
 
     /// Only one instance sweeps at a time (advisory lock); the others
     /// return nothing and leave it to that one.
     public func disableExpiredBreakpoints(now: Double) async throws -> [Breakpoint] {
-        try await transaction { connection in
+        let disabled = try await transaction { connection -> [Breakpoint] in
             let got = try await rows("SELECT pg_try_advisory_xact_lock(\(AdvisoryLock.expirySweep.rawValue)) AS got", on: connection)
                 .first?["got"].decode(Bool.self) ?? false
             guard got else { return [] }
@@ -96,16 +94,17 @@ extension PostgresStore {
                 bp.enabled = false
                 bp.updatedAt = now
                 try await connection.query("UPDATE breakpoints SET enabled = FALSE, updated_at = \(now) WHERE id = \(bp.id)", logger: logger)
-                bp.ticket = CommitTicket.next()
                 changed.append(bp)
             }
             return changed
         }
+        for bp in disabled { changes.announce(StoreChange(.breakpointUpdated, id: bp.id, service: bp.serviceName)) }
+        return disabled
     }
 
     static func saveQuery(_ bp: Breakpoint, insert: Bool) -> PostgresQuery {
-        let expressions = AnyJSON.array(bp.captureExpressions.map { .string($0) }).jsonText
-        let metadata = AnyJSON.object(bp.metadata).jsonText
+        let expressions = JSONValue.array(bp.captureExpressions.map { .string($0) }).jsonText
+        let metadata = JSONValue.object(bp.metadata).jsonText
         if insert {
             return """
                 INSERT INTO breakpoints (service_name, file_path, line_number, function_name, label, condition,
@@ -153,7 +152,7 @@ extension Breakpoint {
         maxPayloadBytes = try row["max_payload_bytes"].decode(Int?.self)
         captureExpressions = Self.storedStrings(try row["capture_expressions"].decode(String.self))
         idleTimeoutHours = try row["idle_timeout_hours"].decode(Int?.self)
-        metadata = AnyJSON.parseStored(try row["metadata"].decode(String.self)).objectValue ?? [:]
+        metadata = JSONValue.parseStored(try row["metadata"].decode(String.self)).objectValue ?? [:]
         autoRegistered = try row["auto_registered"].decode(Bool.self)
         updatedAt = try row["updated_at"].decode(Double.self)
         lastCaptureAt = try row["last_capture_at"].decode(Double?.self)

@@ -1,4 +1,5 @@
 import PostgresNIO
+import TraceKitCore
 
 /// Services (kill switch), API keys and dashboard sessions: shared by every
 /// instance on the database.
@@ -26,16 +27,19 @@ extension PostgresStore {
     }
 
     public func setKillSwitch(_ name: String, enabled: Bool) async throws -> ServiceRecord? {
-        try await rows("UPDATE services SET kill_switch = \(enabled) WHERE name = \(name) RETURNING *").first
+        let service = try await rows("UPDATE services SET kill_switch = \(enabled) WHERE name = \(name) RETURNING *").first
             .map(ServiceRecord.init(postgres:))
+        if service != nil { changes.announce(StoreChange(.killSwitch, service: name)) }
+        return service
     }
 
     public func insertKey(_ record: APIKeyRecord, keyHash: String) async throws {
-        let services = record.services.map { AnyJSON.array($0.map { .string($0) }).jsonText }
+        let services = record.services.map { JSONValue.array($0.map { .string($0) }).jsonText }
         try await execute("""
             INSERT INTO api_keys (id, name, key_hash, prefix, role, services, created_at)
             VALUES (\(record.id), \(record.name), \(keyHash), \(record.prefix), \(record.role.rawValue), \(services), \(record.createdAt))
             """)
+        changes.announce(StoreChange(.keyCreated, id: record.id))
     }
 
     public func keys() async throws -> [APIKeyRecord] {
@@ -51,8 +55,10 @@ extension PostgresStore {
     }
 
     public func revokeKey(id: String, now: Double) async throws -> APIKeyRecord? {
-        try await rows("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, \(now)) WHERE id = \(id) RETURNING *").first
+        let record = try await rows("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, \(now)) WHERE id = \(id) RETURNING *").first
             .map(APIKeyRecord.init(postgres:))
+        if record != nil { changes.announce(StoreChange(.keyRevoked, id: id)) }
+        return record
     }
 
     public func isKeyActive(id: String) async throws -> Bool {
@@ -84,6 +90,29 @@ extension PostgresStore {
 
     public func deleteSession(tokenHash: String) async throws {
         try await execute("DELETE FROM dashboard_sessions WHERE token_hash = \(tokenHash)")
+        changes.announce(StoreChange(.sessionEnded, id: tokenHash))
+    }
+
+    public func reportConnections(instance: String, counts: [String: Int], now: Double, forgetBefore: Double) async throws {
+        try await transaction { connection in
+            try await connection.query("""
+                DELETE FROM sdk_connections WHERE instance_id = \(instance) OR reported_at < \(forgetBefore)
+                """, logger: logger)
+            for (service, count) in counts where count > 0 {
+                try await connection.query("""
+                    INSERT INTO sdk_connections (instance_id, service_name, count, reported_at) VALUES (\(instance), \(service), \(count), \(now))
+                    """, logger: logger)
+            }
+        }
+    }
+
+    public func connectionCounts(reportedSince: Double, excluding instance: String) async throws -> [String: Int] {
+        let rows = try await rows("""
+            SELECT service_name, SUM(count)::BIGINT AS total FROM sdk_connections
+            WHERE reported_at >= \(reportedSince) AND instance_id <> \(instance) GROUP BY service_name
+            """)
+        return Dictionary(try rows.map { (try $0["service_name"].decode(String.self), try $0["total"].decode(Int.self)) },
+                          uniquingKeysWith: +)
     }
 }
 

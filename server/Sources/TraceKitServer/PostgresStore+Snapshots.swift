@@ -1,4 +1,5 @@
 import PostgresNIO
+import TraceKitCore
 
 /// Captures, snapshots and SDK events.
 extension PostgresStore {
@@ -13,7 +14,7 @@ extension PostgresStore {
             throw StoreOverloaded()
         }
         defer { inFlightCaptures.subtract(1, ordering: .relaxed) }
-        return try await transaction { connection in
+        let outcome = try await transaction { connection -> CaptureOutcome in
             guard let row = try await rows("""
                 SELECT b.*, COALESCE(s.kill_switch, FALSE) AS service_kill_switch
                 FROM breakpoints b LEFT JOIN services s ON s.name = b.service_name
@@ -24,14 +25,13 @@ extension PostgresStore {
             switch CaptureDecision(bp, killSwitch: try row["service_kill_switch"].decode(Bool.self), job: job) {
             case .killSwitch:
                 return .dropped(reason: "kill_switch", changed: nil)
-            case .drop(let reason, var written, let disabled):
+            case .drop(let reason, let written, let disabled):
                 try await connection.query("""
                     UPDATE breakpoints SET dropped_count = \(written.droppedCount), enabled = \(written.enabled),
                     updated_at = \(written.updatedAt) WHERE id = \(written.id)
                     """, logger: logger)
-                written.ticket = CommitTicket.next()
                 return .dropped(reason: reason, changed: disabled ? written : nil)
-            case .store(var written):
+            case .store(let written):
                 try await connection.query("""
                     INSERT INTO snapshots (id, breakpoint_id, service_name, captured_at, received_at, document)
                     VALUES (\(job.snapshotID), \(written.id), \(written.serviceName), \(job.capturedAt), \(job.now), \(job.documentText))
@@ -40,10 +40,17 @@ extension PostgresStore {
                     UPDATE breakpoints SET capture_count = capture_count + 1, last_capture_at = \(job.now), updated_at = \(job.now),
                     enabled = \(written.enabled) WHERE id = \(written.id)
                     """, logger: logger)
-                written.ticket = CommitTicket.next()
                 return .stored(snapshotID: job.snapshotID, breakpoint: written)
             }
         }
+        // A stored capture changed its breakpoint's count; a dropped one
+        // matters only when it disabled the breakpoint.
+        if case .stored(_, let bp) = outcome {
+            changes.announce(StoreChange(.breakpointUpdated, id: bp.id, service: bp.serviceName))
+        } else if case .dropped(_, let bp?) = outcome {
+            changes.announce(StoreChange(.breakpointUpdated, id: bp.id, service: bp.serviceName))
+        }
+        return outcome
     }
 
     public func snapshots(_ query: SnapshotQuery) async throws -> SnapshotPage {
@@ -64,12 +71,12 @@ extension PostgresStore {
             unsafeSQL: "SELECT seq, document FROM snapshots \(whereSQL) ORDER BY seq DESC LIMIT $\(binds.count)", binds: binds))
         let page = rows.prefix(query.limit)
         let next = rows.count > query.limit ? try page.last.map { String(try $0["seq"].decode(Int64.self)) } : nil
-        return SnapshotPage(snapshots: try page.map { try AnyJSON.readStored(try $0["document"].decode(String.self)) }, nextCursor: next)
+        return SnapshotPage(snapshots: try page.map { try JSONValue.readStored(try $0["document"].decode(String.self)) }, nextCursor: next)
     }
 
-    public func snapshot(id: String) async throws -> AnyJSON? {
+    public func snapshot(id: String) async throws -> JSONValue? {
         try await rows("SELECT document FROM snapshots WHERE id = \(id)").first
-            .map { try AnyJSON.readStored(try $0["document"].decode(String.self)) }
+            .map { try JSONValue.readStored(try $0["document"].decode(String.self)) }
     }
 
     public func deleteSnapshot(id: String) async throws -> Bool {
@@ -121,7 +128,7 @@ extension PostgresStore {
         } ?? 0
     }
 
-    public func recordEvents(service: String, events: [AnyJSON], now: Double) async throws {
+    public func recordEvents(service: String, events: [JSONValue], now: Double) async throws {
         guard !events.isEmpty else { return }
         try await transaction { connection in
             for event in events {
@@ -134,9 +141,9 @@ extension PostgresStore {
         }
     }
 
-    public func events(service: String) async throws -> [AnyJSON] {
+    public func events(service: String) async throws -> [JSONValue] {
         try await rows("SELECT document FROM sdk_events WHERE service_name = \(service) ORDER BY seq")
-            .map { try AnyJSON.readStored(try $0["document"].decode(String.self)) }
+            .map { try JSONValue.readStored(try $0["document"].decode(String.self)) }
     }
 
     static func binds(_ values: any PostgresDynamicTypeEncodable...) -> PostgresBindings {

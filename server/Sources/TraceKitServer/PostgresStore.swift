@@ -18,6 +18,10 @@ public final class PostgresStore: ServerStore {
     let logger: Logger
     /// Where it is connected (its description hides the password).
     public let location: PostgresLocation
+    /// Every committed change, announced after its transaction (see
+    /// `ChangePublisher`). In this process only, for now: announcing to the
+    /// other instances (NOTIFY/LISTEN) is the change feed's part.
+    public let changes = ChangeFeed()
     private let runner: Task<Void, Never>
     /// Captures being stored; beyond `maxInFlightCaptures` new ones are
     /// refused (`StoreOverloaded`) rather than queued without bound.
@@ -180,6 +184,16 @@ public final class PostgresStore: ServerStore {
                 token_hash TEXT PRIMARY KEY NOT NULL,
                 key_id TEXT NOT NULL,
                 created_at DOUBLE PRECISION NOT NULL)
+            """,
+        ]),
+        ("v4: sdk connections per instance", [
+            """
+            CREATE TABLE sdk_connections (
+                instance_id TEXT NOT NULL,
+                service_name TEXT NOT NULL,
+                count BIGINT NOT NULL,
+                reported_at DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (instance_id, service_name))
             """,
         ]),
     ]

@@ -1,6 +1,7 @@
 import Hummingbird
 import NIOCore
 import ServiceLifecycle
+import TraceKitCore
 
 /// The routes the official SDKs call (docs/PROTOCOL.md), under `/sdk/snapshots`.
 struct SDKRoutes {
@@ -33,7 +34,7 @@ struct SDKRoutes {
         }
         let killSwitch = try await state.store.touchService(service, now: now)
         let breakpoints = killSwitch ? [] : try await state.store.activeBreakpoints(service: service, now: now)
-        return JSONResponse.make(AnyJSON.object([
+        return JSONResponse.make(JSONValue.object([
             "breakpoints": .array(breakpoints.map(\.json)),
             "kill_switch": .bool(killSwitch),
             "sse_endpoint": .string(ServerState.ssePath(service: service)),
@@ -53,10 +54,10 @@ struct SDKRoutes {
         guard !functionName.isEmpty || !filePath.isEmpty else {
             throw APIError.badRequest("auto-register needs function_name (and label) or file_path and line_number")
         }
-        let (bp, created, changed) = try await state.store.autoRegister(
+        let (bp, created, _) = try await state.store.autoRegister(
             service: service, filePath: filePath, lineNumber: lineNumber, functionName: functionName, label: label,
             defaults: state.config.autoRegister, now: Timestamps.now())
-        if created { state.pushCreated(bp) } else if changed { state.pushUpdated(bp) }
+        await state.store.changes.settled()
         return JSONResponse.make(bp.json, status: created ? .created : .ok)
     }
 
@@ -73,11 +74,9 @@ struct SDKRoutes {
                 Self.serverConditionHolds(bp, variables: variables, conditions: conditions)
             })
         switch outcome {
-        case .stored(let snapshotID, let updated):
-            state.pushUpdated(updated)
-            return JSONResponse.make(AnyJSON.object(["accepted": .bool(true), "id": .string(snapshotID)]), status: .created)
-        case .dropped(let reason, let changed):
-            if let changed { state.pushUpdated(changed) }
+        case .stored(let snapshotID, _):
+            return JSONResponse.make(JSONValue.object(["accepted": .bool(true), "id": .string(snapshotID)]), status: .created)
+        case .dropped(let reason, _):
             return dropped(reason)
         case .unknownBreakpoint:
             throw APIError.notFound("no breakpoint '\(capture.breakpointID)' for service '\(capture.serviceName)'")
@@ -86,7 +85,7 @@ struct SDKRoutes {
 
     /// Server-only conditions are decided here, on receipt. An evaluation
     /// error keeps the capture (as the SDKs do for their own conditions).
-    static func serverConditionHolds(_ bp: Breakpoint, variables: AnyJSON, conditions: ConditionCache) -> Bool {
+    static func serverConditionHolds(_ bp: Breakpoint, variables: JSONValue, conditions: ConditionCache) -> Bool {
         guard bp.conditionEval == .serverOnly, let source = bp.condition, let compiled = conditions.compiled(source)
         else { return true }
         return compiled.holds(variables) ?? true
@@ -100,7 +99,7 @@ struct SDKRoutes {
     }
 
     private func dropped(_ reason: String) -> Response {
-        JSONResponse.make(AnyJSON.object(["accepted": .bool(false), "reason": .string(reason)]))
+        JSONResponse.make(JSONValue.object(["accepted": .bool(false), "reason": .string(reason)]))
     }
 
     /// The SSE stream of one service: `init`, then changes, heartbeats and
@@ -116,9 +115,7 @@ struct SDKRoutes {
         do {
             // Read the state after subscribing: a change committed meanwhile
             // is then both in `init` and queued, never lost.
-            let now = Timestamps.now()
-            let killSwitch = try await state.store.touchService(service, now: now)
-            let breakpoints = killSwitch ? [] : try await state.store.activeBreakpoints(service: service, now: now)
+            let (breakpoints, killSwitch) = try await state.initialState(service: service)
             let first = hub.initialFrame(breakpoints: breakpoints, killSwitch: killSwitch)
             return Response(
                 status: .ok,

@@ -1,4 +1,5 @@
 import GRDB
+import TraceKitCore
 
 /// Breakpoint rows: CRUD, auto-registration and expiry sweeps.
 extension SQLiteStore {
@@ -21,36 +22,36 @@ extension SQLiteStore {
         try await pool.write { db in
             try Self.touchService(db, name: bp.serviceName, now: bp.createdAt)
             try Self.saveBreakpoint(db, bp, insert: true)
-            var written = bp
-            written.ticket = CommitTicket.next()
-            return written
         }
+        changes.announce(StoreChange(.breakpointCreated, id: bp.id, service: bp.serviceName))
+        return bp
     }
 
     @discardableResult
     public func update(_ bp: Breakpoint) async throws -> Breakpoint {
-        try await pool.write { db in
-            try Self.saveBreakpoint(db, bp, insert: false)
-            var written = bp
-            written.ticket = CommitTicket.next()
-            return written
-        }
+        try await pool.write { db in try Self.saveBreakpoint(db, bp, insert: false) }
+        changes.announce(StoreChange(.breakpointUpdated, id: bp.id, service: bp.serviceName))
+        return bp
     }
 
     public func deleteBreakpoint(id: String) async throws -> Breakpoint? {
-        try await pool.write { db in
-            guard var bp = try Self.fetchBreakpoint(db, id: id) else { return nil }
+        let deleted = try await pool.write { db -> Breakpoint? in
+            guard let bp = try Self.fetchBreakpoint(db, id: id) else { return nil }
             try db.execute(sql: "DELETE FROM breakpoints WHERE id = ?", arguments: [id])
-            bp.ticket = CommitTicket.next()
             return bp
         }
+        if let deleted { changes.announce(StoreChange(.breakpointDeleted, id: deleted.id, service: deleted.serviceName)) }
+        return deleted
     }
 
+    /// Idempotent per (service, function, label): the existing breakpoint,
+    /// its file and line updated when the code moved, or a new one made from
+    /// `defaults`. `changed`: created or moved (announced).
     public func autoRegister(
         service: String, filePath: String, lineNumber: Int, functionName: String, label: String,
         defaults: AutoRegisterDefaults, now: Double
     ) async throws -> (breakpoint: Breakpoint, created: Bool, changed: Bool) {
-        try await pool.write { db in
+        let result = try await pool.write { db -> (breakpoint: Breakpoint, created: Bool, changed: Bool) in
             try Self.touchService(db, name: service, now: now)
             if var existing = try Self.registeredBreakpoint(db, service: service, filePath: filePath,
                                                             lineNumber: lineNumber, functionName: functionName, label: label) {
@@ -61,15 +62,18 @@ extension SQLiteStore {
                 existing.lineNumber = lineNumber
                 existing.updatedAt = now
                 try Self.saveBreakpoint(db, existing, insert: false)
-                existing.ticket = CommitTicket.next()
                 return (existing, false, true)
             }
             var bp = Breakpoint.autoRegistered(service: service, filePath: filePath, lineNumber: lineNumber,
                                                functionName: functionName, label: label, defaults: defaults, now: now)
             try Self.saveBreakpoint(db, bp, insert: true)
-            bp.ticket = CommitTicket.next()
             return (bp, true, true)
         }
+        if result.changed {
+            changes.announce(StoreChange(result.created ? .breakpointCreated : .breakpointUpdated,
+                                         id: result.breakpoint.id, service: service))
+        }
+        return result
     }
 
     /// A labelled site is known by (function, label) wherever it is; an
@@ -91,8 +95,10 @@ extension SQLiteStore {
         return row.map(Breakpoint.init(row:))
     }
 
+    /// Disables enabled breakpoints that expired (expire_at or idle timeout)
+    /// and returns them (each is announced).
     public func disableExpiredBreakpoints(now: Double) async throws -> [Breakpoint] {
-        try await pool.write { db in
+        let disabled = try await pool.write { db -> [Breakpoint] in
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM breakpoints WHERE enabled = 1 AND (expire_at IS NOT NULL OR idle_timeout_hours IS NOT NULL)")
             var changed: [Breakpoint] = []
             for row in rows {
@@ -101,11 +107,12 @@ extension SQLiteStore {
                 bp.enabled = false
                 bp.updatedAt = now
                 try db.execute(sql: "UPDATE breakpoints SET enabled = 0, updated_at = ? WHERE id = ?", arguments: [now, bp.id])
-                bp.ticket = CommitTicket.next()
                 changed.append(bp)
             }
             return changed
         }
+        for bp in disabled { changes.announce(StoreChange(.breakpointUpdated, id: bp.id, service: bp.serviceName)) }
+        return disabled
     }
 
     static func fetchBreakpoint(_ db: Database, id: String) throws -> Breakpoint? {
@@ -117,8 +124,8 @@ extension SQLiteStore {
             bp.serviceName, bp.filePath, bp.lineNumber, bp.functionName, bp.label, bp.condition,
             bp.conditionEval.rawValue, bp.maxCaptures, bp.captureCount, bp.captureFrequency, bp.expireAt,
             bp.enabled, bp.mode.rawValue, bp.stackDepth, bp.maxDepth, bp.maxPayloadBytes,
-            AnyJSON.array(bp.captureExpressions.map { .string($0) }).jsonText, bp.idleTimeoutHours,
-            AnyJSON.object(bp.metadata).jsonText, bp.autoRegistered, bp.createdAt, bp.updatedAt,
+            JSONValue.array(bp.captureExpressions.map { .string($0) }).jsonText, bp.idleTimeoutHours,
+            JSONValue.object(bp.metadata).jsonText, bp.autoRegistered, bp.createdAt, bp.updatedAt,
             bp.lastCaptureAt, bp.droppedCount, bp.id,
         ]
         if insert {
@@ -161,7 +168,7 @@ extension Breakpoint {
         maxPayloadBytes = row["max_payload_bytes"]
         captureExpressions = Self.storedStrings(row["capture_expressions"] ?? "[]")
         idleTimeoutHours = row["idle_timeout_hours"]
-        metadata = AnyJSON.parseStored(row["metadata"] ?? "{}").objectValue ?? [:]
+        metadata = JSONValue.parseStored(row["metadata"] ?? "{}").objectValue ?? [:]
         autoRegistered = row["auto_registered"] ?? false
         updatedAt = row["updated_at"] ?? createdAt
         lastCaptureAt = row["last_capture_at"]

@@ -1,4 +1,5 @@
 import GRDB
+import TraceKitCore
 
 extension SQLiteStore {
     public func insertKey(_ record: APIKeyRecord, keyHash: String) async throws {
@@ -6,8 +7,9 @@ extension SQLiteStore {
             try db.execute(sql: """
                 INSERT INTO api_keys (id, name, key_hash, prefix, role, services, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [record.id, record.name, keyHash, record.prefix, record.role.rawValue,
-                                 record.services.map { AnyJSON.array($0.map { .string($0) }).jsonText }, record.createdAt])
+                                 record.services.map { JSONValue.array($0.map { .string($0) }).jsonText }, record.createdAt])
         }
+        changes.announce(StoreChange(.keyCreated, id: record.id))
     }
 
     public func keys() async throws -> [APIKeyRecord] {
@@ -30,10 +32,12 @@ extension SQLiteStore {
 
     /// Revokes a key; nil when no such key exists.
     public func revokeKey(id: String, now: Double) async throws -> APIKeyRecord? {
-        try await pool.write { db in
+        let record = try await pool.write { db in
             try db.execute(sql: "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", arguments: [now, id])
             return try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ?", arguments: [id]).map(APIKeyRecord.init(row:))
         }
+        if record != nil { changes.announce(StoreChange(.keyRevoked, id: id)) }
+        return record
     }
 }
 
@@ -43,7 +47,7 @@ extension APIKeyRecord {
         name = row["name"] ?? ""
         prefix = row["prefix"] ?? ""
         role = Role(rawValue: row["role"] ?? "") ?? .sdk
-        if let text: String = row["services"], case .array(let items) = AnyJSON.parseStored(text) {
+        if let text: String = row["services"], case .array(let items) = JSONValue.parseStored(text) {
             services = items.compactMap { if case .string(let s) = $0 { s } else { nil } }
         } else {
             services = nil

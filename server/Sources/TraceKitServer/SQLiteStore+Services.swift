@@ -30,10 +30,12 @@ extension SQLiteStore {
 
     /// Sets the kill switch; nil when the service is unknown.
     public func setKillSwitch(_ name: String, enabled: Bool) async throws -> ServiceRecord? {
-        try await pool.write { db in
+        let service = try await pool.write { db in
             try db.execute(sql: "UPDATE services SET kill_switch = ? WHERE name = ?", arguments: [enabled, name])
             return try Row.fetchOne(db, sql: "SELECT * FROM services WHERE name = ?", arguments: [name]).map(ServiceRecord.init(row:))
         }
+        if service != nil { changes.announce(StoreChange(.killSwitch, service: name)) }
+        return service
     }
 }
 

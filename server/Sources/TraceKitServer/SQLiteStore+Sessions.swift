@@ -43,5 +43,6 @@ extension SQLiteStore {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM dashboard_sessions WHERE token_hash = ?", arguments: [tokenHash])
         }
+        changes.announce(StoreChange(.sessionEnded, id: tokenHash))
     }
 }

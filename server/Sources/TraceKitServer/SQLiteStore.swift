@@ -7,6 +7,8 @@ import GRDB
 public final class SQLiteStore: ServerStore {
     let pool: DatabasePool
     let captureBatcher: CaptureBatcher
+    /// Every committed change, announced after its transaction (see `ChangePublisher`).
+    public let changes = ChangeFeed()
 
     public init(path: String) throws {
         var config = Configuration()
@@ -18,7 +20,7 @@ public final class SQLiteStore: ServerStore {
         config.busyMode = .timeout(5)
         pool = try DatabasePool(path: path, configuration: config)
         try Self.migrator.migrate(pool)
-        captureBatcher = CaptureBatcher(pool: pool)
+        captureBatcher = CaptureBatcher(pool: pool, changes: changes)
     }
 
     static var migrator: DatabaseMigrator {
@@ -92,6 +94,7 @@ public final class SQLiteStore: ServerStore {
         }
         registerCodeIndexMigration(&migrator)
         registerSessionsMigration(&migrator)
+        registerConnectionsMigration(&migrator)
         return migrator
     }
 }

@@ -1,13 +1,18 @@
 import Foundation
+import TraceKitCore
 
 /// The server's storage, whatever the database: routes, the SSE hub helpers
 /// and the maintenance sweep hold an `any ServerStore`. Two implementations:
 /// `SQLiteStore` (GRDB, one file, the default) and `PostgresStore`
 /// (PostgresNIO, shared by several instances). Both keep the same tables and
 /// apply the same named migrations once, in order. Every statement is
-/// parameterised. Writes that return a `Breakpoint` stamp it with a
-/// `CommitTicket` taken inside the writing transaction.
+/// parameterised. Every committed change of breakpoints, kill switches, keys
+/// and sessions is announced on `changes` (after the commit, never for a
+/// rolled-back transaction; on PostgreSQL to every instance).
 public protocol ServerStore: Sendable {
+    /// The committed changes, consumed by `ChangePublisher`.
+    var changes: ChangeFeed { get }
+
     // Breakpoints
     func breakpoints(service: String?) async throws -> [Breakpoint]
     func breakpoint(id: String) async throws -> Breakpoint?
@@ -16,13 +21,13 @@ public protocol ServerStore: Sendable {
     func deleteBreakpoint(id: String) async throws -> Breakpoint?
     /// Idempotent per (service, function, label): the existing breakpoint,
     /// its file and line updated when the code moved, or a new one made from
-    /// `defaults`. `changed`: created or moved (to be pushed to SDKs).
+    /// `defaults`. `changed`: created or moved (announced).
     func autoRegister(
         service: String, filePath: String, lineNumber: Int, functionName: String, label: String,
         defaults: AutoRegisterDefaults, now: Double
     ) async throws -> (breakpoint: Breakpoint, created: Bool, changed: Bool)
     /// Disables enabled breakpoints that expired (expire_at or idle timeout)
-    /// and returns them so the change can be pushed.
+    /// and returns them (each is announced).
     func disableExpiredBreakpoints(now: Double) async throws -> [Breakpoint]
 
     // Captures and snapshots
@@ -31,7 +36,7 @@ public protocol ServerStore: Sendable {
     func ingest(_ job: CaptureJob) async throws -> CaptureOutcome
     /// Newest first, paged by an opaque cursor.
     func snapshots(_ query: SnapshotQuery) async throws -> SnapshotPage
-    func snapshot(id: String) async throws -> AnyJSON?
+    func snapshot(id: String) async throws -> JSONValue?
     /// False when no snapshot has this id.
     func deleteSnapshot(id: String) async throws -> Bool
     /// Deletes the snapshots of a service and/or breakpoint in batches
@@ -44,8 +49,8 @@ public protocol ServerStore: Sendable {
     @discardableResult
     func applyRetention(maxAge: Int, maxCount: Int, now: Double, batchSize: Int) async throws -> Int
     /// Telemetry events an SDK posted with its poll (e.g. circuit-breaker trips).
-    func recordEvents(service: String, events: [AnyJSON], now: Double) async throws
-    func events(service: String) async throws -> [AnyJSON]
+    func recordEvents(service: String, events: [JSONValue], now: Double) async throws
+    func events(service: String) async throws -> [JSONValue]
 
     // Services
     /// Records that an SDK of `name` was seen, and returns its kill switch.
@@ -74,6 +79,13 @@ public protocol ServerStore: Sendable {
     /// whose key is still active; nil otherwise.
     func storedSession(tokenHash: String, notBefore: Double) async throws -> (key: APIKeyRecord, createdAt: Double)?
     func deleteSession(tokenHash: String) async throws
+
+    // Connected SDKs, summed over instances (see `FleetConnections`)
+    /// Replaces `instance`'s report with `counts` (services with open SDK
+    /// streams) and deletes every report older than `forgetBefore`.
+    func reportConnections(instance: String, counts: [String: Int], now: Double, forgetBefore: Double) async throws
+    /// Per service, the streams reported since `reportedSince` by every instance but `instance`.
+    func connectionCounts(reportedSince: Double, excluding instance: String) async throws -> [String: Int]
 
     // Code index and dashboard
     /// Adds one export's locations (with their occurrence counts) in one
@@ -120,7 +132,7 @@ extension ServerStore {
     /// Stores one capture (see `ingest`): the document gets its `id` and
     /// `received_at`.
     public func ingestCapture(
-        service: String, breakpointID: String, document: [String: AnyJSON], capturedAt: Double, now: Double,
+        service: String, breakpointID: String, document: [String: JSONValue], capturedAt: Double, now: Double,
         conditionHolds: @escaping @Sendable (Breakpoint) -> Bool
     ) async throws -> CaptureOutcome {
         let snapshotID = StoreIDs.newID()
@@ -128,7 +140,7 @@ extension ServerStore {
         stored["id"] = .string(snapshotID)
         stored["received_at"] = .string(Timestamps.format(now))
         return try await ingest(CaptureJob(
-            service: service, breakpointID: breakpointID, snapshotID: snapshotID, documentText: AnyJSON.object(stored).storageText,
+            service: service, breakpointID: breakpointID, snapshotID: snapshotID, documentText: JSONValue.object(stored).jsonText,
             capturedAt: capturedAt, now: now, conditionHolds: conditionHolds))
     }
 

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import HTTPTypes
 import Logging
 import Testing
+import TraceKitCore
 @testable import TraceKitServer
 
 /// A server on an ephemeral port with a fresh database, an admin key and an
@@ -49,9 +50,9 @@ struct TestServer {
 
     struct Reply {
         let status: HTTPResponse.Status
-        let json: AnyJSON
+        let json: JSONValue
         let contentType: String?
-        subscript(key: String) -> AnyJSON? { json.objectValue?[key] }
+        subscript(key: String) -> JSONValue? { json.objectValue?[key] }
     }
 
     /// Sends a request; `key` nil sends no X-API-Key header.
@@ -61,7 +62,7 @@ struct TestServer {
         let response = try await client.execute(
             uri: path, method: method, headers: headers, body: bytes.map { ByteBuffer(bytes: $0) } ?? body.map { ByteBuffer(string: $0) })
         let text = String(buffer: response.body)
-        let json = text.isEmpty ? AnyJSON.null : ((try? JSONDecoder().decode(AnyJSON.self, from: Data(text.utf8))) ?? .string(text))
+        let json = text.isEmpty ? JSONValue.null : ((try? JSONValue.parse(text)) ?? .string(text))
         return Reply(status: response.status, json: json, contentType: response.headers[.contentType])
     }
 
@@ -89,12 +90,12 @@ struct TestServer {
     }
 }
 
-extension AnyJSON {
+extension JSONValue {
     var stringValue: String? { if case .string(let s) = self { s } else { nil } }
     var intValue: Int64? { if case .int(let i) = self { i } else { nil } }
     var boolValue: Bool? { if case .bool(let b) = self { b } else { nil } }
-    var arrayValue: [AnyJSON]? { if case .array(let a) = self { a } else { nil } }
-    subscript(key: String) -> AnyJSON? { objectValue?[key] }
+    var arrayValue: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
+    subscript(key: String) -> JSONValue? { objectValue?[key] }
 }
 
 /// Every error body has the documented shape.
