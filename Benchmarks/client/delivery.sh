@@ -8,13 +8,10 @@
 #   Benchmarks/client/delivery.sh [seconds]      (default 10)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-STAGE=$PWD/.build/stage
-make -s install PREFIX="$STAGE" >/dev/null
-gcc -O2 -std=c99 -Wall -Wextra -o "$STAGE/delivery_bench" Benchmarks/client/delivery_bench.c \
-  $(PKG_CONFIG_PATH=$STAGE/lib/pkgconfig pkg-config --cflags --libs tracekit) -lcurl
-work=$(mktemp -d)
-cleanup() { kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
+. Benchmarks/common/bench.sh
+stage_library
+build_bench delivery_bench Benchmarks/client/delivery_bench.c -lcurl
+bench_workdir
 seconds=${1:-10}
 status=0
 for run in "0 250" "0 1000" "-1 250"; do

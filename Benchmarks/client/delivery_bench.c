@@ -11,18 +11,16 @@
  * Usage: delivery_bench <stall-url> <budget-per-second (0 = unlimited, -1 = default)>
  *                       <offered-per-second> <seconds> */
 #define _POSIX_C_SOURCE 200809L
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <tracekit.h>
 
-static double now_s(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + t.tv_nsec / 1e9;
-}
+#include "bench_api.h"
+#include "bench_timing.h"
+
+static double now_s(void) { return now_ns() / 1e9; }
 
 static void sleep_until(double when) {
   struct timespec t = {(time_t)when, (long)((when - (time_t)when) * 1e9)};
@@ -40,26 +38,11 @@ static long counter(tk_client *client, const char *name) {
   return value;
 }
 
-static size_t collect(char *ptr, size_t size, size_t n, void *userdata) {
-  size_t bytes = size * n, *len = userdata;
-  char *buffer = (char *)(len + 1);
-  if (*len + bytes < 256) { memcpy(buffer + *len, ptr, bytes); *len += bytes; buffer[*len] = 0; }
-  return bytes;
-}
-
 /* The stub's count of captures it answered; -1 on error. */
 static long backend_count(const char *base) {
-  struct { size_t len; char data[256]; } out = {0, {0}};
-  char url[512];
-  snprintf(url, sizeof url, "%s/count", base);
-  CURL *curl = curl_easy_init();
-  curl_easy_setopt(curl, CURLOPT_URL, url);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &out);
-  CURLcode code = curl_easy_perform(curl);
-  curl_easy_cleanup(curl);
-  const char *at = strstr(out.data, "\"captures\":");
-  return code == CURLE_OK && at ? strtol(at + 11, NULL, 10) : -1;
+  response out;
+  const char *at = api_call(base, "bench-key", "GET", "/count", NULL, &out) == 200 ? strstr(out.data, "\"captures\":") : NULL;
+  return at ? strtol(at + 11, NULL, 10) : -1;
 }
 
 int main(int argc, char **argv) {
