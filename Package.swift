@@ -15,9 +15,9 @@ let package = Package(
         // The Swift native module: idiomatic API over TraceKitCore, logs to
         // swift-log. Kept out of `tracekit` so the .so never links swift-log.
         .library(name: "TraceKit", targets: ["TraceKit"]),
-        // Test harnesses (fakes, fuzz options, parser checks) for this
-        // package's tests and the fuzz package; never part of libtracekit.
-        .library(name: "TraceKitTestSupport", targets: ["TraceKitTestSupport"]),
+        // What the fuzzers share with the corpus replay tests (fuzz options,
+        // parser checks), over the pure core only; never part of libtracekit.
+        .library(name: "TraceKitFuzzSupport", targets: ["TraceKitFuzzSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -30,9 +30,11 @@ let package = Package(
             name: "CPCRE2", path: "Sources/CPCRE2", pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"])]),
         .target(name: "CTraceKitSupport"),
+        // The sanitizer's C fast paths: SIMD byte scans, a per-thread key cache.
+        .target(name: "CTraceKitScan"),
         // Pure: JSON, conditions, sanitizing and scrubbing, options, the SSE
         // parser. No libcurl, no threads; the server and the fuzzers use it.
-        .target(name: "TraceKitCore", dependencies: ["CPCRE2"]),
+        .target(name: "TraceKitCore", dependencies: ["CPCRE2", "CTraceKitScan"]),
         // The capture client: sites, the capture path, the sender and sync
         // threads, libcurl behind the transport seam.
         .target(name: "TraceKitClient", dependencies: ["TraceKitCore", "CCurl", "CTraceKitSupport"]),
@@ -40,14 +42,18 @@ let package = Package(
         .target(
             name: "TraceKit",
             dependencies: ["TraceKitClient", "TraceKitCore", .product(name: "Logging", package: "swift-log")]),
-        // Test harnesses: backend fakes and their launcher, fuzz options,
-        // parser checks. Not in the tracekit product.
+        // Test harnesses: backend fakes and their launcher. Not in the
+        // tracekit product.
         .target(
             name: "TraceKitTestSupport", dependencies: ["TraceKitCore", "TraceKitClient"],
             path: "Tests/TraceKitTestSupport",
             exclude: ["stub_server.py", "fake_backend.py"]),
+        // Fuzz options and parser checks: the pure core only, so the fuzzers
+        // link neither libcurl nor the client.
+        .target(name: "TraceKitFuzzSupport", dependencies: ["TraceKitCore"], path: "Tests/TraceKitFuzzSupport"),
         .testTarget(
-            name: "TraceKitCoreTests", dependencies: ["TraceKitCore", "TraceKitClient", "TraceKitTestSupport"],
+            name: "TraceKitCoreTests",
+            dependencies: ["TraceKitCore", "TraceKitClient", "TraceKitTestSupport", "TraceKitFuzzSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceKitTests", dependencies: ["TraceKit", "TraceKitTestSupport"]),
     ],

@@ -88,31 +88,20 @@ final class CaptureBatcher: Sendable {
 
     /// Decides and stores one capture against the batch's rows.
     private static func ingest(_ db: Database, _ job: CaptureJob, rows: inout BatchRows) throws -> CaptureOutcome {
-        let now = job.now
-        guard var bp = try rows.breakpoint(job.breakpointID), bp.serviceName == job.service else { return .unknownBreakpoint }
-        if try rows.killSwitch(job.service) { return .dropped(reason: "kill_switch", changed: nil) }
-        func drop(_ reason: String, disable: Bool = false) -> CaptureOutcome {
-            bp.droppedCount &+= 1
-            if disable { bp.enabled = false; bp.updatedAt = now }
-            rows.changed(bp)
-            return .dropped(reason: reason, changed: disable ? bp : nil)
+        guard let bp = try rows.breakpoint(job.breakpointID), bp.serviceName == job.service else { return .unknownBreakpoint }
+        switch CaptureDecision(bp, killSwitch: try rows.killSwitch(job.service), job: job) {
+        case .killSwitch:
+            return .dropped(reason: "kill_switch", changed: nil)
+        case .drop(let reason, let written, let disabled):
+            rows.changed(written)
+            return .dropped(reason: reason, changed: disabled ? written : nil)
+        case .store(let written):
+            try db.cachedStatement(sql: """
+                INSERT INTO snapshots (id, breakpoint_id, service_name, captured_at, received_at, document) VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [job.snapshotID, written.id, written.serviceName, job.capturedAt, job.now, job.documentText])
+            rows.changed(written)
+            return .stored(snapshotID: job.snapshotID, breakpoint: written)
         }
-        guard bp.enabled else { return drop("breakpoint_disabled") }
-        if bp.isExpired(at: now) { return drop("breakpoint_expired", disable: true) }
-        if bp.limitReached { return drop("max_captures_reached", disable: true) }
-        guard job.conditionHolds(bp) else { return drop("condition_false") }
-        if bp.captureFrequency > 0, let last = bp.lastCaptureAt, now - last < Double(bp.captureFrequency) {
-            return drop("capture_frequency")
-        }
-        try db.cachedStatement(sql: """
-            INSERT INTO snapshots (id, breakpoint_id, service_name, captured_at, received_at, document) VALUES (?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [job.snapshotID, bp.id, bp.serviceName, job.capturedAt, now, job.documentText])
-        bp.captureCount &+= 1
-        bp.lastCaptureAt = now
-        bp.updatedAt = now
-        if bp.limitReached { bp.enabled = false }
-        rows.changed(bp)
-        return .stored(snapshotID: job.snapshotID, breakpoint: bp)
     }
 }
 
@@ -154,6 +143,39 @@ private struct BatchRows {
                 UPDATE breakpoints SET capture_count = ?, dropped_count = ?, last_capture_at = ?, updated_at = ?, enabled = ? WHERE id = ?
                 """).execute(arguments: [bp.captureCount, bp.droppedCount, bp.lastCaptureAt, bp.updatedAt, bp.enabled, bp.id])
         }
+    }
+}
+
+/// The decision on one capture, given the breakpoint as it is in the
+/// database (read inside the writing transaction, so concurrent captures
+/// see each other's counts): store it, or count it as dropped. Both stores
+/// apply it; `written` is the breakpoint row as it must be after the write.
+enum CaptureDecision {
+    case killSwitch
+    case drop(reason: String, written: Breakpoint, disabled: Bool)
+    case store(written: Breakpoint)
+
+    init(_ bp: Breakpoint, killSwitch: Bool, job: CaptureJob) {
+        let now = job.now
+        var bp = bp
+        func drop(_ reason: String, disable: Bool = false) -> CaptureDecision {
+            bp.droppedCount &+= 1
+            if disable { bp.enabled = false; bp.updatedAt = now }
+            return .drop(reason: reason, written: bp, disabled: disable)
+        }
+        if killSwitch { self = .killSwitch; return }
+        guard bp.enabled else { self = drop("breakpoint_disabled"); return }
+        if bp.isExpired(at: now) { self = drop("breakpoint_expired", disable: true); return }
+        if bp.limitReached { self = drop("max_captures_reached", disable: true); return }
+        guard job.conditionHolds(bp) else { self = drop("condition_false"); return }
+        if bp.captureFrequency > 0, let last = bp.lastCaptureAt, now - last < Double(bp.captureFrequency) {
+            self = drop("capture_frequency"); return
+        }
+        bp.captureCount &+= 1
+        bp.lastCaptureAt = now
+        bp.updatedAt = now
+        if bp.limitReached { bp.enabled = false }
+        self = .store(written: bp)
     }
 }
 

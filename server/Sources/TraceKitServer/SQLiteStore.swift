@@ -94,6 +94,7 @@ public final class SQLiteStore: ServerStore {
         }
         registerCodeIndexMigration(&migrator)
         registerSessionsMigration(&migrator)
+        registerConnectionsMigration(&migrator)
         return migrator
     }
 }

@@ -17,6 +17,8 @@ public final class ServerState: Sendable {
     let authorizationEpoch = Epoch()
     /// Advanced after each batch of store changes is published (dashboards refresh at once).
     let storeEpoch = Epoch()
+    /// Connected SDKs over every instance on the database.
+    let fleet = FleetConnections()
     /// Open connections per client address, timeouts (see `ConnectionLimits`).
     public let connections: ConnectionRegistry
     /// Bounds how many trace exports are decoded and scanned at once.

@@ -120,3 +120,29 @@ struct ChangeFeedTests {
         }
     }
 }
+
+@Suite("Connected SDKs summed over instances")
+struct FleetConnectionTests {
+    @Test("/api/services adds other instances' fresh reports to this instance's live streams; stale reports do not count")
+    func summedOverInstances() async throws {
+        try await TestServer.run { server in
+            let stream = try SSETestClient(port: server.port, path: "/sdk/snapshots/stream/checkout", key: server.sdkKey)
+            defer { stream.close() }
+            _ = try await stream.next("init")
+            let now = Timestamps.now()
+            let store = server.state.store
+            try await store.reportConnections(instance: "instance-b", counts: ["checkout": 3, "billing": 0], now: now, forgetBefore: now - 10)
+            try await store.reportConnections(instance: "instance-dead", counts: ["checkout": 50], now: now - 60, forgetBefore: now - 70)
+            let services = try await server.admin(.get, "/api/services")
+            let checkout = services["services"]?.arrayValue?.first { $0["name"]?.stringValue == "checkout" }
+            #expect(checkout?["connected_sdks"]?.intValue == 4)
+
+            // This instance's own report is never counted twice.
+            try await server.state.fleet.report(state: server.state, now: Timestamps.now())
+            let again = try await server.admin(.get, "/api/services")
+            #expect(again["services"]?.arrayValue?.first { $0["name"]?.stringValue == "checkout" }?["connected_sdks"]?.intValue == 4)
+            // ... and that report deleted the stale one.
+            #expect(try await store.connectionCounts(reportedSince: 0, excluding: "nobody") == ["checkout": 4])
+        }
+    }
+}
