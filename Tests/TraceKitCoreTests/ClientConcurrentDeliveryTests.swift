@@ -10,27 +10,30 @@ import TraceKitTestSupport
 /// failing snapshot does not hold up the others. Ordering is not promised.
 @Suite("Client: several snapshots in flight at once")
 struct ClientConcurrentDeliveryTests {
-    func inProcessClient(_ backend: InProcessBackend) throws -> CaptureClient {
-        backend.setBreakpoints([breakpointJSON()])
-        let client = try makeClient(backend)
-        #expect(backend.waitUntilApplied() && client.site(.checkout).isActive)
-        return client
+    /// Captures `count` snapshots numbered by "i", then flushes; whether the
+    /// flush completed and how long it all took.
+    func captureNumbered(_ client: CaptureClient, _ count: Int, flushMs: Int) -> (flushed: Bool, ms: Double) {
+        elapsedMilliseconds { () -> Bool in
+            for index in 0..<count { #expect(client.capture(at: .checkout, #"{"i": \#(index)}"#) == .captured) }
+            return client.flush(timeoutMs: flushMs)
+        }
+    }
+
+    /// The numbers of the snapshots the backend took, sorted.
+    func deliveredNumbers(_ captures: [[String: Any]]) -> [Int] {
+        captures.compactMap { ($0["variables"] as? [String: Any])?["i"] as? Int }.sorted()
     }
 
     @Test("against a backend answering after 100 ms, up to sixteen captures are in flight together, never more")
     func severalInFlight() throws {
         let backend = InProcessBackend()
-        let client = try inProcessClient(backend)
+        let client = try makeActiveClient(backend)
         defer { client.shutdown() }
         backend.stallCaptures(milliseconds: 100)
 
-        let (flushed, ms) = elapsedMilliseconds { () -> Bool in
-            for index in 0..<40 { #expect(client.capture(at: .checkout, #"{"i": \#(index)}"#) == .captured) }
-            return client.flush(timeoutMs: 5_000)
-        }
+        let (flushed, ms) = captureNumbered(client, 40, flushMs: 5_000)
         #expect(flushed)
-        let delivered = backend.log().deliveredCaptures.compactMap { ($0["variables"] as? [String: Any])?["i"] as? Int }
-        #expect(delivered.sorted() == Array(0..<40))
+        #expect(deliveredNumbers(backend.log().deliveredCaptures) == Array(0..<40))
         #expect(client.counter("sent") == 40)
         #expect(backend.peakConcurrentCaptures > 1 && backend.peakConcurrentCaptures <= 16,
                 "peak \(backend.peakConcurrentCaptures) in flight")
@@ -40,7 +43,7 @@ struct ClientConcurrentDeliveryTests {
     @Test("a snapshot that keeps failing slowly does not hold up the ones captured after it")
     func failingSnapshotDoesNotBlock() throws {
         let backend = InProcessBackend()
-        let client = try inProcessClient(backend)
+        let client = try makeActiveClient(backend)
         defer { client.shutdown() }
         backend.failCaptures(containing: "poison", status: 503, stallMs: 300)
 
@@ -65,10 +68,8 @@ struct ClientConcurrentDeliveryTests {
     @Test("with max in flight 1 the sender is serial: one capture at a time")
     func oneInFlightIsSerial() throws {
         let backend = InProcessBackend()
-        backend.setBreakpoints([breakpointJSON()])
-        let client = try makeClient(backend) { $0.maxConcurrentDeliveries = 1 }
+        let client = try makeActiveClient(backend) { $0.maxConcurrentDeliveries = 1 }
         defer { client.shutdown() }
-        #expect(backend.waitUntilApplied() && client.site(.checkout).isActive)
         backend.stallCaptures(milliseconds: 20)
         for _ in 0..<5 { #expect(client.capture(at: .checkout) == .captured) }
         #expect(client.flush(timeoutMs: 5_000))
@@ -84,13 +85,9 @@ struct ClientConcurrentDeliveryTests {
         defer { client.shutdown() }
         backend.stallCaptures(milliseconds: 300)
 
-        let (flushed, ms) = elapsedMilliseconds { () -> Bool in
-            for index in 0..<16 { #expect(client.capture(at: .checkout, #"{"i": \#(index)}"#) == .captured) }
-            return client.flush(timeoutMs: 8_000)
-        }
+        let (flushed, ms) = captureNumbered(client, 16, flushMs: 8_000)
         #expect(flushed)
-        let delivered = backend.log().deliveredCaptures.compactMap { ($0["variables"] as? [String: Any])?["i"] as? Int }
-        #expect(delivered.sorted() == Array(0..<16))
+        #expect(deliveredNumbers(backend.log().deliveredCaptures) == Array(0..<16))
         #expect(client.counter("sent") == 16)
         #expect(ms < 2_400, "one at a time takes 4.8 s; sixteen at a time 0.3 s; took \(ms) ms")
     }
