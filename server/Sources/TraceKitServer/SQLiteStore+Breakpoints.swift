@@ -72,7 +72,7 @@ extension SQLiteStore {
             bp.enabled = defaults.enabled
             if defaults.enabled {  // an opt-in breakpoint gets its limits from the person who enables it
                 bp.maxCaptures = defaults.maxCaptures
-                bp.expireAt = now + defaults.expireAfterSeconds
+                bp.idleTimeoutHours = defaults.idleTimeoutHours
             }
             bp.autoRegistered = true
             try Self.saveBreakpoint(db, bp, insert: true)
