@@ -9,7 +9,6 @@
  *   resume:  kill switch off                         -> captures stored again
  * Usage: live_bench <server-url> <admin-key> [trials] */
 #define _POSIX_C_SOURCE 200809L
-#include <curl/curl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -18,6 +17,9 @@
 #include <time.h>
 #include <tracekit.h>
 
+#include "bench_api.h"
+#include "bench_timing.h"
+
 #define SERVICE "live-bench"
 #define FUNCTION "bench_loop"
 #define SITE_FILE "src/bench/live_bench.c"
@@ -25,68 +27,16 @@
 
 static const char *server, *admin_key;
 
-static double now_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
+static double now_ms(void) { return now_ns() / 1e6; }
 
 static void sleep_ms(double ms) {
   struct timespec t = {(time_t)(ms / 1e3), (long)((ms - (time_t)(ms / 1e3) * 1e3) * 1e6)};
   nanosleep(&t, NULL);
 }
 
-static int compare(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
-typedef struct { char data[65536]; size_t len; } response;
-
-static size_t collect(char *ptr, size_t size, size_t n, void *userdata) {
-  response *r = userdata;
-  size_t bytes = size * n;
-  if (r->len + bytes < sizeof r->data) { memcpy(r->data + r->len, ptr, bytes); r->len += bytes; r->data[r->len] = 0; }
-  return bytes;
-}
-
 /* A management API call with the admin key; returns the HTTP status. */
 static long api(const char *method, const char *path, const char *body, response *out) {
-  static CURL *curl;  /* main thread only; one connection kept alive */
-  if (!curl) curl = curl_easy_init();
-  char url[512], header[256];
-  snprintf(url, sizeof url, "%s%s", server, path);
-  snprintf(header, sizeof header, "X-API-Key: %s", admin_key);
-  struct curl_slist *headers = curl_slist_append(NULL, header);
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  out->len = 0;
-  out->data[0] = 0;
-  curl_easy_reset(curl);
-  curl_easy_setopt(curl, CURLOPT_URL, url);
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  if (body) curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, out);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
-  long status = 0;
-  if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_slist_free_all(headers);
-  return status;
-}
-
-/* The string value of the first "field":"..." in text, into out. */
-static int string_field(const char *text, const char *field, char *out, size_t size) {
-  char pattern[64];
-  snprintf(pattern, sizeof pattern, "\"%s\":\"", field);
-  const char *start = strstr(text, pattern);
-  if (!start) return 0;
-  start += strlen(pattern);
-  const char *end = strchr(start, '"');
-  if (!end || (size_t)(end - start) >= size) return 0;
-  memcpy(out, start, end - start);
-  out[end - start] = 0;
-  return 1;
+  return api_call(server, admin_key, method, path, body, out);
 }
 
 /* ---- the service: a worker hitting the current label every millisecond ---- */
@@ -172,7 +122,7 @@ static int kill_switch_seen(int on) {
 /* ---- trials ---- */
 
 static void report(const char *title, double *samples, int n, int missed) {
-  qsort(samples, n, sizeof(double), compare);
+  qsort(samples, n, sizeof(double), compare_doubles);
   printf("%-44s n=%d  p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms  missed %d\n", title, n,
          n ? samples[n / 2] : -1, n ? samples[(int)(0.99 * (n - 1) + 0.5)] : -1, n ? samples[n - 1] : -1, missed);
 }

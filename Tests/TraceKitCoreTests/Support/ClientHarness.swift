@@ -47,6 +47,18 @@ func makeClient(_ backend: some TestBackend, pollIntervalMs: Int = 100, sse: Boo
                       transports: backend.transports)
 }
 
+/// A client of a backend that is never up (a closed loopback port, real
+/// libcurl: every poll and delivery is refused at once).
+func makeClientOfDeadBackend(captureTimeoutMs: Int) throws -> CaptureClient {
+    var options = Options()
+    try options.setAPIKey(testAPIKey)
+    try options.setEndpoint("http://127.0.0.1:\(closedLoopbackPort())")
+    try options.setPollIntervalMs(100)
+    try options.setCaptureTimeoutMs(captureTimeoutMs)
+    options.sse = false
+    return try CaptureClient(options: options)
+}
+
 /// A client of the fake backend serving the checkout breakpoint, once its
 /// checkout site is active (the end-to-end suites' usual start).
 func makeActiveClient(_ backend: FakeBackend, _ configure: (inout Options) throws -> Void = { _ in })
