@@ -101,3 +101,30 @@ public struct Breakpoint: Sendable, Equatable {
         return .object(o)
     }
 }
+
+extension Breakpoint {
+    /// A breakpoint created by an SDK's registration of a call site.
+    static func autoRegistered(
+        service: String, filePath: String, lineNumber: Int, functionName: String, label: String,
+        defaults: AutoRegisterDefaults, now: Double
+    ) -> Breakpoint {
+        var bp = Breakpoint(id: StoreIDs.newID(), serviceName: service, now: now)
+        bp.filePath = filePath
+        bp.lineNumber = lineNumber
+        bp.functionName = functionName
+        bp.label = label
+        bp.enabled = defaults.enabled
+        if defaults.enabled {  // an opt-in breakpoint gets its limits from the person who enables it
+            bp.maxCaptures = defaults.maxCaptures
+            bp.expireAt = now + defaults.expireAfterSeconds
+        }
+        bp.autoRegistered = true
+        return bp
+    }
+
+    /// The strings of a stored JSON array (`capture_expressions`).
+    static func storedStrings(_ text: String) -> [String] {
+        guard case .array(let items) = JSONValue.parseStored(text) else { return [] }
+        return items.compactMap { if case .string(let s) = $0 { s } else { nil } }
+    }
+}

@@ -64,17 +64,8 @@ extension SQLiteStore {
                 try Self.saveBreakpoint(db, existing, insert: false)
                 return (existing, false, true)
             }
-            var bp = Breakpoint(id: StoreIDs.newID(), serviceName: service, now: now)
-            bp.filePath = filePath
-            bp.lineNumber = lineNumber
-            bp.functionName = functionName
-            bp.label = label
-            bp.enabled = defaults.enabled
-            if defaults.enabled {  // an opt-in breakpoint gets its limits from the person who enables it
-                bp.maxCaptures = defaults.maxCaptures
-                bp.expireAt = now + defaults.expireAfterSeconds
-            }
-            bp.autoRegistered = true
+            var bp = Breakpoint.autoRegistered(service: service, filePath: filePath, lineNumber: lineNumber,
+                                               functionName: functionName, label: label, defaults: defaults, now: now)
             try Self.saveBreakpoint(db, bp, insert: true)
             return (bp, true, true)
         }
@@ -175,9 +166,7 @@ extension Breakpoint {
         stackDepth = row["stack_depth"]
         maxDepth = row["max_depth"]
         maxPayloadBytes = row["max_payload_bytes"]
-        if case .array(let items) = JSONValue.parseStored(row["capture_expressions"] ?? "[]") {
-            captureExpressions = items.compactMap { if case .string(let s) = $0 { s } else { nil } }
-        }
+        captureExpressions = Self.storedStrings(row["capture_expressions"] ?? "[]")
         idleTimeoutHours = row["idle_timeout_hours"]
         metadata = JSONValue.parseStored(row["metadata"] ?? "{}").objectValue ?? [:]
         autoRegistered = row["auto_registered"] ?? false

@@ -98,6 +98,13 @@ public protocol ServerStore: Sendable {
     /// Cheap change markers for the dashboard's live stream: the newest
     /// snapshot sequence number and the code index's size and total hits.
     func dashboardMarkers() async throws -> (latestSnapshot: Int64, codeLocations: Int, codeHits: Int)
+
+    // Export and import (see `StoreDump`)
+    /// Streams every row of `table` in its export order, values in column
+    /// order, to `row`; returns how many rows were read.
+    func exportRows(of table: StoreDump.Table, _ row: ([StoreDump.Value?]) throws -> Void) async throws -> Int
+    /// Inserts rows (values in column order) in one transaction.
+    func importRows(_ rows: [[StoreDump.Value?]], into table: StoreDump.Table) async throws
 }
 
 /// Rows kept per service in the code index; new locations beyond it are

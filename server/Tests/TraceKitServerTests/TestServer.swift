@@ -14,6 +14,7 @@ struct TestServer {
     let client: any TestClientProtocol
     let adminKey: String
     let sdkKey: String
+    let database: TestDatabase
     var port: Int { client.port ?? 0 }
 
     static func config() -> ServerConfig {
@@ -31,17 +32,20 @@ struct TestServer {
     static func run(config: ServerConfig = config(), _ body: @Sendable (TestServer) async throws -> Void) async throws {
         var logger = Logger(label: "tracekit-test")
         logger.logLevel = .warning
-        let store = try SQLiteStore(path: config.databasePath)
-        let state = ServerState(config: config, store: store, logger: logger)
-        let adminKey = try #require(try await TraceKitServer.bootstrapDevelopmentKey(state: state))
-        let (_, sdkKey) = try await store.createKey(name: "sdk", role: .sdk, services: ["checkout"], now: Timestamps.now())
-        let app = try TraceKitServer.makeApplication(state: state)
-        defer {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: config.databasePath + suffix) }
+        let database = try await TestDatabase.open(sqlitePath: config.databasePath, logger: logger)
+        do {
+            let state = ServerState(config: config, store: database.store, logger: logger)
+            let adminKey = try #require(try await TraceKitServer.bootstrapDevelopmentKey(state: state))
+            let (_, sdkKey) = try await database.store.createKey(name: "sdk", role: .sdk, services: ["checkout"], now: Timestamps.now())
+            let app = try TraceKitServer.makeApplication(state: state)
+            try await app.test(.live) { client in
+                try await body(TestServer(state: state, client: client, adminKey: adminKey, sdkKey: sdkKey, database: database))
+            }
+        } catch {
+            await database.close()
+            throw error
         }
-        try await app.test(.live) { client in
-            try await body(TestServer(state: state, client: client, adminKey: adminKey, sdkKey: sdkKey))
-        }
+        await database.close()
     }
 
     struct Reply {
