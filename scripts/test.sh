@@ -160,7 +160,7 @@ ubsan_flags=(-Xcc -fsanitize=undefined -Xswiftc -Xclang-linker -Xswiftc -fsaniti
 # rather than the code: they run in the plain suite only.
 wall_clock_budget_tests='ClientConcurrencyTests|stalledBackendDoesNotSlowCapture|backendGoesAway|backendNeverUp'
 wall_clock_budget_tests+='|callsAfterShutdown|shutdownBoundedByTimeout|totalTimeout|connectionRefused|idleTimeout'
-wall_clock_budget_tests+='|aMultiMegabyteStringIsScannedOnlyAroundTheCap'
+wall_clock_budget_tests+='|aMultiMegabyteStringIsScannedOnlyAroundTheCap|severalInFlight|concurrentTransfers'
 sanitized_swift_tests() {
   SWIFT_BACKTRACE=enable=no LSAN_OPTIONS=suppressions=$ROOT/build-support/lsan.supp \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 TSAN_OPTIONS=halt_on_error=1 swift_tests "$@"

@@ -26,6 +26,7 @@ struct KeyDecision {
 
     /// UInt16: bit 15 `mayHoldPII`; low bits 0 normal, 1 sensitive,
     /// 2 + index in `PIICategory.allCases` typed.
+    @inline(__always)
     fileprivate init?(raw: Int) {
         guard raw >= 0 else { return nil }
         switch raw & 0x7FFF {

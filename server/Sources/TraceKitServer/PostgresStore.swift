@@ -36,10 +36,17 @@ public final class PostgresStore: ServerStore {
         case retentionSweep = 0x7472_6163_6b03
     }
 
-    /// Connects once to apply pending migrations (a refused connection or
-    /// bad credentials fail here, at once), then starts the pool, which opens
-    /// connections on demand, at most `maximumConnections`.
+    /// Starts the pool, which opens connections on demand (at most
+    /// `maximumConnections`), and applies pending migrations over a
+    /// connection of its own (a refused connection or bad credentials fail
+    /// here, at once, rather than in the pool's retries).
     public init(_ location: PostgresLocation, maximumConnections: Int = 20, logger: Logger) async throws {
+        var configuration = PostgresClient.Configuration(
+            host: location.host, port: location.port, username: location.username, password: location.password,
+            database: location.database, tls: Self.clientTLS(location.sslMode))
+        configuration.options.maximumConnections = max(maximumConnections, 1)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let runner = Task { await client.run() }  // started first: it is running by the first query
         do {
             let connection = try await PostgresConnection.connect(
                 on: PostgresClient.defaultEventLoopGroup.any(),
@@ -56,17 +63,13 @@ public final class PostgresStore: ServerStore {
                 throw error
             }
         } catch {
+            runner.cancel()
             throw PostgresStoreError("cannot open the PostgreSQL database \(location)", error)
         }
-        var configuration = PostgresClient.Configuration(
-            host: location.host, port: location.port, username: location.username, password: location.password,
-            database: location.database, tls: Self.clientTLS(location.sslMode))
-        configuration.options.maximumConnections = max(maximumConnections, 1)
-        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        self.runner = runner
         self.logger = logger
         self.location = location
-        let client = self.client
-        runner = Task { await client.run() }
         let changeListener = PostgresChangeListener(
             configuration: .init(host: location.host, port: location.port, username: location.username,
                                  password: location.password, database: location.database,
@@ -303,7 +306,7 @@ public struct PostgresStoreError: Error, CustomStringConvertible {
             if let server = error.serverInfo {
                 return "\(server[.sqlState] ?? "") \(server[.message] ?? "")"
             }
-            return "\(error.code)"
+            return error.underlying.map { "\(error.code): \($0)" } ?? "\(error.code)"
         }
         if let error = error as? PostgresTransactionError {
             return (error.closureError ?? error.commitError ?? error.beginError).map(describe) ?? "transaction failed"

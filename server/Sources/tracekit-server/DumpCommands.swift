@@ -7,13 +7,14 @@ import TraceKitServer
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write every table of a database to stdout as JSON lines (see `import`).")
+        abstract: "Write every table of --database to stdout as JSON lines (see `import`).")
 
-    @Option(help: "The database to read (as for the server; env TRACEKIT_SERVER_DATABASE).")
-    var database: String?
+    /// `--database` is the server's option: `tracekit-server --database X export`
+    /// or `tracekit-server export --database X`.
+    @ParentCommand var server: TraceKitServerCommand
 
     func run() async throws {
-        let store = try await openDatabase(database)
+        let store = try await openDatabase(server.database)
         var buffer = Data()
         let counts = try await StoreDump.export(store) { line in
             buffer.append(contentsOf: line.utf8)
@@ -29,13 +30,12 @@ struct ExportCommand: AsyncParsableCommand {
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Read an export from stdin into a new (empty) database, e.g. to move from SQLite to PostgreSQL.")
+        abstract: "Read an export from stdin into --database, a new (empty) one, e.g. to move from SQLite to PostgreSQL.")
 
-    @Option(help: "The database to fill (created and migrated when needed; env TRACEKIT_SERVER_DATABASE).")
-    var database: String?
+    @ParentCommand var server: TraceKitServerCommand
 
     func run() async throws {
-        let store = try await openDatabase(database)
+        let store = try await openDatabase(server.database)
         let counts = try await StoreDump.import(into: store, lines: AnyIterator { readLine(strippingNewline: true) })
         report("imported", counts)
     }

@@ -11,11 +11,14 @@ import time
 
 import pytest
 import requests
+import secrets
 
 from instances import EventStream, Instance, new_admin_key, postgres_url, server_binary
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 C_EXAMPLE = REPO / "server" / "Tests" / "compat" / "e2e_checkout.c"
+# Service names are unique per run, so a reused database holds no leftovers.
+RUN = secrets.token_hex(3)
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +71,7 @@ def test_changes_through_a_reach_an_sdk_streaming_from_b(pair, c_example):
     change feed (NOTIFY on A's write, LISTEN on B) can make either take effect
     within the second this test allows."""
     a, b = pair
-    service = "c-two-instances"
+    service = f"c-two-instances-{RUN}"
     key = sdk_key(a, service)
     sdk = subprocess.Popen([str(c_example), b.base_url, key, service, "12"], stdout=subprocess.PIPE, text=True)
     try:
@@ -102,7 +105,7 @@ def test_breakpoint_events_reach_b_streams_in_order(pair):
     """Every create, update and delete made through A arrives on a stream
     from B, the newest state last."""
     a, b = pair
-    service = "events-two-instances"
+    service = f"events-two-instances-{RUN}"
     stream = EventStream(b, service, sdk_key(a, service))
     try:
         assert stream.wait_for(lambda name, _: name == "init")[0] is not None
@@ -128,7 +131,7 @@ def test_breakpoint_events_reach_b_streams_in_order(pair):
 
 def test_concurrent_captures_through_both_never_exceed_max_captures(pair):
     a, b = pair
-    service = "limits-two-instances"
+    service = f"limits-two-instances-{RUN}"
     key = sdk_key(a, service)
     breakpoint_id = create_breakpoint(a, service_name=service, file_path="a.py", line_number=1, max_captures=40)
 
@@ -148,7 +151,7 @@ def test_concurrent_captures_through_both_never_exceed_max_captures(pair):
 
 def test_kill_switch_through_a_stops_captures_through_b(pair):
     a, b = pair
-    service = "kill-two-instances"
+    service = f"kill-two-instances-{RUN}"
     key = sdk_key(a, service)
     breakpoint_id = create_breakpoint(a, service_name=service, file_path="a.py", line_number=1)
     assert b.capture(key, service, breakpoint_id).status_code == 201
@@ -159,7 +162,7 @@ def test_kill_switch_through_a_stops_captures_through_b(pair):
 
 def test_connected_sdks_are_summed_over_instances(pair):
     a, b = pair
-    service = "count-two-instances"
+    service = f"count-two-instances-{RUN}"
     key = sdk_key(a, service)
     streams = [EventStream(a, service, key), EventStream(b, service, key), EventStream(b, service, key)]
     try:
@@ -174,7 +177,7 @@ def test_connected_sdks_are_summed_over_instances(pair):
 
 def test_a_key_revoked_through_a_closes_its_streams_on_b(pair):
     a, b = pair
-    service = "revoke-two-instances"
+    service = f"revoke-two-instances-{RUN}"
     reply = a.api("POST", "/api/keys", json={"name": "short-lived", "role": "sdk", "services": [service]}).json()
     stream = EventStream(b, service, reply["key"])
     try:
@@ -191,7 +194,7 @@ def test_b_resynchronises_after_losing_its_listener_connection(pair):
     change made through A meanwhile still reaches B's stream: B reconnects and
     sends its streams a fresh init."""
     a, b = pair
-    service = "resync-two-instances"
+    service = f"resync-two-instances-{RUN}"
     key = sdk_key(a, service)
     stream = EventStream(b, service, key)
     try:
