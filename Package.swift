@@ -30,9 +30,11 @@ let package = Package(
             name: "CPCRE2", path: "Sources/CPCRE2", pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"])]),
         .target(name: "CTraceKitSupport"),
+        // The sanitizer's C fast paths: SIMD byte scans, a per-thread key cache.
+        .target(name: "CTraceKitScan"),
         // Pure: JSON, conditions, sanitizing and scrubbing, options, the SSE
         // parser. No libcurl, no threads; the server and the fuzzers use it.
-        .target(name: "TraceKitCore", dependencies: ["CPCRE2"]),
+        .target(name: "TraceKitCore", dependencies: ["CPCRE2", "CTraceKitScan"]),
         // The capture client: sites, the capture path, the sender and sync
         // threads, libcurl behind the transport seam.
         .target(name: "TraceKitClient", dependencies: ["TraceKitCore", "CCurl", "CTraceKitSupport"]),

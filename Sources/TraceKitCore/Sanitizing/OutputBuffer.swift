@@ -71,10 +71,16 @@ struct OutputBuffer: JSONByteSink, ~Copyable {
     mutating func appendString(_ text: UnsafeBufferPointer<UInt8>, needsEscaping: Bool) {
         if needsEscaping {
             JSONStringWriter.write(text, into: &self)
-        } else {
-            append(UInt8(ascii: "\""))
-            append(text)
-            append(UInt8(ascii: "\""))
+            return
         }
+        // Quotes and text in one step: most strings take this path.
+        let length = text.count &+ 2
+        total &+= length
+        guard total <= limit else { return }
+        if count &+ length > capacity { grow(to: count &+ length) }
+        storage[count] = UInt8(ascii: "\"")
+        if let source = text.baseAddress { (storage + (count &+ 1)).update(from: source, count: text.count) }
+        storage[count &+ length &- 1] = UInt8(ascii: "\"")
+        count &+= length
     }
 }

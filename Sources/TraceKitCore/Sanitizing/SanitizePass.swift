@@ -1,3 +1,5 @@
+import CTraceKitScan
+
 /// The state of one sanitize call: a non-recursive JSON parser that writes
 /// the scrubbed, bounded document as it reads (so 1,000,000-deep nesting
 /// costs a byte per level, not a stack frame).
@@ -26,6 +28,12 @@ struct SanitizePass: ~Copyable {
 
     private let input: UnsafeBufferPointer<UInt8>
     private let sanitizer: Sanitizer
+    /// Copied out of `sanitizer` once: read for every string.
+    private let scrubber: Scrubber?
+    private let maxStringLength: Int
+    /// A key without any built-in shape is written as it is unless a custom
+    /// pattern has to run on it or it is over max_string_length.
+    private let keysNeedCustomPatterns: Bool
     private var pos = 0
     private var out: OutputBuffer
     private var frames: [Frame] = []
@@ -33,29 +41,35 @@ struct SanitizePass: ~Copyable {
     private var innerKinds: [Bool] = []
     private var cutFrames = 0
     private var decoded: [UInt8] = []
-    private var keyCache = KeyCache()
+    private let keyDecisions = KeyDecisions()
     private var composed: [UInt8] = []
     private var markerRanges: [Range<Int>] = []
-    private let scratch: ScrubScratch?
+    private var scratch: ScrubScratch?
     private var redactions = 0
     private var truncations = 0
     private var flags: [SecurityFlag] = []
-    /// "category|path" of each flag, so each is added once in O(1).
+    /// "category|path" of each flag once there are many, so each is added
+    /// once in O(1); a few are compared one by one.
     private var flagKeys: Set<String> = []
+    private static let flagsComparedOneByOne = 16
     private static let maxFlags = 1000
 
     init(input: UnsafeBufferPointer<UInt8>, sanitizer: Sanitizer) {
         self.input = input
         self.sanitizer = sanitizer
+        scrubber = sanitizer.scrubber
+        maxStringLength = sanitizer.maxStringLength
+        keysNeedCustomPatterns = sanitizer.scrubber?.hasCustomPatterns ?? false
         out = OutputBuffer(limit: sanitizer.maxPayload == 0 ? Int.max : sanitizer.maxPayload,
                            expected: input.count)
-        scratch = sanitizer.scrubber == nil ? nil : ScrubScratch()
+        frames.reserveCapacity(16)  // one allocation for typical nesting
     }
 
     private var writing: Bool { cutFrames == 0 }
-    private var scrubbing: Bool { sanitizer.scrubber != nil }
+    private var scrubbing: Bool { scrubber != nil }
 
     consuming func finish() -> SanitizeResult {
+        if let scratch, let scrubber { scrubber.giveBack(scratch) }
         var json = out.bytes
         if out.overLimit {
             json = Sanitizer.payloadMarker(size: out.total, max: sanitizer.maxPayload)
@@ -190,22 +204,24 @@ struct SanitizePass: ~Copyable {
         var policy = ValuePolicy.normal
         if writing {
             frames[frames.count - 1].key = body
-            if simple, scrubbing, let known = keyCache.lookup(body, in: input), known.plain {
-                policy = known.policy
-                out.appendString(UnsafeBufferPointer(rebasing: input[body]), needsEscaping: false)
+            if simple, scrubbing {
+                let name = UnsafeBufferPointer(rebasing: input[body])
+                let decision = keyDecisions.decision(for: name)
+                policy = decision.policy
+                if decision.mayHoldPII || !writesUnchanged(name) {
+                    writeScrubbedString(name, needsEscaping: false)
+                } else if pos < input.count, input[pos] == UInt8(ascii: ":") {
+                    // The common case: `"name":` as it stands in the input, in one step.
+                    out.append(UnsafeBufferPointer(rebasing: input[(body.lowerBound - 1)...pos]))
+                    pos += 1
+                    return policy
+                } else {
+                    out.appendString(name, needsEscaping: false)
+                }
             } else {
                 withText(body, simple: simple) { pass, text in
-                    if pass.scrubbing {
-                        switch KeyClassifier.classify(text) {
-                        case .plain: break
-                        case .sensitive: policy = .sensitive
-                        case .typed(let category): policy = .typed(category)
-                        }
-                    }
-                    let plain = pass.writeScrubbedString(text, needsEscaping: !simple)
-                    if simple, pass.scrubbing {
-                        pass.keyCache.store(KeyCache.Decision(policy: policy, plain: plain), for: body, in: pass.input)
-                    }
+                    if pass.scrubbing { policy = KeyDecision.policy(of: text) }
+                    pass.writeScrubbedString(text, needsEscaping: !simple)
                 }
             }
         }
@@ -272,25 +288,24 @@ struct SanitizePass: ~Copyable {
 
     /// Writes a string literal with PII spans replaced and cut to
     /// max_string_length (at a character boundary, never inside a marker).
-    /// True when the text was written as it is.
-    @discardableResult
-    private mutating func writeScrubbedString(_ text: UnsafeBufferPointer<UInt8>, needsEscaping: Bool) -> Bool {
-        let cap = sanitizer.maxStringLength
+    private mutating func writeScrubbedString(_ text: UnsafeBufferPointer<UInt8>, needsEscaping: Bool) {
+        let cap = maxStringLength
         // Only what can survive the cut is scanned, plus room for a secret
         // that straddles it.
         let window = cap > 0 ? min(text.count, cap + 4096) : text.count
         let scanned = UnsafeBufferPointer(rebasing: text[0..<window])
         var spans: [Scrubber.Span] = []
-        if let scrubber = sanitizer.scrubber, let scratch {
-            let (mask, anyPattern) = scrubber.candidates(in: scanned)
+        if let scrubber {
+            let (mask, anyPattern) = scrubber.candidates(in: scanned, readable: readableBytes(from: scanned))
             if anyPattern {
+                let scratch = scrubScratch()
                 scrubber.findSpans(in: scanned, mask: mask, scratch: scratch)
                 spans = scratch.spans
             }
         }
         if spans.isEmpty && (cap == 0 || text.count <= cap) {
             out.appendString(text, needsEscaping: needsEscaping)
-            return true
+            return
         }
         compose(scanned, spans: spans, originalCount: text.count, cap: cap)
         let written = composed  // shares storage; lets `self` be mutated below
@@ -299,7 +314,29 @@ struct SanitizePass: ~Copyable {
             redactions += 1
             addFlag(category: span.category, severity: "high")
         }
-        return false
+    }
+
+    /// Whether a key without any built-in shape is written as it is.
+    private func writesUnchanged(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        !keysNeedCustomPatterns && (maxStringLength == 0 || key.count <= maxStringLength)
+    }
+
+    /// How many bytes from `text` may be read: the rest of the input when
+    /// `text` lies in it (the shape filter then reads whole blocks in place).
+    private func readableBytes(from text: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let start = text.baseAddress, let base = input.baseAddress,
+              start >= base, start < base + input.count else { return text.count }
+        return base + input.count - start
+    }
+
+    /// PCRE2 match data and the span buffer, taken from the scrubber when a
+    /// pattern first has to run (most documents never need them) and given
+    /// back by `finish`.
+    private mutating func scrubScratch() -> ScrubScratch {
+        if let scratch { return scratch }
+        let made = scrubber?.takeScratch() ?? ScrubScratch()
+        scratch = made
+        return made
     }
 
     /// Builds `composed`: the text with markers in place of spans, then cut.
@@ -344,8 +381,18 @@ struct SanitizePass: ~Copyable {
     private mutating func addFlag(category: String, severity: String) {
         guard flags.count < Self.maxFlags else { return }
         let path = currentPath()
-        guard flagKeys.insert(category + "|" + path).inserted else { return }
+        guard isNewFlag(category: category, path: path) else { return }
         flags.append(SecurityFlag(category: category, severity: severity, variable: path))
+    }
+
+    private mutating func isNewFlag(category: String, path: String) -> Bool {
+        if flags.count < Self.flagsComparedOneByOne {
+            return !flags.contains { $0.category == category && $0.variable == path }
+        }
+        if flagKeys.isEmpty {
+            for flag in flags { flagKeys.insert(flag.category + "|" + flag.variable) }
+        }
+        return flagKeys.insert(category + "|" + path).inserted
     }
 
     /// `user.cards[0].number`, from the open frames and their current keys.
@@ -379,15 +426,16 @@ struct SanitizePass: ~Copyable {
     }
 
     private func appendScrubbed(_ key: UnsafeBufferPointer<UInt8>, to path: inout [UInt8]) {
-        guard let scrubber = sanitizer.scrubber, let scratch else {
+        guard let scrubber else {
             path.append(contentsOf: key.prefix(256))
             return
         }
-        let (mask, anyPattern) = scrubber.candidates(in: key)
+        let (mask, anyPattern) = scrubber.candidates(in: key, readable: key.count)
         guard anyPattern else {
             path.append(contentsOf: key.prefix(256))
             return
         }
+        let scratch = self.scratch ?? ScrubScratch()  // flags are rare
         scrubber.findSpans(in: key, mask: mask, scratch: scratch)
         var text: [UInt8] = []
         var last = 0
@@ -414,11 +462,15 @@ struct SanitizePass: ~Copyable {
     /// `simple`: printable ASCII without escapes (copied as is).
     private mutating func scanString() throws(SanitizeError) -> (Range<Int>, simple: Bool) {
         let start = pos + 1
-        var i = skipPlainASCII(from: start)
         var simple = true
         let n = input.count
-        while i < n {
-            let b = input[i]
+        guard let base = input.baseAddress else { throw error("unterminated string", at: pos) }
+        var i = start
+        while true {
+            // Skips plain ASCII 16 bytes at a time (CTraceKitScan/string_scan.c).
+            i = tk_scan_plain_ascii(base, i, n)
+            guard i < n else { break }
+            let b = base[i]
             if b == UInt8(ascii: "\"") {
                 pos = i + 1
                 return (start..<i, simple)
@@ -429,28 +481,10 @@ struct SanitizePass: ~Copyable {
                 continue
             }
             if b < 0x20 { throw error("control character in a string", at: i) }
-            if b >= 0x80 { simple = false }
+            simple = false  // non-ASCII
             i += 1
         }
         throw error("unterminated string", at: pos)
-    }
-
-    /// Skips 8 bytes at a time while none is `"`, `\`, a control character or
-    /// non-ASCII (SWAR: the classic "has zero byte" bit tricks).
-    @inline(__always)
-    private func skipPlainASCII(from start: Int) -> Int {
-        guard let base = input.baseAddress else { return start }
-        var i = start
-        let lows: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        while i + 8 <= input.count {
-            let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-            let quote = word ^ (lows &* 0x22), backslash = word ^ (lows &* 0x5C)
-            let special = ((quote &- lows) & ~quote) | ((backslash &- lows) & ~backslash)
-                | (word &- lows &* 0x20) | word
-            if special & highs != 0 { break }
-            i += 8
-        }
-        return i
     }
 
     private func scanEscape(at i: Int) throws(SanitizeError) -> Int {

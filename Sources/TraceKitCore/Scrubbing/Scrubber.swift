@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Finds PII spans in a string: the built-in value patterns (gated by
 /// `ShapeFilter`) and the user's custom patterns.
 ///
@@ -27,6 +29,10 @@ final class Scrubber: Sendable {
     }
 
     private let custom: [CustomPattern]
+    var hasCustomPatterns: Bool { !custom.isEmpty }
+    /// One scratch kept between calls: making PCRE2 match data and a match
+    /// context costs more than scrubbing a small document.
+    private let spare = Mutex<ScrubScratch?>(nil)
     private let customMarkers: [StaticMarker]
 
     /// The most spans one string may yield; bounds work on adversarial text.
@@ -37,13 +43,24 @@ final class Scrubber: Sendable {
         customMarkers = customPatterns.map { StaticMarker($0.marker) }
     }
 
+    /// A scratch for one call: the spare one, or a new one while another
+    /// call holds it. Hand it back with `giveBack`.
+    func takeScratch() -> ScrubScratch {
+        spare.withLock { $0.take() } ?? ScrubScratch()
+    }
+
+    func giveBack(_ scratch: ScrubScratch) {
+        spare.withLock { if $0 == nil { $0 = scratch } }
+    }
+
     /// Which built-in patterns could match `text` (`ShapeFilter` bits), and
     /// whether any pattern at all has to run: most strings need none.
-    func candidates(in text: UnsafeBufferPointer<UInt8>) -> (mask: UInt16, anyPattern: Bool) {
+    /// `readable`: bytes from `text` that may be read (see `ShapeFilter`).
+    func candidates(in text: UnsafeBufferPointer<UInt8>, readable: Int) -> (mask: UInt16, anyPattern: Bool) {
         // No built-in pattern matches fewer bytes than `pwd=x`: most keys
         // and many values are shorter and need no look at all.
         guard text.count >= ShapeFilter.shortestMatch else { return (0, !custom.isEmpty && !text.isEmpty) }
-        let mask = ShapeFilter.candidates(in: text)
+        let mask = ShapeFilter.candidates(in: text, readable: readable)
         return (mask, mask != 0 || !custom.isEmpty)
     }
 
@@ -117,8 +134,9 @@ final class StaticMarker: @unchecked Sendable {
     deinit { bytes.deallocate() }
 }
 
-/// Per-call mutable state for `Scrubber`: never shared between threads.
-final class ScrubScratch {
+/// Per-call mutable state for `Scrubber`: used by one call at a time, handed
+/// between calls (and threads) only through `Scrubber`'s mutex.
+final class ScrubScratch: @unchecked Sendable {
     let match = MatchScratch()
     var spans: [Scrubber.Span] = []
 }

@@ -5,7 +5,10 @@ bytecode offset, label) gets a `_Site` holding the library's `tk_site *`
 handle and a cached `active` flag. While a label has been seen at one call
 site only, the checkpoint finds that site by its label alone, without
 looking at the caller's frame (materialising it is most of the cost): see
-LabelBindings. A background thread refreshes every flag from
+LabelBindings. An active site is claimed (tk_site_claim) before anything
+else, so a suppressed checkpoint is the lookup plus one ctypes call; the
+frame is looked at only for a capture that goes ahead. A background
+thread refreshes every flag from
 `tk_site_active` (one atomic load) every REFRESH_SECONDS, so a
 breakpoint enabled on the server is live here within ~REFRESH_SECONDS of
 the library learning about it (SSE: well under 50 ms). With tens of
@@ -30,11 +33,11 @@ from ._checkpoint_errors import CheckpointError, CheckpointErrors
 from ._errors import TraceKitError
 from ._json import to_json
 from ._json import _encode
+from ._stack import stack_json
 from .middleware._context import current_context
 
 REFRESH_SECONDS = 0.05
 MAX_CACHED_SITES = 100_000
-MAX_STACK_FRAMES = 64
 
 _getframe = sys._getframe
 _log = logging.getLogger("tracekit_native")
@@ -48,25 +51,30 @@ class _Site:
     cache key cannot be reused by another code object while it is cached
     (hashing a code object costs ~0.4 us; hashing its id a few ns).
 
-    skip: the label-keyed fast path may return at once (the site is
-    inactive and was confirmed as the caller since the last refresh)."""
+    bound: the label-keyed fast path may use this site without looking at
+    the caller's frame (it was confirmed as its label's one call site since
+    the last refresh)."""
 
-    __slots__ = ("handle", "active", "code", "skip")
+    __slots__ = ("handle", "active", "code", "offset", "bound")
 
-    def __init__(self, handle, active, code):
+    def __init__(self, handle, active, code, offset):
         self.handle = handle
         self.active = active
         self.code = code
-        self.skip = False
+        self.offset = offset
+        self.bound = False
+
+    def is_called_from(self, frame):
+        return frame.f_code is self.code and frame.f_lasti == self.offset
 
 
 class LabelBindings:
     """label -> the one call site it has been seen at.
 
-    The label-keyed fast path trusts this binding while the site's `skip`
+    The label-keyed fast path trusts this binding while the site's `bound`
     flag holds. The refresher clears every flag on each pass (every
     REFRESH_SECONDS), so the next call of each label takes the full path
-    once, which looks at the frame: the same site sets `skip` again; a
+    once, which looks at the frame: the same site sets `bound` again; a
     second call site using the label ends the binding for good (that label
     then always takes the full path). A second site is thus discovered on
     the first of its calls that follows a refresh."""
@@ -109,27 +117,20 @@ def _on_library_log(level, message, _userdata):
 _LOG_CALLBACK = _lib.LOG_FN(_on_library_log)
 
 
-def _stack(frame):
-    """The Python stack from the checkpoint outwards, innermost first."""
-    frames = []
-    while frame is not None and len(frames) < MAX_STACK_FRAMES:
-        code = frame.f_code
-        frames.append({"function": code.co_name, "file": code.co_filename, "line": frame.f_lineno or 0})
-        frame = frame.f_back
-    return frames
-
-
 def _context_json(frame, limits):
-    """context_json for tk_site_capture. Its parts are built here from str
-    and int only, so the C encoder takes them as they are; the general
-    conversion is the fallback should anything else slip in."""
+    """context_json for tk_site_capture: the request context (built here
+    from str and int only, so the C encoder takes it as it is; the general
+    conversion is the fallback should anything else slip in) and the
+    stack, appended as JSON text."""
     context = current_context()
-    context["stack_trace"] = _stack(frame)
+    stack = stack_json(frame)
+    if not context:
+        return f'{{"stack_trace":{stack}}}'.encode("utf-8", "surrogatepass")
     try:
         text = _encode(context)
     except (TypeError, ValueError):
         text = to_json(context, limits)
-    return text.encode("utf-8", "surrogatepass")
+    return f'{text[:-1]},"stack_trace":{stack}}}'.encode("utf-8", "surrogatepass")
 
 
 class Client:
@@ -156,6 +157,7 @@ class Client:
         if not self._handle:
             raise self._lib.error(_lib.TK_ERR_INVALID_ARGUMENT, "client")
         self._limits = self._settings.limits()  # the options are valid by now
+        self._claim = self._lib.tk_site_claim
         self._sites = {}            # (id(code), offset, label) -> _Site; read without a lock
         self._site_list = []        # the same sites, for the refresher
         self._labels = LabelBindings()
@@ -182,7 +184,12 @@ class Client:
             site = self._labels.by_label.get(label)
         except Exception:  # an unhashable or hostile label: reported by the full path
             site = None
-        if site is not None and site.skip:
+        if site is not None and site.bound:
+            # Every suppression (limits, budget, expiry, kill switch, open
+            # circuit, shutdown) is decided by the claim, before anything
+            # is built; tk_site_capture uses the claimed slot.
+            if site.active and self._claim(site.handle):
+                self._capture_bound(_getframe(1), label, variables, site)
             return
         self._checkpoint(_getframe(1), label, variables)
 
@@ -193,15 +200,20 @@ class Client:
         except Exception:  # an unhashable or hostile label: reported below
             site = None
         if site is not None:
-            if not site.active:
-                site.skip = self._labels.confirm(label, site)
-                return
-            # Every suppression (limits, budget, expiry, kill switch, open
-            # circuit, shutdown) is decided here, before the variables are
-            # serialised; a claimed slot is used by tk_site_capture.
-            if not self._lib.tk_site_claim(site.handle):
+            site.bound = self._labels.confirm(label, site)
+            if not site.active or not self._claim(site.handle):
                 return
         self._capture(frame, label, variables, site)
+
+    def _capture_bound(self, frame, label, variables, site):
+        """A capture claimed on the label's bound site. Should the label
+        have been used at another call site since the last refresh, the
+        full path captures at the right site (and ends the binding); the
+        slot claimed here is then spent (tk_site_claim)."""
+        if site.is_called_from(frame):
+            self._capture(frame, label, variables, site)
+        else:
+            self._checkpoint(frame, label, variables)
 
     def _capture(self, frame, label, variables, site):
         try:
@@ -217,7 +229,7 @@ class Client:
             raise CheckpointError("invalid_label", "label must not contain NUL characters")
         if variables is None:
             variables = {}
-        elif not isinstance(variables, Mapping):
+        elif type(variables) is not dict and not isinstance(variables, Mapping):
             raise CheckpointError("invalid_variables",
                                   f"variables must be a dict (mapping), got {type(variables).__name__}")
         if self._closed:
@@ -254,7 +266,7 @@ class Client:
                 return None
             error = self._lib.error(_lib.TK_ERR_INVALID_ARGUMENT, "capture_snapshot")
             raise CheckpointError("internal_error", error.message)
-        site = _Site(handle, bool(self._lib.tk_site_active(handle)), code)
+        site = _Site(handle, bool(self._lib.tk_site_active(handle)), code, frame.f_lasti)
         with self._lock:
             if len(self._sites) < MAX_CACHED_SITES:
                 key = (id(code), frame.f_lasti, label)
@@ -278,7 +290,7 @@ class Client:
             for index in range(len(sites)):
                 site = sites[index]
                 site.active = bool(site_active(site.handle))
-                site.skip = False  # the next call confirms its call site
+                site.bound = False  # the next call confirms its call site
             # A pass holds the GIL (~0.3 us a site): with very many sites,
             # refresh less often so it stays under ~10% of one core.
             interval = max(REFRESH_SECONDS, 10 * (time.monotonic() - started))

@@ -60,7 +60,7 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return Self.apiError(status: error.status, message: error.body).response()
         } catch let error as any HTTPResponseError {
             return Self.apiError(status: error.status, message: nil).response()
-        } catch is CaptureBatcher.Overloaded {
+        } catch is StoreOverloaded {
             // docs/PROTOCOL.md: SDKs honour 429 with Retry-After.
             var response = APIError(.tooManyRequests, "overloaded", "too many captures queued; retry later").response()
             response.headers[.retryAfter] = "1"

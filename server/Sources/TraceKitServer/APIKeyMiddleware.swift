@@ -5,11 +5,11 @@ import Synchronization
 /// key. Valid keys are cached by hash; revocation clears the cache. Keys are
 /// never logged.
 public final class KeyAuthenticator: Sendable {
-    private let store: Store
+    private let store: any ServerStore
     private let configuredAdminHash: String?
     private let cache = Mutex<[String: APIKeyRecord]>([:])
 
-    init(store: Store, adminKey: String?) {
+    init(store: any ServerStore, adminKey: String?) {
         self.store = store
         self.configuredAdminHash = adminKey.map(SHA256.hexDigest)
     }

@@ -48,7 +48,7 @@ public enum TraceKitServer {
             configuration: .init(
                 address: .hostname(state.config.host, port: state.config.port), serverName: "tracekit-server",
                 availableConnectionsDelegate: state.connections.acceptanceDelegate),
-            services: [MaintenanceService(state: state)],
+            services: [MaintenanceService(state: state), ChangePublisher(state: state, sessions: sessions)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: state.logger)
     }

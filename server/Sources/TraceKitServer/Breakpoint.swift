@@ -32,8 +32,6 @@ public struct Breakpoint: Sendable, Equatable {
     public var lastCaptureAt: Double?
     /// Captures received but dropped (server-only condition false, frequency, limits).
     public var droppedCount: Int
-    /// When this value was written, in commit order (see `CommitTicket`).
-    public var ticket = CommitTicket()
 
     /// A new breakpoint with the protocol's defaults.
     public init(id: String, serviceName: String, now: Double) {
@@ -100,28 +98,5 @@ public struct Breakpoint: Sendable, Equatable {
         if let idleTimeoutHours { o["idle_timeout_hours"] = .int(Int64(idleTimeoutHours)) }
         if let lastCaptureAt { o["last_capture_at"] = .string(Timestamps.format(lastCaptureAt)) }
         return .object(o)
-    }
-}
-
-/// Orders breakpoint writes: taken inside each write transaction (SQLite
-/// writes are serialized), so a larger ticket is a later commit. Events are
-/// pushed after the write returns, where they can overtake each other; the
-/// push drops one older than what was already pushed for the breakpoint (a
-/// capture's count update must not re-enable a breakpoint that a management
-/// change disabled a moment later). Not part of the value: always equal.
-public struct CommitTicket: Sendable, Equatable {
-    public var value: UInt64 = 0
-
-    public init() {}
-
-    public static func == (lhs: CommitTicket, rhs: CommitTicket) -> Bool { true }
-
-    private static let last = Atomic<UInt64>(0)
-
-    /// The next ticket; call inside a write transaction.
-    static func next() -> CommitTicket {
-        var ticket = CommitTicket()
-        ticket.value = last.wrappingAdd(1, ordering: .relaxed).newValue
-        return ticket
     }
 }

@@ -1,7 +1,8 @@
 import Hummingbird
 
 /// `/api/breakpoints`: create, list, get, update (PATCH), delete. Every change
-/// is pushed to the service's SSE streams.
+/// reaches the service's SSE streams through the store's change feed; the
+/// response is sent once this instance's streams have it.
 struct BreakpointRoutes {
     let state: ServerState
 
@@ -22,9 +23,10 @@ struct BreakpointRoutes {
     @Sendable func create(_ request: Request, context: ServerContext) async throws -> Response {
         let body = try await request.jsonBody(limit: state.config.maxBodyBytes)
         let now = Timestamps.now()
-        var bp = Breakpoint(id: Store.newID(), serviceName: "", now: now)
+        var bp = Breakpoint(id: StoreIDs.newID(), serviceName: "", now: now)
         try BreakpointInput.apply(body, to: &bp, creating: true)
-        state.pushCreated(try await state.store.insert(bp))
+        try await state.store.insert(bp)
+        await state.store.changes.settled()
         return JSONResponse.make(bp.json, status: .created)
     }
 
@@ -37,14 +39,15 @@ struct BreakpointRoutes {
         let body = try await request.jsonBody(limit: state.config.maxBodyBytes)
         try BreakpointInput.apply(body, to: &bp, creating: false)
         bp.updatedAt = Timestamps.now()
-        state.pushUpdated(try await state.store.update(bp))
+        try await state.store.update(bp)
+        await state.store.changes.settled()
         return JSONResponse.make(bp.json)
     }
 
     @Sendable func delete(_ request: Request, context: ServerContext) async throws -> Response {
         let id = try context.parameters.decoded("id")
         guard let bp = try await state.store.deleteBreakpoint(id: id) else { throw APIError.notFound("no breakpoint '\(id)'") }
-        state.pushDeleted(bp)
+        await state.store.changes.settled()
         return Response(status: .noContent)
     }
 

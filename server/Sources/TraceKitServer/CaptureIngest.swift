@@ -1,19 +1,6 @@
 import GRDB
 import Synchronization
 
-/// One capture waiting to be written.
-public struct CaptureJob: Sendable {
-    public var service: String
-    public var breakpointID: String
-    /// The snapshot as stored (JSON text, already carrying `id` and `received_at`).
-    public var snapshotID: String
-    public var documentText: String
-    public var capturedAt: Double
-    public var now: Double
-    /// The breakpoint's server-side condition on this capture (pure, bounded).
-    public var conditionHolds: @Sendable (Breakpoint) -> Bool
-}
-
 /// Writes captures with group commit: concurrent captures queue up and one
 /// writer transaction stores a whole batch, so the SQLite commit and the hop
 /// to GRDB's writer are paid once per batch rather than once per capture.
@@ -30,17 +17,17 @@ final class CaptureBatcher: Sendable {
     }
 
     private let pool: DatabasePool
+    private let changes: ChangeFeed
     private let state = Mutex(State())
     /// Beyond this many queued captures, new ones are refused (overload).
     let maxQueued: Int
     private let maxBatch = 256
 
-    init(pool: DatabasePool, maxQueued: Int = 20_000) {
+    init(pool: DatabasePool, changes: ChangeFeed, maxQueued: Int = 20_000) {
         self.pool = pool
+        self.changes = changes
         self.maxQueued = maxQueued
     }
-
-    struct Overloaded: Error {}
 
     func submit(_ job: CaptureJob) async throws -> CaptureOutcome {
         try await withCheckedThrowingContinuation { continuation in
@@ -50,7 +37,7 @@ final class CaptureBatcher: Sendable {
                 defer { state.draining = true }
                 return (true, !state.draining)
             }
-            if !outcome.accepted { continuation.resume(throwing: Overloaded()) }
+            if !outcome.accepted { continuation.resume(throwing: StoreOverloaded()) }
             if outcome.startDrain { Task { await self.drain() } }
         }
     }
@@ -67,9 +54,23 @@ final class CaptureBatcher: Sendable {
             let jobs = batch.map(\.job)
             do {
                 let outcomes = try await pool.write { db in try jobs.map { try Self.ingest(db, $0) } }
+                announce(outcomes)
                 for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(returning: outcome) }
             } catch {
                 for pending in batch { pending.continuation.resume(throwing: error) }
+            }
+        }
+    }
+
+    /// A stored capture changed its breakpoint's count (maybe disabling it); a
+    /// dropped one matters only when it disabled the breakpoint.
+    private func announce(_ outcomes: [CaptureOutcome]) {
+        for outcome in outcomes {
+            switch outcome {
+            case .stored(_, let bp), .dropped(_, .some(let bp)):
+                changes.announce(StoreChange(.breakpointUpdated, id: bp.id, service: bp.serviceName))
+            case .dropped, .unknownBreakpoint:
+                break
             }
         }
     }
@@ -87,7 +88,6 @@ final class CaptureBatcher: Sendable {
             if disable { bp.enabled = false; bp.updatedAt = now }
             try db.cachedStatement(sql: "UPDATE breakpoints SET dropped_count = ?, enabled = ?, updated_at = ? WHERE id = ?")
                 .execute(arguments: [bp.droppedCount, bp.enabled, bp.updatedAt, bp.id])
-            bp.ticket = CommitTicket.next()
             return .dropped(reason: reason, changed: disable ? bp : nil)
         }
         guard bp.enabled else { return try drop("breakpoint_disabled") }
@@ -107,24 +107,14 @@ final class CaptureBatcher: Sendable {
         try db.cachedStatement(sql: """
             UPDATE breakpoints SET capture_count = capture_count + 1, last_capture_at = ?, updated_at = ?, enabled = ? WHERE id = ?
             """).execute(arguments: [now, now, bp.enabled, bp.id])
-        bp.ticket = CommitTicket.next()
         return .stored(snapshotID: job.snapshotID, breakpoint: bp)
     }
 }
 
-extension Store {
-    /// Stores one capture (see `CaptureBatcher`). Throws
-    /// `CaptureBatcher.Overloaded` when too many captures are already queued.
-    public func ingestCapture(
-        service: String, breakpointID: String, document: [String: AnyJSON], capturedAt: Double, now: Double,
-        conditionHolds: @escaping @Sendable (Breakpoint) -> Bool
-    ) async throws -> CaptureOutcome {
-        let snapshotID = Store.newID()
-        var stored = document
-        stored["id"] = .string(snapshotID)
-        stored["received_at"] = .string(Timestamps.format(now))
-        return try await captureBatcher.submit(CaptureJob(
-            service: service, breakpointID: breakpointID, snapshotID: snapshotID, documentText: AnyJSON.object(stored).storageText,
-            capturedAt: capturedAt, now: now, conditionHolds: conditionHolds))
+extension SQLiteStore {
+    /// Group-committed (see `CaptureBatcher`). Throws `StoreOverloaded`
+    /// when too many captures are already queued.
+    public func ingest(_ job: CaptureJob) async throws -> CaptureOutcome {
+        try await captureBatcher.submit(job)
     }
 }

@@ -8,7 +8,7 @@ import Hummingbird
 struct DashboardAuthMiddleware: RouterMiddleware {
     typealias Context = ServerContext
     let sessions: DashboardSessions
-    let store: Store
+    let store: any ServerStore
     let keys: APIKeyMiddleware
 
     static let csrfHeaderValue = "tracekit-dashboard"

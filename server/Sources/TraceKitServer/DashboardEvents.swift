@@ -4,8 +4,9 @@ import Synchronization
 
 /// `GET /dashboard/events`: the dashboard's live updates over SSE.
 ///
-/// Rather than hooking every write path, the stream compares a small digest
-/// of the store each `interval` and sends what changed:
+/// The stream compares a small digest of the store each `interval`, and at
+/// once after the change feed published something (`storeEpoch`), and sends
+/// what changed:
 /// `services` (kill switch, connected SDKs), `breakpoints` (status, counts),
 /// `snapshots` (newest sequence number) and `code` (index size). The digest
 /// is computed once per interval and shared by every open dashboard
@@ -42,7 +43,8 @@ struct DashboardEvents {
                     var quietRounds = 0
                     var epoch = state.authorizationEpoch.value
                     while !Task.isCancelled && !stop.isSet {
-                        let current = try await state.dashboardDigest.current(maxAge: interval) { try await digest() }
+                        let changes = state.storeEpoch.value
+                        let current = try await state.dashboardDigest.current(maxAge: interval, storeEpoch: changes) { try await digest() }
                         let frames = Self.frames(from: last, to: current)
                         // A comment line now and then lets a closed connection be noticed.
                         quietRounds = frames.isEmpty ? quietRounds + 1 : 0
@@ -52,9 +54,12 @@ struct DashboardEvents {
                             quietRounds = 0
                         }
                         last = current
-                        // Sleep one interval in short steps, re-checking authorization after any sign-out or revocation.
+                        // Sleep one interval in short steps, re-checking authorization after any sign-out or
+                        // revocation; a published store change ends the sleep after the current step (so a
+                        // write storm costs at most one digest per step).
                         var slept: Duration = .zero
                         while slept < interval && !stop.isSet {
+                            if slept > .zero && state.storeEpoch.value != changes { break }
                             let step = min(Self.authorizationCheck, interval - slept)
                             try await Task.sleep(for: step)
                             slept += step
@@ -83,10 +88,11 @@ struct DashboardEvents {
     }
 
     func digest() async throws -> Digest {
+        let connected = try await state.fleet.counts(state: state, now: Timestamps.now())
         let services = try await state.store.services().map { service in
             AnyJSON.object([
                 "name": .string(service.name), "kill_switch": .bool(service.killSwitch),
-                "connected_sdks": .int(Int64(state.hub.connectionCount(service: service.name))),
+                "connected_sdks": .int(Int64(connected[service.name] ?? 0)),
             ])
         }
         let breakpoints = try await state.store.breakpoints(service: nil).map(\.json)
@@ -113,30 +119,33 @@ struct DashboardEvents {
 }
 
 /// The newest dashboard digest, computed by whichever stream asks first once
-/// the previous one is older than the interval; the others await the same task.
+/// the previous one is older than the interval or predates a published store
+/// change; the others await the same task.
 final class SharedDigest: Sendable {
     private struct Entry {
         var computedAt: ContinuousClock.Instant
+        var storeEpoch: Int
         var task: Task<DashboardEvents.Digest, any Error>
     }
     private let entry = Mutex<Entry?>(nil)
 
-    func current(maxAge: Duration, compute: @escaping @Sendable () async throws -> DashboardEvents.Digest) async throws -> DashboardEvents.Digest {
+    func current(maxAge: Duration, storeEpoch: Int, compute: @escaping @Sendable () async throws -> DashboardEvents.Digest) async throws -> DashboardEvents.Digest {
         let now = ContinuousClock.now
         let task = entry.withLock { entry -> Task<DashboardEvents.Digest, any Error> in
             // Slightly under the interval, so each stream's next round sees a fresh digest.
-            if let existing = entry, now - existing.computedAt < maxAge * 0.9 { return existing.task }
+            if let existing = entry, existing.storeEpoch == storeEpoch, now - existing.computedAt < maxAge * 0.9 { return existing.task }
             let task = Task { try await compute() }
-            entry = Entry(computedAt: now, task: task)
+            entry = Entry(computedAt: now, storeEpoch: storeEpoch, task: task)
             return task
         }
         return try await task.value
     }
 }
 
-/// Moves on every sign-out and key revocation; open dashboard streams then
-/// check that their session or key is still valid.
-final class AuthorizationEpoch: Sendable {
+/// A counter that moves when something happened: `authorizationEpoch` on
+/// every sign-out and key revocation (open dashboard streams then check that
+/// their session or key is still valid), `storeEpoch` on published changes.
+final class Epoch: Sendable {
     private let counter = Atomic<Int>(0)
     var value: Int { counter.load(ordering: .relaxed) }
     func advance() { counter.add(1, ordering: .relaxed) }

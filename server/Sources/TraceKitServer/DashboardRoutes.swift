@@ -93,7 +93,7 @@ struct DashboardRoutes {
     @Sendable func logout(_ request: Request, context: ServerContext) async throws -> Response {
         if let (token, _) = try await session(request) {
             try await sessions.finish(token: token, store: state.store)
-            state.authorizationEpoch.advance()
+            await state.store.changes.settled()
         }
         var response = Self.redirect("/login")
         response.headers[.setCookie] = DashboardSessions.setCookie(token: "", maxAge: 0, secure: isSecure(request))

@@ -25,7 +25,7 @@ public final class DashboardSessions: Sendable {
 
     /// Starts a session for `key` and returns its token (for the cookie).
     func create(for key: APIKeyRecord, now: Double) -> String {
-        let token = Store.newSecret() + Store.newSecret().dropFirst(3)
+        let token = StoreIDs.newSecret() + StoreIDs.newSecret().dropFirst(3)
         sessions.withLock { sessions in
             sessions = sessions.filter { now - $0.value.createdAt < lifetime }
             if sessions.count >= capacity, let oldest = sessions.min(by: { $0.value.createdAt < $1.value.createdAt }) {
@@ -38,7 +38,7 @@ public final class DashboardSessions: Sendable {
 
     /// Starts a session and stores it (a configured admin key, never stored
     /// itself, gets an in-memory session only).
-    func start(for key: APIKeyRecord, store: Store, now: Double) async throws -> String {
+    func start(for key: APIKeyRecord, store: any ServerStore, now: Double) async throws -> String {
         let token = create(for: key, now: now)
         if key.id != "configured-admin" {
             try await store.saveSession(tokenHash: SHA256.hexDigest(token), keyID: key.id, createdAt: now,
@@ -48,7 +48,7 @@ public final class DashboardSessions: Sendable {
     }
 
     /// Ends a session in memory and in the store.
-    func finish(token: String, store: Store) async throws {
+    func finish(token: String, store: any ServerStore) async throws {
         end(token: token)
         try await store.deleteSession(tokenHash: SHA256.hexDigest(token))
     }
@@ -69,7 +69,7 @@ public final class DashboardSessions: Sendable {
 
     /// The session of a request's cookie, if it is live and its key is still
     /// valid (a key revoked since sign-in ends the session).
-    func session(of request: Request, store: Store) async throws -> (token: String, key: APIKeyRecord)? {
+    func session(of request: Request, store: any ServerStore) async throws -> (token: String, key: APIKeyRecord)? {
         guard let token = Self.token(cookieHeader: request.headers[.cookie]), !token.isEmpty, token.utf8.count <= 256 else {
             return nil
         }
@@ -86,7 +86,7 @@ public final class DashboardSessions: Sendable {
     }
 
     /// A session stored before a restart, back in memory; nil if there is none.
-    private func restore(token: String, store: Store, now: Double) async throws -> APIKeyRecord? {
+    private func restore(token: String, store: any ServerStore, now: Double) async throws -> APIKeyRecord? {
         let hash = SHA256.hexDigest(token)
         guard let stored = try await store.storedSession(tokenHash: hash, notBefore: now - lifetime) else { return nil }
         sessions.withLock { $0[hash] = Session(key: stored.key, createdAt: stored.createdAt) }
@@ -94,8 +94,18 @@ public final class DashboardSessions: Sendable {
     }
 
     func end(token: String) {
-        let hash = SHA256.hexDigest(token)
-        _ = sessions.withLock { $0.removeValue(forKey: hash) }
+        end(tokenHash: SHA256.hexDigest(token))
+    }
+
+    /// Ends a session in memory (it ended in the store, maybe on another instance).
+    func end(tokenHash: String) {
+        _ = sessions.withLock { $0.removeValue(forKey: tokenHash) }
+    }
+
+    /// Drops every stored session from memory; each is restored from the
+    /// store on its next request if it still exists there.
+    func forgetStored() {
+        sessions.withLock { sessions in sessions = sessions.filter { $0.value.key.id == "configured-admin" } }
     }
 
     /// The session token from a `Cookie` header, if any.

@@ -35,11 +35,9 @@ struct KeyRoutes {
         guard let record = try await state.store.revokeKey(id: id, now: Timestamps.now()) else {
             throw APIError.notFound("no API key '\(id)'")
         }
-        state.authenticator.invalidate()
-        // Streams opened with the key end now; dashboards signed in with it end at their next check (DashboardEvents).
-        let closed = state.hub.closeStreams(keyID: record.id)
-        state.authorizationEpoch.advance()
-        state.logger.notice("API key revoked", metadata: ["key_id": "\(record.id)", "streams_closed": "\(closed)"])
+        // The change feed closes the key's streams and ends its dashboards, here and on every other instance.
+        await state.store.changes.settled()
+        state.logger.notice("API key revoked", metadata: ["key_id": "\(record.id)"])
         return JSONResponse.make(record.json)
     }
 }

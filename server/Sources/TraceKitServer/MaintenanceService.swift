@@ -1,8 +1,9 @@
 import ServiceLifecycle
 
-/// Background duties: SSE heartbeats, and the sweep that disables expired
-/// breakpoints (pushing the change) and applies snapshot retention. On
-/// graceful shutdown it stops and closes every SSE stream.
+/// Background duties: SSE heartbeats, this instance's connected-SDK report
+/// (`FleetConnections`), and the sweep that disables expired breakpoints
+/// (announcing the change) and applies snapshot retention. On graceful
+/// shutdown it stops and closes every SSE stream.
 struct MaintenanceService: Service {
     let state: ServerState
 
@@ -10,6 +11,15 @@ struct MaintenanceService: Service {
         try? await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask { await every(state.config.heartbeatSeconds) { state.hub.heartbeat(now: Timestamps.now()) } }
+                group.addTask {
+                    await every(FleetConnections.reportInterval) {
+                        do { try await state.fleet.report(state: state, now: Timestamps.now()) } catch is CancellationError {
+                            // Shutting down: not a failure.
+                        } catch {
+                            state.logger.warning("could not report connected SDKs", metadata: ["error": "\(error)"])
+                        }
+                    }
+                }
                 group.addTask {
                     await every(state.config.sweepIntervalSeconds) {
                         do { try await state.sweep(now: Timestamps.now()) } catch is CancellationError {
@@ -22,6 +32,8 @@ struct MaintenanceService: Service {
             }
         }
         state.hub.closeAll()
+        // This instance's streams are gone: the fleet's count drops now, not when the report goes stale.
+        try? await state.fleet.report(state: state, now: Timestamps.now())
     }
 
     private func every(_ seconds: Double, _ action: @Sendable () async -> Void) async {

@@ -53,10 +53,10 @@ struct SDKRoutes {
         guard !functionName.isEmpty || !filePath.isEmpty else {
             throw APIError.badRequest("auto-register needs function_name (and label) or file_path and line_number")
         }
-        let (bp, created, changed) = try await state.store.autoRegister(
+        let (bp, created, _) = try await state.store.autoRegister(
             service: service, filePath: filePath, lineNumber: lineNumber, functionName: functionName, label: label,
             defaults: state.config.autoRegister, now: Timestamps.now())
-        if created { state.pushCreated(bp) } else if changed { state.pushUpdated(bp) }
+        await state.store.changes.settled()
         return JSONResponse.make(bp.json, status: created ? .created : .ok)
     }
 
@@ -73,11 +73,9 @@ struct SDKRoutes {
                 Self.serverConditionHolds(bp, variables: variables, conditions: conditions)
             })
         switch outcome {
-        case .stored(let snapshotID, let updated):
-            state.pushUpdated(updated)
+        case .stored(let snapshotID, _):
             return JSONResponse.make(AnyJSON.object(["accepted": .bool(true), "id": .string(snapshotID)]), status: .created)
-        case .dropped(let reason, let changed):
-            if let changed { state.pushUpdated(changed) }
+        case .dropped(let reason, _):
             return dropped(reason)
         case .unknownBreakpoint:
             throw APIError.notFound("no breakpoint '\(capture.breakpointID)' for service '\(capture.serviceName)'")
@@ -116,9 +114,7 @@ struct SDKRoutes {
         do {
             // Read the state after subscribing: a change committed meanwhile
             // is then both in `init` and queued, never lost.
-            let now = Timestamps.now()
-            let killSwitch = try await state.store.touchService(service, now: now)
-            let breakpoints = killSwitch ? [] : try await state.store.activeBreakpoints(service: service, now: now)
+            let (breakpoints, killSwitch) = try await state.initialState(service: service)
             let first = hub.initialFrame(breakpoints: breakpoints, killSwitch: killSwitch)
             return Response(
                 status: .ok,

@@ -1,7 +1,7 @@
 import Hummingbird
 import Synchronization
 
-/// Fans breakpoint changes out to the SSE streams of each service.
+/// Fans breakpoint changes (from `ChangePublisher`) out to the SSE streams of each service.
 ///
 /// Each connection has a bounded buffer of encoded events. A reader that falls
 /// so far behind that its buffer fills is disconnected (its socket closed), so
@@ -131,6 +131,16 @@ public final class SSEHub: Sendable {
         state.withLock { $0.connections[service]?.count ?? 0 }
     }
 
+    /// The services with at least one open stream.
+    func connectedServices() -> [String] {
+        state.withLock { Array($0.connections.keys) }
+    }
+
+    /// Open streams per service (services without any are absent).
+    func connectionCounts() -> [String: Int] {
+        state.withLock { $0.connections.mapValues(\.count) }
+    }
+
     /// Ends every stream (graceful shutdown) and refuses new ones.
     public func closeAll() {
         let all = state.withLock { state in
@@ -145,12 +155,14 @@ public final class SSEHub: Sendable {
     /// The first frames a new stream receives: a reconnect delay, then `init`.
     func initialFrame(breakpoints: [Breakpoint], killSwitch: Bool) -> ByteBuffer {
         var buffer = ByteBuffer(string: "retry: 3000\n\n")
-        var initFrame = frame(
-            event: "init",
-            data: .object(["breakpoints": .array(breakpoints.map(\.json)), "kill_switch": .bool(killSwitch)]),
-            id: nil)
+        var initFrame = frame(event: "init", data: Self.initData(breakpoints: breakpoints, killSwitch: killSwitch), id: nil)
         buffer.writeBuffer(&initFrame)
         return buffer
+    }
+
+    /// An `init` event's data: the whole state an SDK acts on.
+    static func initData(breakpoints: [Breakpoint], killSwitch: Bool) -> AnyJSON {
+        .object(["breakpoints": .array(breakpoints.map(\.json)), "kill_switch": .bool(killSwitch)])
     }
 
     /// Schedules one `sdk_count` for `service` after `countDelay`, unless one is already due.

@@ -1,29 +1,31 @@
-import Synchronization
 import Foundation
 import Hummingbird
 import Logging
 
 /// What every route needs: configuration, storage, the SSE hub and the key
-/// authenticator, plus helpers that keep the store and the streams in step.
+/// authenticator. Changes reach the streams through the store's change feed
+/// (`ChangePublisher`).
 public final class ServerState: Sendable {
     public let config: ServerConfig
-    public let store: Store
+    public let store: any ServerStore
     public let hub: SSEHub
-    /// The newest commit ticket pushed per breakpoint id.
-    private let lastPushedTickets = Mutex<[String: UInt64]>([:])
     public let authenticator: KeyAuthenticator
     let conditions = ConditionCache()
     /// One dashboard digest per interval, shared by every open dashboard.
     let dashboardDigest = SharedDigest()
     /// Advanced on sign-out and key revocation (see `DashboardEvents`).
-    let authorizationEpoch = AuthorizationEpoch()
+    let authorizationEpoch = Epoch()
+    /// Advanced after each batch of store changes is published (dashboards refresh at once).
+    let storeEpoch = Epoch()
+    /// Connected SDKs over every instance on the database.
+    let fleet = FleetConnections()
     /// Open connections per client address, timeouts (see `ConnectionLimits`).
     public let connections: ConnectionRegistry
     /// Bounds how many trace exports are decoded and scanned at once.
     let cpuWork = CPUWorkLimiter()
     let logger: Logger
 
-    public init(config: ServerConfig, store: Store, logger: Logger) {
+    public init(config: ServerConfig, store: any ServerStore, logger: Logger) {
         self.config = config
         self.store = store
         self.hub = SSEHub(bufferEvents: config.sseBufferEvents)
@@ -37,44 +39,18 @@ public final class ServerState: Sendable {
         return "/sdk/snapshots/stream/\(encoded)"
     }
 
-    // MARK: pushing changes to SDKs
-
-    func pushCreated(_ bp: Breakpoint) {
-        guard isNewest(bp) else { return }
-        hub.publish(service: bp.serviceName, event: "breakpoint_created", data: bp.json)
+    /// What a new (or resynchronised) stream of `service` starts from.
+    func initialState(service: String) async throws -> (breakpoints: [Breakpoint], killSwitch: Bool) {
+        let now = Timestamps.now()
+        let killSwitch = try await store.touchService(service, now: now)
+        return (killSwitch ? [] : try await store.activeBreakpoints(service: service, now: now), killSwitch)
     }
 
-    func pushUpdated(_ bp: Breakpoint) {
-        guard isNewest(bp) else { return }
-        hub.publish(service: bp.serviceName, event: "breakpoint_updated", data: bp.json)
-    }
-
-    func pushDeleted(_ bp: Breakpoint) {
-        guard isNewest(bp) else { return }
-        hub.publish(service: bp.serviceName, event: "breakpoint_deleted", data: .object(["id": .string(bp.id)]))
-    }
-
-    /// False when a later write of this breakpoint was already pushed (see
-    /// `CommitTicket`); records the ticket otherwise.
-    private func isNewest(_ bp: Breakpoint) -> Bool {
-        guard bp.ticket.value != 0 else { return true }
-        return lastPushedTickets.withLock { tickets in
-            if let pushed = tickets[bp.id], pushed > bp.ticket.value { return false }
-            if tickets.count > 100_000 { tickets.removeAll() }
-            tickets[bp.id] = bp.ticket.value
-            return true
-        }
-    }
-    func pushKillSwitch(service: String, enabled: Bool) {
-        hub.publish(service: service, event: "kill_switch", data: .object(["enabled": .bool(enabled)]))
-    }
-
-    /// Disables expired breakpoints and applies snapshot retention; run
-    /// periodically by `MaintenanceService`.
+    /// Disables expired breakpoints (the store announces them) and applies
+    /// snapshot retention; run periodically by `MaintenanceService`.
     public func sweep(now: Double) async throws {
         for bp in try await store.disableExpiredBreakpoints(now: now) {
             logger.info("breakpoint expired", metadata: ["breakpoint": "\(bp.id)", "service": "\(bp.serviceName)"])
-            pushUpdated(bp)
         }
         let deleted = try await store.applyRetention(maxAge: config.retentionMaxAgeSeconds, maxCount: config.retentionMaxCount, now: now)
         if deleted > 0 { logger.info("retention deleted snapshots", metadata: ["count": "\(deleted)"]) }

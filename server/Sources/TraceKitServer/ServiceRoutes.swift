@@ -10,11 +10,12 @@ struct ServiceRoutes {
     }
 
     @Sendable func list(_ request: Request, context: ServerContext) async throws -> Response {
+        let connected = try await state.fleet.counts(state: state, now: Timestamps.now())
         let services = try await state.store.services().map { service in
             AnyJSON.object([
                 "name": .string(service.name),
                 "kill_switch": .bool(service.killSwitch),
-                "connected_sdks": .int(Int64(state.hub.connectionCount(service: service.name))),
+                "connected_sdks": .int(Int64(connected[service.name] ?? 0)),
                 "created_at": .string(Timestamps.format(service.createdAt)),
                 "last_seen_at": .string(Timestamps.format(service.lastSeenAt)),
             ])
@@ -22,7 +23,7 @@ struct ServiceRoutes {
         return JSONResponse.make(AnyJSON.object(["services": .array(services)]))
     }
 
-    /// `{"enabled": bool}`; pushed at once to the service's SSE streams.
+    /// `{"enabled": bool}`; pushed at once to the service's SSE streams (through the change feed).
     @Sendable func killSwitch(_ request: Request, context: ServerContext) async throws -> Response {
         let name = try context.parameters.decoded("name")
         let f = try FieldReader(try await request.jsonBody(limit: state.config.maxBodyBytes))
@@ -30,7 +31,7 @@ struct ServiceRoutes {
         guard let service = try await state.store.setKillSwitch(name, enabled: enabled) else {
             throw APIError.notFound("unknown service '\(name)'")
         }
-        state.pushKillSwitch(service: name, enabled: enabled)
+        await state.store.changes.settled()
         state.logger.notice("kill switch changed", metadata: ["service": "\(name)", "enabled": "\(enabled)"])
         return JSONResponse.make(AnyJSON.object(["name": .string(service.name), "kill_switch": .bool(service.killSwitch)]))
     }

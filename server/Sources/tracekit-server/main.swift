@@ -74,7 +74,7 @@ struct TraceKitServerCommand: AsyncParsableCommand {
 
         var logger = Logger(label: "tracekit-server")
         logger.logLevel = config.logLevel
-        let store = try Store(path: config.databasePath)
+        let store = try SQLiteStore(path: config.databasePath)
         let state = ServerState(config: config, store: store, logger: logger)
         if let secret = try await TraceKitServer.bootstrapDevelopmentKey(state: state) {
             // Printed once, to stdout only (never logged): it is stored hashed.

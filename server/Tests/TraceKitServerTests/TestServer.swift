@@ -30,7 +30,7 @@ struct TestServer {
     static func run(config: ServerConfig = config(), _ body: @Sendable (TestServer) async throws -> Void) async throws {
         var logger = Logger(label: "tracekit-test")
         logger.logLevel = .warning
-        let store = try Store(path: config.databasePath)
+        let store = try SQLiteStore(path: config.databasePath)
         let state = ServerState(config: config, store: store, logger: logger)
         let adminKey = try #require(try await TraceKitServer.bootstrapDevelopmentKey(state: state))
         let (_, sdkKey) = try await store.createKey(name: "sdk", role: .sdk, services: ["checkout"], now: Timestamps.now())

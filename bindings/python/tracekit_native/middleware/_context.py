@@ -31,6 +31,23 @@ def _bounded(text):
     return text if len(text) <= MAX_VALUE else text[:MAX_VALUE] + f"[TRUNCATED:{len(text)} chars]"
 
 
+# name as received -> (lower-case bounded name, sensitive?): the same few
+# names come with every request. Bounded: cleared when full.
+_header_names = {}
+MAX_CACHED_HEADER_NAMES = 1024
+
+
+def _header_name(name):
+    known = _header_names.get(name)
+    if known is None:
+        lower = _bounded(name.lower())
+        known = (lower, lower in _SENSITIVE_HEADERS or _SENSITIVE_WORDS.search(lower) is not None)
+        if len(_header_names) >= MAX_CACHED_HEADER_NAMES:
+            _header_names.clear()
+        _header_names[name] = known
+    return known
+
+
 def scrub_headers(pairs):
     """{name: value} from (name, value) pairs: lower-case names, sensitive
     values redacted, at most MAX_HEADERS headers of bounded size."""
@@ -39,11 +56,8 @@ def scrub_headers(pairs):
         if len(headers) >= MAX_HEADERS:
             headers["_truncated"] = True
             break
-        name = _bounded(name.lower())
-        if name in _SENSITIVE_HEADERS or _SENSITIVE_WORDS.search(name):
-            headers[name] = REDACTED
-        else:
-            headers[name] = _bounded(value)
+        name, sensitive = _header_name(name)
+        headers[name] = REDACTED if sensitive else _bounded(value)
     return headers
 
 

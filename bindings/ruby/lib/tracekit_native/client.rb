@@ -7,10 +7,11 @@ module TracekitNative
   # library's own threads, captures queued and sent in the background.
   #
   # Cost of a checkpoint whose breakpoint is off: a Hash lookup by label
-  # (LabelBindings; else caller_locations(1, 1) and a Hash lookup of the
-  # interned site) and a read of the site's active flag, the library's live
-  # flag (Native.site_active?), so enabling a breakpoint takes effect on the
-  # very next call. A Checkpoint handle (#checkpoint) needs only the read.
+  # (LabelBindings: the label's one site was met inactive within the last
+  # CONFIRM_SECONDS); else caller_locations(1, 1), a Hash lookup of the
+  # interned site and a read of its active flag, the library's live flag
+  # (Native.site_active?). A Checkpoint handle (#checkpoint) needs only the
+  # read, so enabling a breakpoint takes effect on its very next call.
   class Client
     attr_reader :config
 
@@ -34,11 +35,11 @@ module TracekitNative
       @variable_bounds = config.limit(:max_payload)&.zero? ? Variables::UNBOUNDED : Variables::BOUNDED
       @closed = false
       @labels = LabelBindings.new
+      @skippable = @labels.skippable
       ObjectSpace.define_finalizer(self, LabelBindings.finalizer(@labels))
       @sites = {}
       @by_key = {}
-      @frames = {}
-      @frame_count = 0
+      @stacks = {}
       @sites_lock = Mutex.new
       @stack_depth = config.stack_depth.is_a?(Integer) ? config.stack_depth.clamp(1, 1000) : 32
     end
@@ -57,11 +58,11 @@ module TracekitNative
       capture_snapshot_at(label, caller_locations(1, 1)[0], variables, &block)
     end
 
-    # The fast path (LabelBindings): true when label's one known site is
-    # inactive, so the checkpoint can return without locating its caller.
+    # The fast path (LabelBindings): true when label's one known site was
+    # met inactive lately, so the checkpoint can return without locating
+    # its caller.
     def skip?(label)
-      site = @labels.trusted(label)
-      !site.nil? && !Native.site_active?(site)
+      @skippable.key?(label)
     rescue StandardError # a label whose #hash raises: the full path reports it
       false
     end
@@ -74,7 +75,7 @@ module TracekitNative
       site = known ? entry[2] : site_for(label, location)
       return nil if site.nil?
       unless Native.site_active?(site)
-        @labels.confirm(label, site) if known # met twice: trusted for its label
+        @labels.confirm(label, site) if known # met twice: skippable by its label
         return nil
       end
       # Every suppression (limits, budget, expiry, open circuit) is decided
@@ -222,29 +223,29 @@ module TracekitNative
 
     # The Ruby stack from the checkpoint outwards, without this gem's frames,
     # as the JSON array tk_capture takes ([{"function","file","line"}]).
-    # Each frame's JSON is made once and cached by path and line.
+    # A service captures from the same few stacks over and over: the JSON
+    # is cached by the stack's files and lines (which decide its methods),
+    # so a repeated stack costs reading those and one Hash lookup; labels
+    # (an allocation per frame) and JSON are made once per stack.
     def stack_json
       locations = caller_locations(1, @stack_depth + 8) || []
-      first = locations.index { |loc| !own_frame?(loc) } || locations.size
-      frames = locations[first, @stack_depth].map { |loc| frame_json(loc) }
-      "[#{frames.join(',')}]"
+      key = []
+      locations.each { |location| key << location.path << location.lineno }
+      json = @stacks[key]
+      return json if json
+
+      @stacks = {} if @stacks.size >= MAX_CACHED_STACKS # bounded: start over
+      @stacks[key] = build_stack_json(locations)
     end
 
-    MAX_CACHED_FRAMES = 10_000
+    MAX_CACHED_STACKS = 1_000
 
-    # Cached by path, line and label: a block and its method often share a
-    # line ("block in checkout" / "checkout"), and both are on the stack.
-    def frame_json(location)
-      label = location.label
-      by_label = (@frames[location.path] ||= {})[location.lineno] ||= {}
-      by_label[label] ||= begin
-        json = JSON.generate({ "function" => label, "file" => location.path, "line" => location.lineno })
-        if (@frame_count += 1) > MAX_CACHED_FRAMES # bounded: start over
-          @frames = {}
-          @frame_count = 0
-        end
-        json
+    def build_stack_json(locations)
+      first = locations.index { |loc| !own_frame?(loc) } || locations.size
+      frames = locations[first, @stack_depth].map do |loc|
+        { "function" => loc.label, "file" => loc.path, "line" => loc.lineno }
       end
+      JSON.generate(frames)
     end
 
     def own_frame?(location)

@@ -50,27 +50,48 @@ module TracekitNative
       end
 
       # Exact classes only: a subclass (or a Hash with its own to_json, as
-      # some frameworks add) takes the converting path.
+      # some frameworks add) takes the converting path. Scalars are checked
+      # inline, containers by recursion: most members are scalars, and a
+      # method call per member was most of the cost.
       def plain?(value, depth)
-        return false if (@budget -= 1).negative?
-
         klass = value.class
-        if klass == String then plain_string?(value)
-        elsif klass == Integer || value.nil? || value == true || value == false then true
-        elsif klass == Float then value.finite?
-        elsif klass == Hash then depth < MAX_DEPTH && value.size <= @max_items && plain_hash?(value, depth + 1)
-        elsif klass == Array then depth < MAX_DEPTH && value.size <= @max_items && value.all? { |member| plain?(member, depth + 1) }
-        else false
+        if klass == Hash then plain_hash?(value, depth)
+        elsif klass == Array then plain_array?(value, depth)
+        else (@budget -= 1) >= 0 && plain_scalar?(value, klass)
         end
       end
 
       private
 
       def plain_hash?(hash, depth)
+        return false unless depth < MAX_DEPTH && hash.size <= @max_items && (@budget -= 1 + hash.size) >= 0
+
         hash.each do |key, member|
-          return false unless key.class == String && plain_string?(key) && plain?(member, depth)
+          return false unless key.class == String && plain_string?(key)
+
+          klass = member.class
+          next if klass == String ? plain_string?(member) : plain_scalar?(member, klass)
+          return false unless (klass == Hash || klass == Array) && plain?(member, depth + 1)
         end
         true
+      end
+
+      def plain_array?(array, depth)
+        return false unless depth < MAX_DEPTH && array.size <= @max_items && (@budget -= 1 + array.size) >= 0
+
+        array.each do |member|
+          klass = member.class
+          next if klass == String ? plain_string?(member) : plain_scalar?(member, klass)
+          return false unless (klass == Hash || klass == Array) && plain?(member, depth + 1)
+        end
+        true
+      end
+
+      def plain_scalar?(value, klass)
+        if klass == String then plain_string?(value)
+        elsif klass == Float then value.finite?
+        else klass == Integer || klass == NilClass || klass == TrueClass || klass == FalseClass
+        end
       end
 
       def plain_string?(text)

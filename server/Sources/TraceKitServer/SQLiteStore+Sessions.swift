@@ -3,7 +3,7 @@ import GRDB
 /// Dashboard sessions, persisted so a restart does not sign everyone out.
 /// Only the SHA-256 of each token is stored (the table holds no usable
 /// secret); a session lives while its key is not revoked.
-extension Store {
+extension SQLiteStore {
     static func registerSessionsMigration(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v3: dashboard sessions") { db in
             try db.execute(sql: """
@@ -16,8 +16,7 @@ extension Store {
         }
     }
 
-    /// Stores a new session; drops expired ones and keeps at most `capacity` (newest).
-    func saveSession(tokenHash: String, keyID: String, createdAt: Double, expiredBefore: Double, capacity: Int) async throws {
+    public func saveSession(tokenHash: String, keyID: String, createdAt: Double, expiredBefore: Double, capacity: Int) async throws {
         try await pool.write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO dashboard_sessions (token_hash, key_id, created_at) VALUES (?, ?, ?)",
                            arguments: [tokenHash, keyID, createdAt])
@@ -29,9 +28,7 @@ extension Store {
         }
     }
 
-    /// The key and start of a stored session created at or after `notBefore`
-    /// whose key is still active; nil otherwise.
-    func storedSession(tokenHash: String, notBefore: Double) async throws -> (key: APIKeyRecord, createdAt: Double)? {
+    public func storedSession(tokenHash: String, notBefore: Double) async throws -> (key: APIKeyRecord, createdAt: Double)? {
         try await pool.read { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT k.*, s.created_at AS session_created_at FROM dashboard_sessions s
@@ -42,9 +39,10 @@ extension Store {
         }
     }
 
-    func deleteSession(tokenHash: String) async throws {
+    public func deleteSession(tokenHash: String) async throws {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM dashboard_sessions WHERE token_hash = ?", arguments: [tokenHash])
         }
+        changes.announce(StoreChange(.sessionEnded, id: tokenHash))
     }
 }

@@ -1,33 +1,6 @@
 import GRDB
 
-/// What happened to one capture.
-public enum CaptureOutcome: Sendable, Equatable {
-    /// Stored; `breakpoint` is the updated row (count incremented, maybe disabled).
-    case stored(snapshotID: String, breakpoint: Breakpoint)
-    /// Counted and dropped; `changed` is set when the breakpoint row changed in
-    /// a way SDKs must hear about (it was just disabled).
-    case dropped(reason: String, changed: Breakpoint?)
-    case unknownBreakpoint
-}
-
-public struct SnapshotQuery: Sendable {
-    public var service: String?
-    public var breakpointID: String?
-    /// Bounds on captured_at, seconds since the epoch.
-    public var since: Double?
-    public var until: Double?
-    public var limit = 50
-    /// Return snapshots older than this cursor (an opaque sequence number).
-    public var before: Int64?
-    public init() {}
-}
-
-public struct SnapshotPage: Sendable {
-    public var snapshots: [AnyJSON]
-    public var nextCursor: String?
-}
-
-extension Store {
+extension SQLiteStore {
     /// Newest first, paged by an opaque cursor.
     public func snapshots(_ query: SnapshotQuery) async throws -> SnapshotPage {
         try await pool.read { db in

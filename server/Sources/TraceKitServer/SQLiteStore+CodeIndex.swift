@@ -1,20 +1,6 @@
 import GRDB
 
-/// The code index behind "Browse Code": per service, every (file, namespace,
-/// function, line) that traces revealed, with first/last seen and a hit count.
-public struct CodeIndexRow: Sendable, Equatable {
-    public var location: CodeLocation
-    public var firstSeenAt: Double
-    public var lastSeenAt: Double
-    public var hitCount: Int
-}
-
-extension Store {
-    /// Rows kept per service; new locations beyond it are ignored (existing
-    /// ones still count hits), so a service emitting random paths cannot
-    /// grow the database without bound.
-    public static let maxCodeLocationsPerService = 20_000
-
+extension SQLiteStore {
     static func registerCodeIndexMigration(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v2: code index") { db in
             try db.execute(sql: """
@@ -47,7 +33,7 @@ extension Store {
                         UPDATE code_locations SET hit_count = hit_count + ?, last_seen_at = ?
                         WHERE service_name = ? AND file_path = ? AND namespace = ? AND function_name = ? AND line_number = ?
                         """, arguments: [hits, now, service, location.filePath, location.namespace, location.functionName, location.lineNumber])
-                    guard db.changesCount == 0, stored < Self.maxCodeLocationsPerService else { continue }
+                    guard db.changesCount == 0, stored < maxCodeLocationsPerService else { continue }
                     try db.execute(sql: """
                         INSERT INTO code_locations (service_name, file_path, namespace, function_name, line_number,
                                                     first_seen_at, last_seen_at, hit_count)
@@ -87,16 +73,9 @@ extension Store {
     }
 }
 
-public struct CodeIndexSummary: Sendable, Equatable {
-    public var service: String
-    public var files: Int
-    public var locations: Int
-    public var hits: Int
-
+extension CodeIndexSummary {
     init(row: Row) {
-        service = row["service_name"] ?? ""
-        files = row["files"] ?? 0
-        locations = row["locations"] ?? 0
-        hits = row["hits"] ?? 0
+        self.init(service: row["service_name"] ?? "", files: row["files"] ?? 0,
+                  locations: row["locations"] ?? 0, hits: row["hits"] ?? 0)
     }
 }

@@ -1,7 +1,7 @@
 import GRDB
 
 /// Breakpoint rows: CRUD, auto-registration and expiry sweeps.
-extension Store {
+extension SQLiteStore {
     public func breakpoints(service: String?) async throws -> [Breakpoint] {
         try await pool.read { db in
             if let service {
@@ -12,55 +12,45 @@ extension Store {
         }
     }
 
-    /// What an SDK should act on: enabled and not expired.
-    public func activeBreakpoints(service: String, now: Double) async throws -> [Breakpoint] {
-        try await breakpoints(service: service).filter { $0.enabled && !$0.isExpired(at: now) && !$0.limitReached }
-    }
-
     public func breakpoint(id: String) async throws -> Breakpoint? {
         try await pool.read { db in try Self.fetchBreakpoint(db, id: id) }
     }
 
-    /// Returns `bp` with its commit ticket (for pushing the change).
     @discardableResult
     public func insert(_ bp: Breakpoint) async throws -> Breakpoint {
         try await pool.write { db in
             try Self.touchService(db, name: bp.serviceName, now: bp.createdAt)
             try Self.saveBreakpoint(db, bp, insert: true)
-            var written = bp
-            written.ticket = CommitTicket.next()
-            return written
         }
+        changes.announce(StoreChange(.breakpointCreated, id: bp.id, service: bp.serviceName))
+        return bp
     }
 
-    /// Returns `bp` with its commit ticket (for pushing the change).
     @discardableResult
     public func update(_ bp: Breakpoint) async throws -> Breakpoint {
-        try await pool.write { db in
-            try Self.saveBreakpoint(db, bp, insert: false)
-            var written = bp
-            written.ticket = CommitTicket.next()
-            return written
-        }
+        try await pool.write { db in try Self.saveBreakpoint(db, bp, insert: false) }
+        changes.announce(StoreChange(.breakpointUpdated, id: bp.id, service: bp.serviceName))
+        return bp
     }
 
     public func deleteBreakpoint(id: String) async throws -> Breakpoint? {
-        try await pool.write { db in
-            guard var bp = try Self.fetchBreakpoint(db, id: id) else { return nil }
+        let deleted = try await pool.write { db -> Breakpoint? in
+            guard let bp = try Self.fetchBreakpoint(db, id: id) else { return nil }
             try db.execute(sql: "DELETE FROM breakpoints WHERE id = ?", arguments: [id])
-            bp.ticket = CommitTicket.next()
             return bp
         }
+        if let deleted { changes.announce(StoreChange(.breakpointDeleted, id: deleted.id, service: deleted.serviceName)) }
+        return deleted
     }
 
     /// Idempotent per (service, function, label): the existing breakpoint,
     /// its file and line updated when the code moved, or a new one made from
-    /// `defaults`. `changed`: created or moved (to be pushed to SDKs).
+    /// `defaults`. `changed`: created or moved (announced).
     public func autoRegister(
         service: String, filePath: String, lineNumber: Int, functionName: String, label: String,
         defaults: AutoRegisterDefaults, now: Double
     ) async throws -> (breakpoint: Breakpoint, created: Bool, changed: Bool) {
-        try await pool.write { db in
+        let result = try await pool.write { db -> (breakpoint: Breakpoint, created: Bool, changed: Bool) in
             try Self.touchService(db, name: service, now: now)
             if var existing = try Self.registeredBreakpoint(db, service: service, filePath: filePath,
                                                             lineNumber: lineNumber, functionName: functionName, label: label) {
@@ -71,10 +61,9 @@ extension Store {
                 existing.lineNumber = lineNumber
                 existing.updatedAt = now
                 try Self.saveBreakpoint(db, existing, insert: false)
-                existing.ticket = CommitTicket.next()
                 return (existing, false, true)
             }
-            var bp = Breakpoint(id: Store.newID(), serviceName: service, now: now)
+            var bp = Breakpoint(id: StoreIDs.newID(), serviceName: service, now: now)
             bp.filePath = filePath
             bp.lineNumber = lineNumber
             bp.functionName = functionName
@@ -86,9 +75,13 @@ extension Store {
             }
             bp.autoRegistered = true
             try Self.saveBreakpoint(db, bp, insert: true)
-            bp.ticket = CommitTicket.next()
             return (bp, true, true)
         }
+        if result.changed {
+            changes.announce(StoreChange(result.created ? .breakpointCreated : .breakpointUpdated,
+                                         id: result.breakpoint.id, service: service))
+        }
+        return result
     }
 
     /// A labelled site is known by (function, label) wherever it is; an
@@ -111,9 +104,9 @@ extension Store {
     }
 
     /// Disables enabled breakpoints that expired (expire_at or idle timeout)
-    /// and returns them so the change can be pushed.
+    /// and returns them (each is announced).
     public func disableExpiredBreakpoints(now: Double) async throws -> [Breakpoint] {
-        try await pool.write { db in
+        let disabled = try await pool.write { db -> [Breakpoint] in
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM breakpoints WHERE enabled = 1 AND (expire_at IS NOT NULL OR idle_timeout_hours IS NOT NULL)")
             var changed: [Breakpoint] = []
             for row in rows {
@@ -122,11 +115,12 @@ extension Store {
                 bp.enabled = false
                 bp.updatedAt = now
                 try db.execute(sql: "UPDATE breakpoints SET enabled = 0, updated_at = ? WHERE id = ?", arguments: [now, bp.id])
-                bp.ticket = CommitTicket.next()
                 changed.append(bp)
             }
             return changed
         }
+        for bp in disabled { changes.announce(StoreChange(.breakpointUpdated, id: bp.id, service: bp.serviceName)) }
+        return disabled
     }
 
     static func fetchBreakpoint(_ db: Database, id: String) throws -> Breakpoint? {

@@ -3,10 +3,12 @@ import GRDB
 
 /// The server's SQLite database (GRDB pool in WAL mode: one writer, many
 /// concurrent readers). Every statement is parameterised. The per-table
-/// queries live in the `Store+*.swift` files.
-public final class Store: Sendable {
+/// queries live in the `SQLiteStore+*.swift` files.
+public final class SQLiteStore: ServerStore {
     let pool: DatabasePool
     let captureBatcher: CaptureBatcher
+    /// Every committed change, announced after its transaction (see `ChangePublisher`).
+    public let changes = ChangeFeed()
 
     public init(path: String) throws {
         var config = Configuration()
@@ -18,7 +20,7 @@ public final class Store: Sendable {
         config.busyMode = .timeout(5)
         pool = try DatabasePool(path: path, configuration: config)
         try Self.migrator.migrate(pool)
-        captureBatcher = CaptureBatcher(pool: pool)
+        captureBatcher = CaptureBatcher(pool: pool, changes: changes)
     }
 
     static var migrator: DatabaseMigrator {
@@ -92,8 +94,7 @@ public final class Store: Sendable {
         }
         registerCodeIndexMigration(&migrator)
         registerSessionsMigration(&migrator)
+        registerConnectionsMigration(&migrator)
         return migrator
     }
-
-    static func newID() -> String { UUID().uuidString.lowercased() }
 }

@@ -1,15 +1,6 @@
 import GRDB
 
-/// A service is known once an SDK has talked to the server for it or a
-/// breakpoint was created for it; it carries the kill switch.
-public struct ServiceRecord: Sendable, Equatable {
-    public var name: String
-    public var killSwitch: Bool
-    public var createdAt: Double
-    public var lastSeenAt: Double
-}
-
-extension Store {
+extension SQLiteStore {
     static func touchService(_ db: Database, name: String, now: Double) throws {
         try db.execute(sql: """
             INSERT INTO services (name, kill_switch, created_at, last_seen_at) VALUES (?, 0, ?, ?)
@@ -39,10 +30,12 @@ extension Store {
 
     /// Sets the kill switch; nil when the service is unknown.
     public func setKillSwitch(_ name: String, enabled: Bool) async throws -> ServiceRecord? {
-        try await pool.write { db in
+        let service = try await pool.write { db in
             try db.execute(sql: "UPDATE services SET kill_switch = ? WHERE name = ?", arguments: [enabled, name])
             return try Row.fetchOne(db, sql: "SELECT * FROM services WHERE name = ?", arguments: [name]).map(ServiceRecord.init(row:))
         }
+        if service != nil { changes.announce(StoreChange(.killSwitch, service: name)) }
+        return service
     }
 }
 

@@ -1,0 +1,33 @@
+#!/bin/sh
+# A WSGI service under gunicorn -w 2, one checkpoint per request, its
+# breakpoint enabled, wrk -c4 on loopback, tracekit-server on the same
+# machine: no SDK, tracekit_native (default options), the official
+# tracekit-apm, interleaved and repeated in one run.
+#   Benchmarks/service/run.sh [--rounds N] [--seconds S]
+# Needs: wrk (apt), python3 with venv and PyPI access on the first run
+# (creates Benchmarks/service/.venv-service with requirements.txt),
+# TRACEKIT_LIBRARY (default .build/stage/lib/libtracekit.so.0, built with
+# `make install PREFIX=$PWD/.build/stage` if missing) and TRACEKIT_SERVER_BIN
+# (default: server/.build/debug/tracekit-server; a release build loads the
+# shared machine less).
+set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+VENV="$HERE/.venv-service"
+: "${TRACEKIT_LIBRARY:=$ROOT/.build/stage/lib/libtracekit.so.0}"
+: "${TRACEKIT_SERVER_BIN:=$ROOT/server/.build/debug/tracekit-server}"
+export TRACEKIT_LIBRARY
+
+command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)" >&2; exit 1; }
+if [ ! -e "$TRACEKIT_LIBRARY" ]; then
+  echo "building libtracekit (make install PREFIX=$ROOT/.build/stage) ..." >&2
+  make -C "$ROOT" install PREFIX="$ROOT/.build/stage" >&2
+fi
+[ -x "$TRACEKIT_SERVER_BIN" ] || { echo "tracekit-server not found at $TRACEKIT_SERVER_BIN (set TRACEKIT_SERVER_BIN)" >&2; exit 1; }
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "creating $VENV (gunicorn, the pinned official SDK) ..." >&2
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q -r "$HERE/requirements.txt"
+fi
+echo "benchmarking (library: $TRACEKIT_LIBRARY, server: $TRACEKIT_SERVER_BIN) ..." >&2
+exec "$VENV/bin/python" "$HERE/bench.py" --server-bin "$TRACEKIT_SERVER_BIN" "$@"
