@@ -27,7 +27,7 @@ gcc -O2 -std=c99 -o "$OUT/checkpoint_loop" "$HERE/checkpoint_loop.c" -I"$PREFIX/
 
 # The fake backend exits when its stdin closes: keep a pipe open on fd 3.
 mkfifo "$OUT/stdin"
-python3 "$ROOT/Tests/TraceKitTestSupport/fake_backend.py" <"$OUT/stdin" >"$OUT/backend.out" &
+python3 "$ROOT/Tests/TraceKitTestSupport/fake_backend.py" <"$OUT/stdin" >"$OUT/backend.out" 2>"$OUT/backend.err" &
 BACKEND_PID=$!
 exec 3>"$OUT/stdin"
 for _ in $(seq 100); do grep -q '^PORT' "$OUT/backend.out" 2>/dev/null && break; sleep 0.1; done
