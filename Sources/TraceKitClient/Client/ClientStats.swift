@@ -52,7 +52,7 @@ final class ClientStats: @unchecked Sendable {
     private let counters: [Atomic<Int>.Box] = Counter.allCases.map { _ in Atomic<Int>.Box() }
 
     /// Each thread's counts of the claims refused by a site's suppression
-    /// hint (`tk_site_cell_claim_suppressed`), by `Counter.rawValue`.
+    /// hint (`tk_site_claim` in `site_claim.c`), by `Counter.rawValue`.
     /// Nil if it could not be allocated: every claim then takes the full path.
     let tally: OpaquePointer? = tk_tally_new()
 

@@ -19,12 +19,13 @@ struct SnapshotBody: Sendable {
     private var bytes: [UInt8]
     private var first: Bool
 
-    /// Room for the members a capture adds besides its variables (ids,
-    /// timestamps, mode, two security flags) and the native stack's text.
+    /// Room for the members a capture adds besides its variables (trace ids,
+    /// timestamp, mode, a few security flags); the native stack's text,
+    /// added on the sender thread, may grow it there.
     static let typicalExtraBytes = 2048
 
-    /// A body beginning with `members` (JSON members without braces, e.g.
-    /// `SnapshotBody.members(of:)`), with room for `reserving` more bytes.
+    /// A body beginning with `members` (JSON members without braces, as
+    /// `members()` gives them), with room for `reserving` more bytes.
     init(members: [UInt8] = [], reserving: Int = 0) {
         bytes = []
         bytes.reserveCapacity(1 + members.count + reserving)

@@ -2,9 +2,9 @@ import CTraceKitSupport
 import TraceKitCore
 
 /// A suppression a claim decided at a site, and until when it holds, so that
-/// the claims that follow are refused by `tk_site_cell_claim_suppressed`
-/// (C, one load, a coarse clock read when it ends at a time, a per-thread
-/// count) instead of the locks and clock reads that decided it: this keeps a
+/// the claims that follow are refused by `tk_site_claim` in C
+/// (`site_claim.c`: one load, a coarse clock read when it ends at a time, a
+/// per-thread count) instead of the locks and clock reads that decided it: this keeps a
 /// suppressed checkpoint about as cheap as an inactive one. Kept in the
 /// site's C cell; the site clears it whenever its breakpoint changes. A
 /// stale hint read by a racing thread refuses at most that one claim.
