@@ -173,7 +173,7 @@ def ratio_text(now, before, better):
 def value_text(value, unit):
     if value is None:
         return "—"
-    digits = 0 if value >= 100 else 1 if value >= 10 else 2
+    digits = 0 if value >= 100 or unit == "instr" else 1 if value >= 10 else 2
     return f"{value:,.{digits}f} {unit}"
 
 
