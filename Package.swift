@@ -15,9 +15,9 @@ let package = Package(
         // The Swift native module: idiomatic API over TraceKitCore, logs to
         // swift-log. Kept out of `tracekit` so the .so never links swift-log.
         .library(name: "TraceKit", targets: ["TraceKit"]),
-        // Test harnesses (fakes, fuzz options, parser checks) for this
-        // package's tests and the fuzz package; never part of libtracekit.
-        .library(name: "TraceKitTestSupport", targets: ["TraceKitTestSupport"]),
+        // What the fuzzers share with the corpus replay tests (fuzz options,
+        // parser checks), over the pure core only; never part of libtracekit.
+        .library(name: "TraceKitFuzzSupport", targets: ["TraceKitFuzzSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -42,14 +42,18 @@ let package = Package(
         .target(
             name: "TraceKit",
             dependencies: ["TraceKitClient", "TraceKitCore", .product(name: "Logging", package: "swift-log")]),
-        // Test harnesses: backend fakes and their launcher, fuzz options,
-        // parser checks. Not in the tracekit product.
+        // Test harnesses: backend fakes and their launcher. Not in the
+        // tracekit product.
         .target(
             name: "TraceKitTestSupport", dependencies: ["TraceKitCore", "TraceKitClient"],
             path: "Tests/TraceKitTestSupport",
             exclude: ["stub_server.py", "fake_backend.py"]),
+        // Fuzz options and parser checks: the pure core only, so the fuzzers
+        // link neither libcurl nor the client.
+        .target(name: "TraceKitFuzzSupport", dependencies: ["TraceKitCore"], path: "Tests/TraceKitFuzzSupport"),
         .testTarget(
-            name: "TraceKitCoreTests", dependencies: ["TraceKitCore", "TraceKitClient", "TraceKitTestSupport"],
+            name: "TraceKitCoreTests",
+            dependencies: ["TraceKitCore", "TraceKitClient", "TraceKitTestSupport", "TraceKitFuzzSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceKitTests", dependencies: ["TraceKit", "TraceKitTestSupport"]),
     ],

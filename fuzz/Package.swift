@@ -1,7 +1,8 @@
 // swift-tools-version:6.1
 // libFuzzer targets. Built only by fuzz/run.sh with -sanitize=fuzzer,address
 // (they have no main of their own); the corpora under fuzz/corpus are also
-// replayed by the ordinary test suite.
+// replayed by the ordinary test suite. They link the pure core (and the
+// fuzz options and checks over it) only: no libcurl, no client threads.
 import PackageDescription
 
 let fuzzer = [SwiftSetting.unsafeFlags(["-parse-as-library"])]
@@ -14,7 +15,7 @@ let package = Package(
         .executableTarget(
             name: "SanitizeFuzzer",
             dependencies: ["FuzzDriver", .product(name: "TraceKitCore", package: "tracekit-native"),
-                           .product(name: "TraceKitTestSupport", package: "tracekit-native")],
+                           .product(name: "TraceKitFuzzSupport", package: "tracekit-native")],
             swiftSettings: fuzzer),
         .executableTarget(
             name: "ConditionFuzzer",
@@ -23,7 +24,7 @@ let package = Package(
         .executableTarget(
             name: "EventStreamFuzzer",
             dependencies: ["FuzzDriver", .product(name: "TraceKitCore", package: "tracekit-native"),
-                           .product(name: "TraceKitTestSupport", package: "tracekit-native")],
+                           .product(name: "TraceKitFuzzSupport", package: "tracekit-native")],
             swiftSettings: fuzzer),
     ],
     swiftLanguageModes: [.v6]

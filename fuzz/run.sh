@@ -16,8 +16,13 @@ case "$name" in
   *) echo "unknown fuzz target: $name" >&2; exit 2 ;;
 esac
 export SWIFT_BACKTRACE=enable=no  # the Swift crash handler can hang under ASan
-swift build -c release --scratch-path .build-fuzz --product "$product" \
-  -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld >&2
+build() {
+  swift build -c release --scratch-path .build-fuzz --product "$product" \
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld >&2
+}
+# The incremental build misses source files added to or removed from the root
+# package (missing inputs, unknown names): then it starts once from scratch.
+build || { echo "fuzz/run.sh: rebuilding $product from scratch" >&2; rm -rf .build-fuzz; build; }
 bin=.build-fuzz/release/$product
 mkdir -p "out/$name" artifacts
 "$bin" "out/$name" "corpus/$name" -runs="$runs" -max_len=65536 -rss_limit_mb=4096 \

@@ -19,6 +19,10 @@ APT_PACKAGES=(libcurl4-openssl-dev libpcre2-dev libsqlite3-dev libdw-dev binutil
 APT_PACKAGES+=(node-express node-typescript)
 command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs)
 [ -f /usr/include/node/node_api.h ] || APT_PACKAGES+=(libnode-dev)
+# The server suite also runs against PostgreSQL (a throwaway cluster started
+# by scripts/pg-cluster.sh): initdb, pg_ctl and psql, unless already present.
+command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || APT_PACKAGES+=(postgresql)
+command -v psql >/dev/null 2>&1 || APT_PACKAGES+=(postgresql-client)
 # The Python binding's integration tests run real servers and frameworks
 # (each name is also its import name).
 # mypy: the binding's type annotations are checked with --strict.

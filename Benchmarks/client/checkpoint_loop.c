@@ -16,13 +16,8 @@
 #include <time.h>
 #include <tracekit.h>
 
+#include "bench_timing.h"
 #include "order_variables.h"
-
-static double now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1e9 + t.tv_nsec;
-}
 
 static int wait_active(const tk_site *site) {
   for (int i = 0; i < 3000 && !tk_site_active(site); i++) nanosleep(&(struct timespec){0, 10000000}, NULL);

@@ -7,63 +7,14 @@
  *      process-wide budget spent) beside tk_site_active on an inactive site.
  * Usage: client_bench <server-url> <admin-key> <stall-backend-url> */
 #define _POSIX_C_SOURCE 200809L
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <tracekit.h>
 
+#include "bench_api.h"
+#include "bench_timing.h"
 #include "order_variables.h"
-
-static double now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1e9 + t.tv_nsec;
-}
-
-static int compare(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
-static double percentile(double *values, int n, double p) {
-  qsort(values, n, sizeof(double), compare);
-  int index = (int)(p * (n - 1));
-  return values[index];
-}
-
-typedef struct { char data[8192]; size_t len; } response;
-static size_t collect(char *ptr, size_t size, size_t n, void *userdata) {
-  response *r = userdata;
-  size_t bytes = size * n;
-  if (r->len + bytes < sizeof r->data) { memcpy(r->data + r->len, ptr, bytes); r->len += bytes; r->data[r->len] = 0; }
-  return bytes;
-}
-
-/* A management API call; returns the HTTP status, body in *out. */
-static long api(const char *base, const char *key, const char *method, const char *path, const char *body,
-                response *out) {
-  CURL *curl = curl_easy_init();
-  char url[512], header[256];
-  snprintf(url, sizeof url, "%s%s", base, path);
-  snprintf(header, sizeof header, "X-API-Key: %s", key);
-  struct curl_slist *headers = curl_slist_append(NULL, header);
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  out->len = 0;
-  out->data[0] = 0;
-  curl_easy_setopt(curl, CURLOPT_URL, url);
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  if (body) curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, out);
-  long status = 0;
-  if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  return status;
-}
 
 static tk_client *client_for_rate(const char *endpoint, const char *key, const char *service, double rate) {
   tk_options *options = tk_options_new();
@@ -116,7 +67,7 @@ static int claim(const tk_site *site) { return tk_site_claim((tk_site *)site); }
 /* 5. A suppressed claim beside an inactive tk_site_active, in the same run. */
 static void measure_suppressed_claims(const char *server, const char *key, tk_site *cold) {
   response out;
-  if (api(server, key, "POST", "/api/breakpoints",
+  if (api_call(server, key, "POST", "/api/breakpoints",
           "{\"service_name\":\"bench\",\"file_path\":\"bench.c\",\"line_number\":3,\"function_name\":\"bench\","
           "\"label\":\"capped\",\"enabled\":true,\"max_captures\":1}", &out) / 100 != 2) {
     fprintf(stderr, "could not create the capped breakpoint: %s\n", out.data);
@@ -154,15 +105,14 @@ int main(int argc, char **argv) {
   const char *server = argv[1], *key = argv[2], *stall = argv[3];
   curl_global_init(CURL_GLOBAL_DEFAULT);
   response out;
-  if (api(server, key, "POST", "/api/breakpoints",
+  if (api_call(server, key, "POST", "/api/breakpoints",
           "{\"service_name\":\"bench\",\"file_path\":\"bench.c\",\"line_number\":1,\"function_name\":\"bench\","
           "\"label\":\"hot\",\"enabled\":true}", &out) / 100 != 2) {
     fprintf(stderr, "could not create a breakpoint: %s\n", out.data);
     return 1;
   }
   char id[128] = {0};
-  char *found = strstr(out.data, "\"id\":\"");
-  if (found) sscanf(found + 6, "%127[^\"]", id);
+  string_field(out.data, "id", id, sizeof id);
 
   tk_client *client = client_for(server, key, "bench");
   if (!client) return 1;
@@ -193,7 +143,7 @@ int main(int argc, char **argv) {
   for (int i = 0; i < changes; i++) {
     int enable = i % 2;  /* start by disabling */
     double begin = now_ns();
-    api(server, key, "PATCH", path, enable ? "{\"enabled\":true}" : "{\"enabled\":false}", &out);
+    api_call(server, key, "PATCH", path, enable ? "{\"enabled\":true}" : "{\"enabled\":false}", &out);
     if (!wait_state(hot, enable, 5000)) { fprintf(stderr, "change %d not seen within 5 s\n", i); continue; }
     latency[measured++] = now_ns() - begin;
   }

@@ -22,7 +22,7 @@ BACKEND_PID=
 cleanup() { [ -n "$BACKEND_PID" ] && kill "$BACKEND_PID" 2>/dev/null; rm -rf "$OUT"; }
 trap cleanup EXIT INT TERM
 
-gcc -O2 -std=c99 -o "$OUT/checkpoint_loop" "$HERE/checkpoint_loop.c" -I"$PREFIX/include" \
+gcc -O2 -std=c99 -o "$OUT/checkpoint_loop" "$HERE/checkpoint_loop.c" -I"$ROOT/Benchmarks/common" -I"$PREFIX/include" \
   -L"$PREFIX/lib" -ltracekit -Wl,-rpath,"$PREFIX/lib"
 
 # The fake backend exits when its stdin closes: keep a pipe open on fd 3.

@@ -12,6 +12,8 @@
 #include <time.h>
 #include <tracekit.h>
 
+#include "bench_timing.h"
+
 static uint64_t rng_state = 42;
 static uint32_t rnd(void) {
   rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -80,17 +82,6 @@ static char *document(size_t target, int pii_chance) {
   return b.data;
 }
 
-static double now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1e9 + t.tv_nsec;
-}
-
-static int compare(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
 int main(int argc, char **argv) {
   int passes = argc > 1 ? atoi(argv[1]) : 30;
   int calls = argc > 2 ? atoi(argv[2]) : 200000;
@@ -126,7 +117,7 @@ int main(int argc, char **argv) {
     samples[i] = now_ns() - start;
     tk_free(out);
   }
-  qsort(samples, calls, sizeof(double), compare);
+  qsort(samples, calls, sizeof(double), compare_doubles);
   printf("1 KB document (%zu bytes): %d calls, median %.0f ns, p99 %.0f ns per call\n", small_len, calls,
          samples[calls / 2], samples[(int)(calls * 0.99)]);
   free(samples);

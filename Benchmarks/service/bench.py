@@ -17,12 +17,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "Tests", "support"))
+from server_process import ServerProcess  # noqa: E402
 CONFIGS = ("none", "native", "official")
 LABEL = "service-checkout"
 
@@ -37,17 +38,7 @@ def api(base, key, method, path, body=None):
 
 
 def start_server(binary, tmp, key):
-    process = subprocess.Popen([binary, "--port", "0", "--database", os.path.join(tmp, "service.sqlite"),
-                                "--admin-key", key], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    watchdog = threading.Timer(60, process.kill)
-    watchdog.start()
-    for line in process.stdout:
-        match = re.search(r"listening on [^:]+:(\d+)", line)
-        if match:
-            watchdog.cancel()
-            threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
-            return process, f"http://127.0.0.1:{match.group(1)}"
-    raise SystemExit("tracekit-server did not report its port within 60 s")
+    return ServerProcess(binary, "--database", os.path.join(tmp, "service.sqlite"), "--admin-key", key)
 
 
 def free_port():
@@ -160,7 +151,8 @@ def orchestrate(args):
     key = "tk_bench_" + secrets.token_hex(12)
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
-        server, base = start_server(args.server_bin, tmp, key)
+        server = start_server(args.server_bin, tmp, key)
+        base = server.base_url
         try:
             services = {}
             for config in CONFIGS:
@@ -171,7 +163,7 @@ def orchestrate(args):
             for round_index in range(args.rounds):
                 order = CONFIGS[round_index % 3:] + CONFIGS[:round_index % 3]  # rotated: no config always first
                 for config in order:
-                    result = measure(config, base, key, services[config], server, args.seconds, args.warmup)
+                    result = measure(config, base, key, services[config], server.process, args.seconds, args.warmup)
                     result["round"] = round_index + 1
                     runs.append(result)
                     print(f"  round {round_index + 1} {config:8s} {result['requests_per_second']:9.1f} req/s, "
@@ -180,8 +172,7 @@ def orchestrate(args):
                           f"server {result['server_cpu_us_per_request']:.0f} µs; load {result['load_1m']}",
                           file=sys.stderr, flush=True)
         finally:
-            server.terminate()
-            server.wait(timeout=10)
+            server.stop()
     report(runs, args)
 
 

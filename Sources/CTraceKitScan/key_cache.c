@@ -10,6 +10,7 @@
    entry of the pair. 16 KB per thread,
    released by the C runtime when the thread exits. */
 #include "tk_scan.h"
+#include "plain_ascii.h"
 
 #include <string.h>
 
@@ -62,7 +63,7 @@ static inline int matches(const entry *e, const uint8_t *key, size_t length, uin
          (length <= 16 || memcmp(e->rest, key + 16, length - 16) == 0);
 }
 
-int tk_key_cache_lookup(const tk_key_cache *c, const uint8_t *key, size_t length) {
+static inline int lookup(const tk_key_cache *c, const uint8_t *key, size_t length) {
   if (length == 0 || length > TK_KEY_CACHE_MAX_LENGTH) return -1;
   uint64_t head, tail;
   words_of(key, length, &head, &tail);
@@ -86,4 +87,16 @@ void tk_key_cache_store(tk_key_cache *c, const uint8_t *key, size_t length, uint
   e->length = (uint8_t)length;
   e->decision = decision;
   if (length > 16) memcpy(e->rest, key + 16, length - 16);
+}
+
+int tk_key_cache_lookup(const tk_key_cache *c, const uint8_t *key, size_t length) {
+  return lookup(c, key, length);
+}
+
+int tk_key_cache_lookup_string(const tk_key_cache *c, const uint8_t *text, size_t start, size_t count, size_t *end) {
+  size_t close = scan_plain_ascii(text, start, count);
+  if (close >= count || text[close] != '"') return -1;
+  int decision = lookup(c, text + start, close - start);
+  if (decision >= 0) *end = close;
+  return decision;
 }

@@ -110,13 +110,7 @@ struct ClientAutoRegistrationTests {
 
     @Test("a failed registration is retried later, not on every hit")
     func failedRegistrationRetriedWithBackoff() throws {
-        var options = Options()
-        try options.setAPIKey(testAPIKey)
-        try options.setEndpoint("http://127.0.0.1:\(closedLoopbackPort())")
-        try options.setPollIntervalMs(100)
-        try options.setCaptureTimeoutMs(300)
-        options.sse = false
-        let client = try CaptureClient(options: options)
+        let client = try makeClientOfDeadBackend(captureTimeoutMs: 300)
         defer { client.shutdown() }
         for _ in 0..<50 { _ = client.capture(at: .refund) }
         #expect(eventually { client.counter("registration_errors") >= 1 })

@@ -63,13 +63,7 @@ struct ClientBackendTroubleTests {
 
     @Test("a backend that is never up: checkpoints skip, polls fail and are counted, shutdown is bounded")
     func backendNeverUp() throws {
-        var options = Options()
-        try options.setAPIKey(testAPIKey)
-        try options.setEndpoint("http://127.0.0.1:\(closedLoopbackPort())")
-        try options.setPollIntervalMs(100)
-        try options.setCaptureTimeoutMs(500)
-        options.sse = false
-        let client = try CaptureClient(options: options)
+        let client = try makeClientOfDeadBackend(captureTimeoutMs: 500)
         for _ in 0..<100 { #expect(client.capture(at: .checkout) == .skipped) }
         #expect(eventually { client.counter("poll_errors") >= 2 })
         #expect(client.counter("polls") >= client.counter("poll_errors"))

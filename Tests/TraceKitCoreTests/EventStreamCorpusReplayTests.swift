@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TraceKitClient
 @testable import TraceKitCore
-import TraceKitTestSupport
+import TraceKitFuzzSupport
 
 /// Replays the fuzzer's committed seed corpus (fuzz/corpus/event_stream)
 /// through the very check the fuzzer runs, so a finding fixed once stays fixed.

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TraceKitClient
 @testable import TraceKitCore
-import TraceKitTestSupport
+import TraceKitFuzzSupport
 
 /// Replays the sanitize fuzz corpus (fuzz/corpus/sanitize) through the same
 /// path as the libFuzzer target, checking the same invariants.

@@ -16,6 +16,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <tracekit.h>
+
+#include "check.h"
 
 #define DEFAULT_BACKEND "Tests/TraceKitTestSupport/fake_backend.py"
 
@@ -130,4 +133,26 @@ static inline long stat_value(const char *stats, const char *key) {
   const char *at = stats ? strstr(stats, pattern) : NULL;
   return at ? strtol(at + strlen(pattern), NULL, 10) : -1;
 }
+
+/* A client of the fake backend: polls every 100 ms, no SSE, a 1 s capture
+   timeout and the given process-wide budget (0 = none). NULL (with a failed
+   CHECK) when the options are refused; the caller frees it. */
+static inline tk_client *new_backend_client(double max_captures_per_second) {
+  char endpoint[64];
+  snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", backend_port);
+  tk_options *options = tk_options_new();
+  CHECK(options != NULL);
+  if (!options) return NULL;
+  CHECK(tk_options_set_api_key(options, "tk_c_test_key") == TK_OK);
+  CHECK(tk_options_set_service_name(options, "svc") == TK_OK);
+  CHECK(tk_options_set_endpoint(options, endpoint) == TK_OK);
+  CHECK(tk_options_set_poll_interval_ms(options, 100) == TK_OK);
+  CHECK(tk_options_set_sse(options, 0) == TK_OK);
+  CHECK(tk_options_set_capture_timeout_ms(options, 1000) == TK_OK);
+  CHECK(tk_options_set_max_captures_per_second(options, max_captures_per_second) == TK_OK);
+  tk_client *client = tk_client_new(options);
+  tk_options_free(options);
+  return client;
+}
+
 #endif

@@ -29,24 +29,6 @@
 
 /* ---- the test ---- */
 
-static tk_client *new_client(void) {
-  char endpoint[64];
-  snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", backend_port);
-  tk_options *options = tk_options_new();
-  CHECK(options != NULL);
-  if (!options) return NULL;
-  CHECK(tk_options_set_api_key(options, "tk_fork_test_key") == TK_OK);
-  CHECK(tk_options_set_service_name(options, "svc") == TK_OK);
-  CHECK(tk_options_set_endpoint(options, endpoint) == TK_OK);
-  CHECK(tk_options_set_poll_interval_ms(options, 100) == TK_OK);
-  CHECK(tk_options_set_sse(options, 0) == TK_OK);
-  CHECK(tk_options_set_capture_timeout_ms(options, 1000) == TK_OK);
-  CHECK(tk_options_set_max_captures_per_second(options, 0) == TK_OK);
-  tk_client *client = tk_client_new(options);
-  tk_options_free(options);
-  return client;
-}
-
 /* Runs in the forked child: every call returns quickly and nothing crashes.
    Exits 0 when all its checks passed. */
 static void child_uses_inherited_client(tk_client *client, tk_site *site) {
@@ -88,7 +70,7 @@ static void test_fork_child_is_inert_and_parent_keeps_capturing(void) {
   CHECK_STR_CONTAINS(reply, "200 OK");
   free(reply);
 
-  tk_client *client = new_client();
+  tk_client *client = new_backend_client(0);
   CHECK(client != NULL);
   if (!client) return;
   tk_site *site = tk_site_get(client, LABEL, FILE_PATH, 1, FUNCTION);
@@ -138,7 +120,7 @@ static void test_fork_child_is_inert_and_parent_keeps_capturing(void) {
    fork() has its own threads and delivers, though the parent's client (and
    its threads) were running at the fork. */
 static void test_new_client_in_child_delivers(void) {
-  tk_client *parent_client = new_client();
+  tk_client *parent_client = new_backend_client(0);
   CHECK(parent_client != NULL);
   fflush(stdout);
   fflush(stderr);
@@ -146,7 +128,7 @@ static void test_new_client_in_child_delivers(void) {
   CHECK(child >= 0);
   if (child == 0) {
     alarm(10);
-    tk_client *fresh = new_client();
+    tk_client *fresh = new_backend_client(0);
     CHECK(fresh != NULL);
     if (fresh) {
       tk_site *site = tk_site_get(fresh, LABEL, FILE_PATH, 1, FUNCTION);
@@ -188,7 +170,7 @@ static void *hammer(void *argument) {
 }
 
 static void test_fork_while_threads_are_inside_the_library(void) {
-  tk_client *client = new_client();
+  tk_client *client = new_backend_client(0);
   CHECK(client != NULL);
   if (!client) return;
   __atomic_store_n(&hammering, 1, __ATOMIC_RELAXED);

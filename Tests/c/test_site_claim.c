@@ -16,23 +16,6 @@
   "{\"id\":\"" id "\",\"service_name\":\"svc\",\"file_path\":\"" FILE_PATH "\",\"line_number\":1," \
   "\"function_name\":\"" FUNCTION "\",\"label\":\"" label "\",\"enabled\":true" extra "}"
 
-static tk_client *new_client(double max_captures_per_second) {
-  char endpoint[64];
-  snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", backend_port);
-  tk_options *options = tk_options_new();
-  CHECK(options != NULL);
-  if (!options) return NULL;
-  CHECK(tk_options_set_api_key(options, "tk_claim_test_key") == TK_OK);
-  CHECK(tk_options_set_service_name(options, "svc") == TK_OK);
-  CHECK(tk_options_set_endpoint(options, endpoint) == TK_OK);
-  CHECK(tk_options_set_poll_interval_ms(options, 100) == TK_OK);
-  CHECK(tk_options_set_sse(options, 0) == TK_OK);
-  CHECK(tk_options_set_max_captures_per_second(options, max_captures_per_second) == TK_OK);
-  tk_client *client = tk_client_new(options);
-  tk_options_free(options);
-  return client;
-}
-
 /* The site for label, once its breakpoint is live in the client. */
 static tk_site *active_site(tk_client *client, const char *label) {
   tk_site *site = tk_site_get(client, label, FILE_PATH, 1, FUNCTION);
@@ -52,7 +35,7 @@ static long stat_of(tk_client *client, const char *key) {
 
 static void test_nothing_to_claim(void) {
   CHECK(tk_site_claim(NULL) == 0);
-  tk_client *client = new_client(0);
+  tk_client *client = new_backend_client(0);
   if (!client) return;
   tk_site *unknown = tk_site_get(client, "no-breakpoint", FILE_PATH, 9, FUNCTION);
   CHECK(unknown != NULL && tk_site_claim(unknown) == 0);
@@ -67,7 +50,7 @@ static void test_nothing_to_claim(void) {
    next ones are suppressed and counted, each once, until the breakpoint
    changes on the server (max_captures raised). */
 static void test_max_captures_is_decided_by_the_claim(void) {
-  tk_client *client = new_client(0);
+  tk_client *client = new_backend_client(0);
   if (!client) return;
   tk_site *site = active_site(client, "max-two");
   for (int i = 0; i < 2; i++) {
@@ -91,7 +74,7 @@ static void test_max_captures_is_decided_by_the_claim(void) {
 /* A budget of one capture per second: the claim spends the only token and
    the capture that follows uses it rather than asking the budget again. */
 static void test_the_capture_uses_the_claimed_slot(void) {
-  tk_client *client = new_client(1);
+  tk_client *client = new_backend_client(1);
   if (!client) return;
   tk_site *site = active_site(client, "unlimited");
   CHECK(tk_site_claim(site) != 0);
@@ -110,7 +93,7 @@ static void test_the_capture_uses_the_claimed_slot(void) {
 /* A condition needs the variables: the claim lets the caller build them and
    the capture decides the condition. */
 static void test_a_condition_is_decided_by_the_capture(void) {
-  tk_client *client = new_client(0);
+  tk_client *client = new_backend_client(0);
   if (!client) return;
   tk_site *site = active_site(client, "conditional");
   CHECK(tk_site_claim(site) != 0);
@@ -140,7 +123,7 @@ static void *claim_and_capture(void *argument) {
 }
 
 static void test_claims_from_many_threads(void) {
-  tk_client *client = new_client(0);
+  tk_client *client = new_backend_client(0);
   if (!client) return;
   tk_site *site = active_site(client, "max-hundred");
   struct claimer claimers[4];

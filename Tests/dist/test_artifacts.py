@@ -12,16 +12,18 @@ import glob
 import json
 import os
 import pathlib
-import re
 import secrets
-import shutil
 import subprocess
+import sys
 import tarfile
 import time
 import urllib.error
 import urllib.request
 
 import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
+from server_process import ServerProcess  # noqa: E402
 
 DIST = pathlib.Path(os.environ.get("TRACEKIT_DIST", pathlib.Path(__file__).resolve().parents[2] / "dist"))
 VERSION = (pathlib.Path(__file__).resolve().parents[2] / "VERSION").read_text().strip()
@@ -89,24 +91,9 @@ def server_binary(tmp_path_factory):
 def server(server_binary, tmp_path_factory):
     empty = tmp_path_factory.mktemp("empty-cwd")
     admin_key = "tk_dist_" + secrets.token_hex(12)
-    process = subprocess.Popen([str(server_binary), "--port", "0", "--admin-key", admin_key,
-                                "--database", str(empty / "tracekit.sqlite")],
-                               cwd=empty, env=CLEAN_ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    port, seen = None, []
-    for line in process.stdout:
-        seen.append(line)
-        match = re.search(r"listening on [^:]+:(\d+)", line)
-        if match:
-            port = int(match.group(1))
-            break
-    if not port:
-        process.kill()
-        pytest.fail("the tarball's tracekit-server did not start:\n" + "".join(seen), pytrace=False)
-    try:
-        yield Server(f"http://127.0.0.1:{port}", admin_key)
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+    with ServerProcess(server_binary, "--admin-key", admin_key, "--database", empty / "tracekit.sqlite",
+                       cwd=empty, env=CLEAN_ENV) as process:
+        yield Server(process.base_url, admin_key)
 
 
 def wait_for_snapshot(server, service, timeout=20):

@@ -45,6 +45,13 @@ TK_SCAN_INTERNAL tk_key_cache *tk_key_cache_for_thread(void);
 /* The decision stored for key[0..<length], or -1 when none is. */
 TK_SCAN_INTERNAL int tk_key_cache_lookup(const tk_key_cache *cache, const uint8_t *key, size_t length);
 
+/* The same for the JSON string body starting at text[start] (after its
+   opening quote) when it is plain ASCII (tk_scan_plain_ascii) and ends
+   before count: finds the end and the decision in one step. On a hit,
+   *end is the index of the closing quote. */
+TK_SCAN_INTERNAL int tk_key_cache_lookup_string(const tk_key_cache *cache, const uint8_t *text, size_t start,
+                                                size_t count, size_t *end);
+
 /* Remembers decision for key[0..<length] (keys of 1 to
    TK_KEY_CACHE_MAX_LENGTH bytes; others are not kept). */
 TK_SCAN_INTERNAL void tk_key_cache_store(tk_key_cache *cache, const uint8_t *key, size_t length, uint16_t decision);

@@ -25,13 +25,11 @@ public final class CaptureClient: Sendable {
     /// Snapshot request bodies waiting for the sender.
     let outbox: WaitQueue<OutgoingSnapshot>
     /// Sites waiting to be auto-registered (by the sender thread).
-    let registrations = WaitQueue<SiteKey>(capacity: 10_000)
+    let registrations: WaitQueue<SiteKey>
 
     private let createdInForkGeneration: Int
     /// Shutdown began: new calls are refused (the queue still drains).
     private let stopping = Atomic<Bool>(false)
-    /// The threads are to exit now.
-    private let halting = Atomic<Bool>(false)
     let breakpoints = PthreadMutex<BreakpointSet>(.empty)
     private let sites = PthreadMutex<[SiteKey: Site]>([:])
     private let overflow = Mutex<Site?>(nil)
@@ -40,19 +38,18 @@ public final class CaptureClient: Sendable {
     let breaker: SharedCircuitBreaker
     let backend: BackendRequests
     let killSwitch = Atomic<Bool>(false)
-    let sseConnected = Atomic<Bool>(false)
-    /// Set by the sender after an auto-registration: the sync thread polls
-    /// at once (unless the stream is up and brings the change itself).
-    let refreshRequested = Atomic<Bool>(false)
+    /// Refresh requests to the sync thread; whether its stream is up.
+    private let syncStatus = SyncStatus()
     private let threads = Mutex<[BackgroundThread]>([])
-    /// How the sender and the sync thread sleep; shutdown wakes both.
-    private let senderWake = WakeSignal()
+    /// How the sender and the sync thread sleep; shutdown wakes both. The
+    /// sender's also rings when work arrives in an empty queue.
+    private let senderWake: WakeSignal
     let syncWake = WakeSignal()
     /// Held for the whole of `shutdown`: a second caller waits for the first
     /// to finish, then finds the outcome here.
     private let shutdownOutcome = Mutex<Bool?>(nil)
-    /// Telemetry for the next poll (`{"events": [...]}`), e.g. a circuit trip.
-    let pendingEvents = Mutex<[JSONValue]>([])
+    /// Telemetry for the next poll, e.g. a circuit trip.
+    private let pendingEvents = TelemetryEvents()
 
     /// How the client's threads reach the backend (libcurl unless a test says otherwise).
     let transports: TransportFactory
@@ -71,7 +68,10 @@ public final class CaptureClient: Sendable {
         log = RateLimitedLog(options.logHandler)
         rateLimiter = options.maxCapturesPerSecond > 0
             ? TokenBucket(ratePerSecond: max(1, Int(options.maxCapturesPerSecond.rounded(.up)))) : nil
-        outbox = WaitQueue(capacity: options.maxQueue)
+        let senderWake = WakeSignal()
+        self.senderWake = senderWake
+        outbox = WaitQueue(capacity: options.maxQueue) { senderWake.wake() }
+        registrations = WaitQueue(capacity: 10_000) { senderWake.wake() }
         backend = BackendRequests(options: options)
         let settings = options.circuitBreaker
         breaker = SharedCircuitBreaker(CircuitBreaker.Configuration(
@@ -83,7 +83,7 @@ public final class CaptureClient: Sendable {
 
     private func startThreads() throws(StartError) {
         let sender = BackgroundThread { [self] in SenderLoop(context: senderContext).run() }
-        let sync = BackgroundThread { [self] in SyncLoop(client: self).run() }
+        let sync = BackgroundThread { [self] in SyncLoop(context: syncContext).run() }
         for thread in [sender, sync] {
             guard thread.start() else {
                 stop()
@@ -97,14 +97,23 @@ public final class CaptureClient: Sendable {
         SenderLoop.Context(
             outbox: outbox, registrations: registrations, transports: transports, backend: backend,
             breaker: breaker, stats: stats,
-            log: log, wake: senderWake,
+            log: log, wake: senderWake, maxInFlight: max(1, options.maxConcurrentDeliveries),
             reportEvent: { [self] event in
-                pendingEvents.withLock { events in if events.count < 100 { events.append(event) } }
+                pendingEvents.add(event)
             },
             refreshBreakpoints: { [self] in
-                refreshRequested.store(true, ordering: .releasing)
+                syncStatus.requestRefresh()
                 syncWake.wake()
             })
+    }
+
+    private var syncContext: SyncLoop.Context {
+        SyncLoop.Context(
+            transports: transports, backend: backend, stats: stats, log: log,
+            pollIntervalMs: options.pollIntervalMs, sse: options.sse, sseIdleTimeoutMs: options.sseIdleTimeoutMs,
+            wake: syncWake, status: syncStatus, events: pendingEvents,
+            currentBreakpoints: { [breakpoints] in breakpoints.withLock { $0 } },
+            apply: { [self] set in apply(set) })
     }
 
     /// Whether calls on this client do anything. The one check of the stop
@@ -195,7 +204,7 @@ public final class CaptureClient: Sendable {
         // In a forked child the parent's locks may be held forever: touch none.
         if lifecycle == .forkedChild { return "{}" }
         var members = stats.jsonMembers.map { "\"\($0.0)\":\($0.1)" }
-        members.append("\"sse_connected\":\(sseConnected.load(ordering: .relaxed))")
+        members.append("\"sse_connected\":\(syncStatus.isStreamConnected)")
         members.append("\"kill_switch\":\(killSwitch.load(ordering: .relaxed))")
         members.append("\"circuit_state\":\"\(breaker.state.name)\"")
         members.append("\"queue_depth\":\(outbox.count)")
@@ -234,7 +243,6 @@ public final class CaptureClient: Sendable {
     /// failed; a request in flight ends by its own deadline.
     private func stop() {
         stopping.store(true, ordering: .releasing)
-        halting.store(true, ordering: .releasing)
         senderWake.halt()
         syncWake.halt()
         outbox.close()
@@ -258,7 +266,4 @@ public final class CaptureClient: Sendable {
     var threadsCPUTimeNanoseconds: UInt64 {
         threads.withLock { $0.reduce(0) { $0 &+ ($1.cpuTimeNanoseconds() ?? 0) } }
     }
-
-    /// For the client's own threads: time to exit (after the drain).
-    var haltRequested: Bool { halting.load(ordering: .acquiring) }
 }

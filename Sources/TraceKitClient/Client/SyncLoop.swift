@@ -9,7 +9,27 @@ import TraceKitCore
 /// back to polling and a jittered reconnect when the stream drops. A refresh
 /// request (after an auto-registration) polls at once when not streaming.
 struct SyncLoop {
-    let client: CaptureClient
+    /// What the sync thread uses of the client, and nothing else.
+    struct Context: Sendable {
+        let transports: TransportFactory
+        let backend: BackendRequests
+        let stats: ClientStats
+        let log: RateLimitedLog
+        let pollIntervalMs: Int
+        let sse: Bool
+        let sseIdleTimeoutMs: Int
+        /// Woken by a refresh request and by shutdown.
+        let wake: WakeSignal
+        /// A refresh was requested; the stream is up.
+        let status: SyncStatus
+        /// Sent with the next poll.
+        let events: TelemetryEvents
+        /// The breakpoints in force, and how a new set reaches every site.
+        let currentBreakpoints: @Sendable () -> BreakpointSet
+        let apply: @Sendable (BreakpointSet) -> Void
+    }
+
+    let context: Context
 
     private struct State {
         var nextPollNs: UInt64 = 0
@@ -21,14 +41,20 @@ struct SyncLoop {
     }
 
     func run() {
-        guard let session = try? client.transports.make() else {
-            client.log.log(.error, "could not create an HTTP session; breakpoints will not sync")
+        guard let session = try? context.transports.make() else {
+            context.log.log(.error, "could not create an HTTP session; breakpoints will not sync")
             return
         }
+        // Shutdown and refresh requests also end a wait inside the stream.
+        context.wake.attach(session.wakeUp)
+        defer {
+            context.wake.detach()
+            withExtendedLifetime(session) {}
+        }
         var state = State()
-        while !client.haltRequested {
+        while !context.wake.isHalted {
             let now = MonotonicClock.nowNanoseconds()
-            let refresh = client.refreshRequested.exchange(false, ordering: .relaxed)
+            let refresh = context.status.takeRefreshRequest()
             if refresh || now >= state.nextPollNs {
                 poll(session: session, state: &state)
                 state.nextPollNs = MonotonicClock.nowNanoseconds() &+ pollIntervalNs
@@ -46,15 +72,15 @@ struct SyncLoop {
     }
 
     private var pollIntervalNs: UInt64 {
-        let interval = client.options.pollIntervalMs
-        let effective = client.killSwitch.load(ordering: .relaxed) ? min(max(interval, interval * 2), 60_000) : interval
+        let interval = context.pollIntervalMs
+        let effective = context.currentBreakpoints().killSwitch ? min(max(interval, interval * 2), 60_000) : interval
         return UInt64(effective) &* 1_000_000
     }
 
     /// SSE is on and the server offers a stream — also with no breakpoints
     /// and under the kill switch (the official SDKs wait for both).
     private func wantsStream(_ state: State) -> Bool {
-        client.options.sse && state.sseEndpoint != nil
+        context.sse && state.sseEndpoint != nil
     }
 
     private func shouldStream(_ state: State) -> Bool {
@@ -64,52 +90,49 @@ struct SyncLoop {
     // MARK: - Poll
 
     private func poll(session: any HTTPTransport, state: inout State) {
-        client.stats.add(.polls)
-        let events = client.pendingEvents.withLock { events in
-            defer { events.removeAll() }
-            return events
-        }
-        guard case .success(let response) = session.send(client.backend.activeBreakpoints(events: events)),
+        context.stats.add(.polls)
+        let events = context.events.takeAll()
+        guard case .success(let response) = session.send(context.backend.activeBreakpoints(events: events)),
               response.statusCode == 200,
               let json = try? response.body.withUnsafeBytes({ try JSONValue.parse($0) }),
               let set = BreakpointSet.parse(json) else {
             // Keep the cached breakpoints (docs/PROTOCOL.md); events go out next time.
-            client.stats.add(.pollErrors)
-            client.log.log(.warning, "breakpoint poll failed; keeping the cached breakpoints")
-            if !events.isEmpty { client.pendingEvents.withLock { $0.insert(contentsOf: events, at: 0) } }
+            context.stats.add(.pollErrors)
+            context.log.log(.warning, "breakpoint poll failed; keeping the cached breakpoints")
+            context.events.putBack(events)
             return
         }
-        client.apply(set)
+        context.apply(set)
         state.sseEndpoint = json["sse_endpoint"]?.stringValue.flatMap { $0.hasPrefix("/") ? $0 : nil }
     }
 
     // MARK: - SSE
 
     private func stream(_ endpoint: String, session: any HTTPTransport, state: inout State) {
-        let request = client.backend.eventStream(endpoint, lastEventID: state.parser.lastEventID)
+        let request = context.backend.eventStream(endpoint, lastEventID: state.parser.lastEventID)
         state.parser.resetForNewConnection()
         var parser = state.parser
         var resync = false
         var receivedEvent = false
         // Alive means events, heartbeats or comments (docs/ARCHITECTURE.md "C ABI contract"), not bytes:
         // a peer sending garbage lines is as dead as a silent one.
-        let idleNs = UInt64(client.options.sseIdleTimeoutMs) &* 1_000_000
+        let idleNs = UInt64(context.sseIdleTimeoutMs) &* 1_000_000
         var lastLifeNs = MonotonicClock.nowNanoseconds()
-        let end = session.stream(request, idleTimeoutMs: client.options.sseIdleTimeoutMs, shouldStop: {
-            client.haltRequested || resync || MonotonicClock.nowNanoseconds() &- lastLifeNs > idleNs
+        let end = session.stream(request, idleTimeoutMs: context.sseIdleTimeoutMs, shouldStop: {
+            context.wake.isHalted || resync || MonotonicClock.nowNanoseconds() &- lastLifeNs > idleNs
         }) { chunk in
-            if !client.sseConnected.exchange(true, ordering: .relaxed) { client.stats.add(.sseConnects) }
+            if context.status.markStreamConnected() { context.stats.add(.sseConnects) }
             let comments = parser.commentsSeen
             parser.feed(chunk) { event in
                 receivedEvent = true
                 lastLifeNs = MonotonicClock.nowNanoseconds()
-                client.stats.add(.sseEvents)
+                context.stats.add(.sseEvents)
                 if handle(event) == .resync { resync = true }
             }
             if parser.commentsSeen != comments { lastLifeNs = MonotonicClock.nowNanoseconds() }
         }
         state.parser = parser
-        client.sseConnected.store(false, ordering: .relaxed)
+        context.status.markStreamDisconnected()
         if resync || (receivedEvent && end.reason == .peerClosed) { state.sseBackoff.reset() }
         if resync {  // poll, then reconnect, at once
             state.sseRetryAtNs = 0
@@ -119,7 +142,7 @@ struct SyncLoop {
         if let retry = parser.retryMilliseconds { delay = max(delay, min(retry, 60_000)) }
         if let seconds = end.retryAfterSeconds { delay = max(delay, min(seconds, 300) * 1_000) }
         state.sseRetryAtNs = MonotonicClock.nowNanoseconds() &+ UInt64(delay) &* 1_000_000
-        if case .failed(let error) = end.reason { client.log.log(.warning, "SSE stream ended: \(error.kind.rawValue)") }
+        if case .failed(let error) = end.reason { context.log.log(.warning, "SSE stream ended: \(error.kind.rawValue)") }
     }
 
     /// `resync`: end this stream, poll and reconnect at once.
@@ -129,17 +152,17 @@ struct SyncLoop {
     /// malformed data are ignored.
     private func handle(_ event: ServerSentEvent) -> Next {
         let data = try? JSONValue.parse(event.data, maxDepth: 64)
-        let current = client.breakpoints.withLock { $0 }
+        let current = context.currentBreakpoints()
         switch event.event {
         case "init":
-            if let data, let set = BreakpointSet.parse(data) { client.apply(set) }
+            if let data, let set = BreakpointSet.parse(data) { context.apply(set) }
         case "breakpoint_created", "breakpoint_updated":
-            if let data, let breakpoint = Breakpoint(data) { client.apply(current.upserting(breakpoint)) }
+            if let data, let breakpoint = Breakpoint(data) { context.apply(current.upserting(breakpoint)) }
         case "breakpoint_deleted":
-            if let id = data?["id"]?.stringOrNumberText { client.apply(current.removing(id: id)) }
+            if let id = data?["id"]?.stringOrNumberText { context.apply(current.removing(id: id)) }
         case "kill_switch":
             guard let enabled = data?["enabled"]?.boolValue else { break }
-            client.apply(current.with(killSwitch: enabled))
+            context.apply(current.with(killSwitch: enabled))
             // The stream stays open under the kill switch; when it ends, the
             // breakpoints (which a server may have withheld) are fetched anew.
             if current.killSwitch && !enabled { return .resync }
@@ -150,6 +173,6 @@ struct SyncLoop {
     }
 
     private func sleep(until deadlineNs: UInt64) {
-        client.syncWake.sleep(untilNs: deadlineNs)
+        context.wake.sleep(untilNs: deadlineNs)
     }
 }

@@ -26,3 +26,11 @@ extension JSONValue {
         }
     }
 }
+
+extension JSONValue {
+    /// The members when this is an object, else nil.
+    public var objectValue: [String: JSONValue]? {
+        if case .object(let members) = self { return members }
+        return nil
+    }
+}

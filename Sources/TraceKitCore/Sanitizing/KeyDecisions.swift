@@ -26,6 +26,7 @@ struct KeyDecision {
 
     /// UInt16: bit 15 `mayHoldPII`; low bits 0 normal, 1 sensitive,
     /// 2 + index in `PIICategory.allCases` typed.
+    @inline(__always)
     fileprivate init?(raw: Int) {
         guard raw >= 0 else { return nil }
         switch raw & 0x7FFF {
@@ -54,6 +55,18 @@ struct KeyDecision {
 /// (a sanitize pass holds one for its duration).
 struct KeyDecisions {
     private let cache = tk_key_cache_for_thread()
+
+    /// The cached decision for the key whose body starts at `start` in
+    /// `input` (after the opening quote), and the index of its closing quote:
+    /// nil unless the body is plain ASCII without escapes and was seen
+    /// before. Finds the end and the decision in one step, the common case.
+    func cachedDecision(forKeyAt start: Int, in input: UnsafeBufferPointer<UInt8>) -> (KeyDecision, end: Int)? {
+        guard let base = input.baseAddress else { return nil }
+        var end = 0
+        guard let known = KeyDecision(raw: Int(tk_key_cache_lookup_string(cache, base, start, input.count, &end)))
+        else { return nil }
+        return (known, end)
+    }
 
     /// The decision for `key` (plain ASCII without escapes), from the cache
     /// or made and remembered.

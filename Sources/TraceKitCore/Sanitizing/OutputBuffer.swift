@@ -38,8 +38,30 @@ struct OutputBuffer: JSONByteSink, ~Copyable {
         total &+= chunk.count
         guard total <= limit, let source = chunk.baseAddress else { return }
         if count &+ chunk.count > capacity { grow(to: count &+ chunk.count) }
-        (storage + count).update(from: source, count: chunk.count)
+        Self.copy(source, to: storage + count, count: chunk.count)
         count &+= chunk.count
+    }
+
+    /// Up to 16 bytes with two overlapping word moves rather than a memmove
+    /// call: most keys and values are that short.
+    @inline(__always)
+    private static func copy(_ source: UnsafePointer<UInt8>, to target: UnsafeMutablePointer<UInt8>, count: Int) {
+        let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(target)
+        if count >= 8 && count <= 16 {
+            let head = from.loadUnaligned(as: UInt64.self)
+            let tail = from.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+            to.storeBytes(of: head, as: UInt64.self)
+            to.storeBytes(of: tail, toByteOffset: count &- 8, as: UInt64.self)
+        } else if count >= 4 && count < 8 {
+            let head = from.loadUnaligned(as: UInt32.self)
+            let tail = from.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self)
+            to.storeBytes(of: head, as: UInt32.self)
+            to.storeBytes(of: tail, toByteOffset: count &- 4, as: UInt32.self)
+        } else if count > 16 {
+            target.update(from: source, count: count)
+        } else {
+            for i in 0..<count { target[i] = source[i] }
+        }
     }
 
     private mutating func grow(to needed: Int) {
@@ -79,7 +101,7 @@ struct OutputBuffer: JSONByteSink, ~Copyable {
         guard total <= limit else { return }
         if count &+ length > capacity { grow(to: count &+ length) }
         storage[count] = UInt8(ascii: "\"")
-        if let source = text.baseAddress { (storage + (count &+ 1)).update(from: source, count: text.count) }
+        if let source = text.baseAddress { Self.copy(source, to: storage + (count &+ 1), count: text.count) }
         storage[count &+ length &- 1] = UInt8(ascii: "\"")
         count &+= length
     }

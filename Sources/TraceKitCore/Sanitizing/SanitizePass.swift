@@ -200,13 +200,21 @@ struct SanitizePass: ~Copyable {
     private mutating func key() throws(SanitizeError) -> ValuePolicy {
         skipWhitespace()
         guard pos < input.count, input[pos] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-        let (body, simple) = try scanString()
+        let cached = writing && scrubbing ? keyDecisions.cachedDecision(forKeyAt: pos + 1, in: input) : nil
+        let body: Range<Int>, simple: Bool
+        if let cached {
+            body = pos + 1..<cached.end
+            simple = true
+            pos = cached.end + 1
+        } else {
+            (body, simple) = try scanString()
+        }
         var policy = ValuePolicy.normal
         if writing {
             frames[frames.count - 1].key = body
             if simple, scrubbing {
                 let name = UnsafeBufferPointer(rebasing: input[body])
-                let decision = keyDecisions.decision(for: name)
+                let decision = cached?.0 ?? keyDecisions.decision(for: name)
                 policy = decision.policy
                 if decision.mayHoldPII || !writesUnchanged(name) {
                     writeScrubbedString(name, needsEscaping: false)

@@ -47,6 +47,18 @@ func makeClient(_ backend: some TestBackend, pollIntervalMs: Int = 100, sse: Boo
                       transports: backend.transports)
 }
 
+/// A client of a backend that is never up (a closed loopback port, real
+/// libcurl: every poll and delivery is refused at once).
+func makeClientOfDeadBackend(captureTimeoutMs: Int) throws -> CaptureClient {
+    var options = Options()
+    try options.setAPIKey(testAPIKey)
+    try options.setEndpoint("http://127.0.0.1:\(closedLoopbackPort())")
+    try options.setPollIntervalMs(100)
+    try options.setCaptureTimeoutMs(captureTimeoutMs)
+    options.sse = false
+    return try CaptureClient(options: options)
+}
+
 /// A client of the fake backend serving the checkout breakpoint, once its
 /// checkout site is active (the end-to-end suites' usual start).
 func makeActiveClient(_ backend: FakeBackend, _ configure: (inout Options) throws -> Void = { _ in })
@@ -55,6 +67,17 @@ func makeActiveClient(_ backend: FakeBackend, _ configure: (inout Options) throw
     backend.setBreakpoints([breakpointJSON()])
     let client = try makeClient(backend, configure)
     #expect(eventually { client.site(.checkout).isActive })
+    return client
+}
+
+/// A client of the in-process backend serving the checkout breakpoint, once
+/// the client has applied it and its checkout site is active.
+func makeActiveClient(_ backend: InProcessBackend, _ configure: (inout Options) throws -> Void = { _ in })
+    throws -> CaptureClient
+{
+    backend.setBreakpoints([breakpointJSON()])
+    let client = try makeClient(backend, configure)
+    #expect(backend.waitUntilApplied() && client.site(.checkout).isActive)
     return client
 }
 

@@ -11,10 +11,8 @@ import os
 import pathlib
 import re
 import secrets
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -23,6 +21,8 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "bindings" / "python"))
+sys.path.insert(0, str(ROOT / "Tests" / "support"))
+from server_process import ServerProcess  # noqa: E402
 
 # The repository's own server build: scripts/test.sh's scratch path, else README's.
 DEFAULT_SERVER_BIN = next(
@@ -32,11 +32,9 @@ DEFAULT_SERVER_BIN = next(
 
 
 class Server:
-    def __init__(self, base_url, admin_key, process, output):
+    def __init__(self, base_url, admin_key):
         self.base_url = base_url
         self.admin_key = admin_key
-        self.process = process
-        self.output = output
 
     def api(self, method, path, body=None):
         """(status, parsed JSON body) of a management/SDK call with the admin key."""
@@ -94,33 +92,10 @@ def server():
                     "set TRACEKIT_SERVER_BIN to its path", pytrace=False)
     with tempfile.TemporaryDirectory() as tmp:
         admin_key = "tk_pytest_" + secrets.token_hex(16)
-        process = subprocess.Popen(
-            # --auto-register-disabled: the tests enable the breakpoints they need.
-            [binary, "--port", "0", "--database", os.path.join(tmp, "test.sqlite"), "--admin-key", admin_key,
-             "--auto-register-disabled"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        output, port = [], None
-        deadline = time.monotonic() + 60
-        for line in process.stdout:
-            output.append(line)
-            match = re.search(r"listening on [^:]+:(\d+)", line)
-            if match:
-                port = int(match.group(1))
-                break
-            if time.monotonic() > deadline:
-                break
-        if not port:
-            process.kill()
-            pytest.fail("tracekit-server did not report its port:\n" + "".join(output), pytrace=False)
-        threading.Thread(target=lambda: output.extend(process.stdout), daemon=True).start()
-        try:
-            yield Server(f"http://127.0.0.1:{port}", admin_key, process, output)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        # --auto-register-disabled: the tests enable the breakpoints they need.
+        with ServerProcess(binary, "--database", os.path.join(tmp, "test.sqlite"), "--admin-key", admin_key,
+                           "--auto-register-disabled") as process:
+            yield Server(process.base_url, admin_key)
 
 
 @pytest.fixture

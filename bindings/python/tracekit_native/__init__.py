@@ -92,10 +92,13 @@ def capture_snapshot(label: str, variables: Optional[Mapping[str, Any]] = None) 
         site = client._labels.by_label.get(label)
     except Exception:  # an unhashable or hostile label: reported by the full path
         site = None
-    if site is not None and site.bound:
-        if site.active and client._claim(site.handle):
-            client._capture_bound(_sys._getframe(1), label, variables, site)
-        return
+    if site is not None:
+        if site.skip:
+            return
+        if site.bound:
+            if site.active and client._claim(site.handle):
+                client._capture_bound(_sys._getframe(1), label, variables, site)
+            return
     client._checkpoint(_sys._getframe(1), label, variables)
 
 

@@ -53,9 +53,10 @@ class _Site:
 
     bound: the label-keyed fast path may use this site without looking at
     the caller's frame (it was confirmed as its label's one call site since
-    the last refresh)."""
+    the last refresh). skip: bound and inactive, the fast path returns at
+    once (one attribute read: the whole inactive checkpoint)."""
 
-    __slots__ = ("handle", "active", "code", "offset", "bound")
+    __slots__ = ("handle", "active", "code", "offset", "bound", "skip")
 
     def __init__(self, handle, active, code, offset):
         self.handle = handle
@@ -63,6 +64,7 @@ class _Site:
         self.code = code
         self.offset = offset
         self.bound = False
+        self.skip = False
 
     def is_called_from(self, frame):
         return frame.f_code is self.code and frame.f_lasti == self.offset
@@ -184,13 +186,16 @@ class Client:
             site = self._labels.by_label.get(label)
         except Exception:  # an unhashable or hostile label: reported by the full path
             site = None
-        if site is not None and site.bound:
-            # Every suppression (limits, budget, expiry, kill switch, open
-            # circuit, shutdown) is decided by the claim, before anything
-            # is built; tk_site_capture uses the claimed slot.
-            if site.active and self._claim(site.handle):
-                self._capture_bound(_getframe(1), label, variables, site)
-            return
+        if site is not None:
+            if site.skip:
+                return
+            if site.bound:
+                # Every suppression (limits, budget, expiry, kill switch, open
+                # circuit, shutdown) is decided by the claim, before anything
+                # is built; tk_site_capture uses the claimed slot.
+                if site.active and self._claim(site.handle):
+                    self._capture_bound(_getframe(1), label, variables, site)
+                return
         self._checkpoint(_getframe(1), label, variables)
 
     def _checkpoint(self, frame, label, variables):
@@ -201,6 +206,7 @@ class Client:
             site = None
         if site is not None:
             site.bound = self._labels.confirm(label, site)
+            site.skip = site.bound and not site.active
             if not site.active or not self._claim(site.handle):
                 return
         self._capture(frame, label, variables, site)
@@ -290,7 +296,7 @@ class Client:
             for index in range(len(sites)):
                 site = sites[index]
                 site.active = bool(site_active(site.handle))
-                site.bound = False  # the next call confirms its call site
+                site.bound = site.skip = False  # the next call confirms its call site
             # A pass holds the GIL (~0.3 us a site): with very many sites,
             # refresh less often so it stays under ~10% of one core.
             interval = max(REFRESH_SECONDS, 10 * (time.monotonic() - started))

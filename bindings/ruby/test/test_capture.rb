@@ -6,28 +6,8 @@ require "socket"
 # Captures against a real tracekit-server: init, request context,
 # redaction, kill switch, bad input, shutdown.
 class TestCapture < Minitest::Test
+  include ServerBackedTest
   LABEL = "order-checkout"
-
-  def setup
-    @server = TracekitServer.instance
-    @service = "rb-#{name.delete_prefix('test_').tr('_', '-')[0, 40]}-#{SecureRandom.hex(3)}"
-  end
-
-  def teardown
-    TracekitNative.shutdown
-  end
-
-  def configure(**settings)
-    server = @server
-    service = @service
-    TracekitNative::SDK.configure do |c|
-      c.api_key = server.admin_key
-      c.service_name = service
-      c.endpoint = server.base_url
-      c.code_monitoring_poll_interval = 0.2
-      settings.each { |setting, value| c.public_send(:"#{setting}=", value) }
-    end
-  end
 
   # The checkpoint under test: site "checkout:order-checkout".
   def checkout(variables = nil, &block)
@@ -39,6 +19,25 @@ class TestCapture < Minitest::Test
   def enable_checkout_breakpoint(client, **fields)
     @server.create_breakpoint(@service, function: "checkout", label: LABEL, **fields)
     assert eventually { client.stats["breakpoints"].to_i >= 1 }, "the client never saw the breakpoint"
+  end
+
+  # Runs the block in a forked child; returns the child's result, inspected.
+  def in_forked_child
+    reader, writer = IO.pipe
+    pid = fork do
+      reader.close
+      writer.puts yield.inspect
+      exit!(0) # skip at_exit hooks inherited from the test process
+    end
+    writer.close
+    Process.wait(pid)
+    reader.read.strip
+  end
+
+  # The variables of the service's first stored snapshot (nil if none arrives).
+  def first_snapshot_variables
+    snapshots = eventually { (list = @server.snapshots(@service)).any? && list }
+    snapshots && snapshots.first["variables"]
   end
 
   def sent_snapshots(client, count = 1)
@@ -200,19 +199,13 @@ class TestCapture < Minitest::Test
   def test_a_forked_worker_gets_its_own_client_and_captures
     parent = configure
     enable_checkout_breakpoint(parent)
-    reader, writer = IO.pipe
-    pid = fork do
-      reader.close
+    reported = in_forked_child do
       child = TracekitNative::SDK.current
       captured = eventually { checkout({ from: "worker" }) }
-      writer.puts [child.equal?(parent), parent.closed?, captured, child.flush(5)].inspect
-      exit!(0) # skip at_exit hooks inherited from the test process
+      [child.equal?(parent), parent.closed?, captured, child.flush(5)]
     end
-    writer.close
-    Process.wait(pid)
-    assert_equal "[false, true, true, true]", reader.read.strip
-    snapshots = eventually { (list = @server.snapshots(@service)).any? && list }
-    assert_equal({ "from" => "worker" }, snapshots && snapshots.first["variables"])
+    assert_equal "[false, true, true, true]", reported
+    assert_equal({ "from" => "worker" }, first_snapshot_variables)
     refute parent.closed?, "the parent's client must be untouched by the child"
     assert_equal 0, parent.stats["captured"]
   end
@@ -245,18 +238,12 @@ class TestCapture < Minitest::Test
     @server.create_breakpoint(@service, function: "handle_site", label: "handle")
     handle = parent.checkpoint("handle", function: "handle_site")
     assert eventually { handle.active? }, "the handle never became active in the parent"
-    reader, writer = IO.pipe
-    pid = fork do
-      reader.close
+    reported = in_forked_child do
       captured = eventually { handle.capture({ from: "handle in worker" }) } # after the new client's first poll
-      writer.puts [captured, TracekitNative.sdk.flush(5)].inspect
-      exit!(0)
+      [captured, TracekitNative.sdk.flush(5)]
     end
-    writer.close
-    Process.wait(pid)
-    assert_equal "[true, true]", reader.read.strip
-    snapshots = eventually { (list = @server.snapshots(@service)).any? && list }
-    assert_equal({ "from" => "handle in worker" }, snapshots && snapshots.first["variables"])
+    assert_equal "[true, true]", reported
+    assert_equal({ "from" => "handle in worker" }, first_snapshot_variables)
   end
 
   def test_shutdown_is_bounded_when_the_backend_stalls

@@ -11,28 +11,17 @@ class TestCrashIsolation < Minitest::Test
   HOSTILE_LABEL = Object.new.tap { |label| def label.hash = raise("hostile #hash") }
   BAD_LABELS = [nil, "", 42, "nul\0label", HOSTILE_LABEL].freeze
 
+  include ServerBackedTest
+
   def setup
-    @server = TracekitServer.instance
-    @service = "rb-iso-#{name.delete_prefix('test_').tr('_', '-')[0, 30]}-#{SecureRandom.hex(3)}"
+    super
     @log = StringIO.new
   end
 
-  def teardown
-    TracekitNative.shutdown
-  end
+  def service_prefix = "rb-iso"
 
   def configure(**settings)
-    server = @server
-    service = @service
-    logger = Logger.new(@log)
-    TracekitNative::SDK.configure do |c|
-      c.api_key = server.admin_key
-      c.service_name = service
-      c.endpoint = server.base_url
-      c.code_monitoring_poll_interval = 0.2
-      c.logger = logger
-      settings.each { |setting, value| c.public_send(:"#{setting}=", value) }
-    end
+    super(logger: Logger.new(@log), **settings)
   end
 
   def failure_lines

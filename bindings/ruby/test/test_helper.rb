@@ -99,3 +99,31 @@ class TracekitServer
     api(:post, "/api/services/#{service}/kill-switch", { enabled: enabled })
   end
 end
+
+# The set-up of the suites that capture against the shared server: a service
+# of its own per test, `configure` for a client of it (polling every 0.2 s,
+# other settings by keyword), the client shut down after each test.
+module ServerBackedTest
+  def setup
+    @server = TracekitServer.instance
+    @service = "#{service_prefix}-#{name.delete_prefix('test_').tr('_', '-')[0, 30]}-#{SecureRandom.hex(3)}"
+  end
+
+  def teardown
+    TracekitNative.shutdown
+  end
+
+  def service_prefix = "rb"
+
+  def configure(**settings)
+    server = @server
+    service = @service
+    TracekitNative::SDK.configure do |c|
+      c.api_key = server.admin_key
+      c.service_name = service
+      c.endpoint = server.base_url
+      c.code_monitoring_poll_interval = 0.2
+      settings.each { |setting, value| c.public_send(:"#{setting}=", value) }
+    end
+  end
+end

@@ -1,7 +1,7 @@
 import FuzzDriver
 import Glibc
 import TraceKitCore
-import TraceKitTestSupport
+import TraceKitFuzzSupport
 
 /// One fuzz input: parsed in chunks and whole by `EventStreamParserCheck`
 /// (see there for the input layout and the invariants). A violated

@@ -1,7 +1,7 @@
 import FuzzDriver
 import Glibc
 import TraceKitCore
-import TraceKitTestSupport
+import TraceKitFuzzSupport
 
 /// One input: 3 header bytes of options (see `FuzzOptions`), then a JSON
 /// document. Invariants checked: valid input gives valid UTF-8 output

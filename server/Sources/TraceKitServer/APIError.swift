@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import TraceKitCore
 
 /// Every 4xx/5xx the server sends has the body `{"error": code, "message": text}`.
 /// Handlers throw `APIError`; `JSONErrorMiddleware` turns it (and any other
@@ -10,16 +11,16 @@ public struct APIError: Error, Sendable, Equatable {
     public var code: String
     public var message: String
     /// Extra fields merged into the body (e.g. the condition error offset).
-    public var details: [String: AnyJSON] = [:]
+    public var details: [String: JSONValue] = [:]
 
-    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, details: [String: AnyJSON] = [:]) {
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, details: [String: JSONValue] = [:]) {
         self.status = status
         self.code = code
         self.message = message
         self.details = details
     }
 
-    static func badRequest(_ message: String, details: [String: AnyJSON] = [:]) -> APIError {
+    static func badRequest(_ message: String, details: [String: JSONValue] = [:]) -> APIError {
         APIError(.badRequest, "invalid_request", message, details: details)
     }
     static func notFound(_ message: String) -> APIError { APIError(.notFound, "not_found", message) }
@@ -30,14 +31,14 @@ public struct APIError: Error, Sendable, Equatable {
         var body = details
         body["error"] = .string(code)
         body["message"] = .string(message)
-        return JSONResponse.make(AnyJSON.object(body), status: status)
+        return JSONResponse.make(JSONValue.object(body), status: status)
     }
 }
 
-/// Builds JSON responses. The text comes from `AnyJSON.jsonText`, which
+/// Builds JSON responses. The text comes from `JSONValue.jsonText`, which
 /// cannot fail, so no response is ever a bare `null`.
 enum JSONResponse {
-    static func make(_ value: AnyJSON, status: HTTPResponse.Status = .ok) -> Response {
+    static func make(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
         Response(
             status: status,
             headers: [.contentType: "application/json; charset=utf-8"],

@@ -3,6 +3,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOSSL
+import TraceKitCore
 
 /// Builds the whole server: routes, middleware and background service.
 /// `tracekit-server` runs it; tests run it on an ephemeral port.
@@ -18,7 +19,7 @@ public enum TraceKitServer {
         // Method and path only: headers and query strings (which may carry API keys) are never logged.
         router.add(middleware: RequestLogMiddleware())
 
-        router.get("/api/health") { _, _ in JSONResponse.make(AnyJSON.object(["status": .string("ok")])) }
+        router.get("/api/health") { _, _ in JSONResponse.make(JSONValue.object(["status": .string("ok")])) }
         router.get("/api/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
         }

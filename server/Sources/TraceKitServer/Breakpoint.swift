@@ -1,4 +1,5 @@
 import Synchronization
+import TraceKitCore
 /// A breakpoint as stored and as sent on the wire (docs/PROTOCOL.md "Breakpoint object").
 public struct Breakpoint: Sendable, Equatable {
     public enum ConditionEval: String, Sendable { case sdkEvaluable = "sdk-evaluable", serverOnly = "server-only" }
@@ -25,7 +26,7 @@ public struct Breakpoint: Sendable, Equatable {
     public var maxPayloadBytes: Int?
     public var captureExpressions: [String]
     public var idleTimeoutHours: Int?
-    public var metadata: [String: AnyJSON]
+    public var metadata: [String: JSONValue]
     public var autoRegistered: Bool
     public var createdAt: Double
     public var updatedAt: Double
@@ -69,8 +70,8 @@ public struct Breakpoint: Sendable, Equatable {
     public var limitReached: Bool { maxCaptures > 0 && captureCount >= maxCaptures }
 
     /// The wire form. Absent optionals are omitted rather than sent as null.
-    public var json: AnyJSON {
-        var o: [String: AnyJSON] = [
+    public var json: JSONValue {
+        var o: [String: JSONValue] = [
             "id": .string(id),
             "service_name": .string(serviceName),
             "file_path": .string(filePath),
@@ -98,5 +99,32 @@ public struct Breakpoint: Sendable, Equatable {
         if let idleTimeoutHours { o["idle_timeout_hours"] = .int(Int64(idleTimeoutHours)) }
         if let lastCaptureAt { o["last_capture_at"] = .string(Timestamps.format(lastCaptureAt)) }
         return .object(o)
+    }
+}
+
+extension Breakpoint {
+    /// A breakpoint created by an SDK's registration of a call site.
+    static func autoRegistered(
+        service: String, filePath: String, lineNumber: Int, functionName: String, label: String,
+        defaults: AutoRegisterDefaults, now: Double
+    ) -> Breakpoint {
+        var bp = Breakpoint(id: StoreIDs.newID(), serviceName: service, now: now)
+        bp.filePath = filePath
+        bp.lineNumber = lineNumber
+        bp.functionName = functionName
+        bp.label = label
+        bp.enabled = defaults.enabled
+        if defaults.enabled {  // an opt-in breakpoint gets its limits from the person who enables it
+            bp.maxCaptures = defaults.maxCaptures
+            bp.expireAt = now + defaults.expireAfterSeconds
+        }
+        bp.autoRegistered = true
+        return bp
+    }
+
+    /// The strings of a stored JSON array (`capture_expressions`).
+    static func storedStrings(_ text: String) -> [String] {
+        guard case .array(let items) = JSONValue.parseStored(text) else { return [] }
+        return items.compactMap { if case .string(let s) = $0 { s } else { nil } }
     }
 }

@@ -1,8 +1,10 @@
+import TraceKitCore
+
 /// Applies a management-API body (POST creates, PATCH updates) to a
 /// breakpoint, validating every field. In a PATCH, an absent field is left as
 /// it is and `null` clears an optional one.
 enum BreakpointInput {
-    static func apply(_ body: AnyJSON, to bp: inout Breakpoint, creating: Bool) throws(APIError) {
+    static func apply(_ body: JSONValue, to bp: inout Breakpoint, creating: Bool) throws(APIError) {
         let f = try FieldReader(body)
         if creating {
             bp.serviceName = try f.requiredString("service_name", maxLength: 256)

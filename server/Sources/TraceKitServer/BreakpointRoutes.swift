@@ -1,4 +1,5 @@
 import Hummingbird
+import TraceKitCore
 
 /// `/api/breakpoints`: create, list, get, update (PATCH), delete. Every change
 /// reaches the service's SSE streams through the store's change feed; the
@@ -17,7 +18,7 @@ struct BreakpointRoutes {
     @Sendable func list(_ request: Request, context: ServerContext) async throws -> Response {
         let service = request.uri.queryParameters.get("service")
         let breakpoints = try await state.store.breakpoints(service: service)
-        return JSONResponse.make(AnyJSON.object(["breakpoints": .array(breakpoints.map(\.json))]))
+        return JSONResponse.make(JSONValue.object(["breakpoints": .array(breakpoints.map(\.json))]))
     }
 
     @Sendable func create(_ request: Request, context: ServerContext) async throws -> Response {

@@ -77,37 +77,59 @@ final class CaptureBatcher: Sendable {
 
     /// Decides and stores one capture inside the writer transaction.
     static func ingest(_ db: Database, _ job: CaptureJob) throws -> CaptureOutcome {
-        let now = job.now
-        guard var bp = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM breakpoints WHERE id = ?"), arguments: [job.breakpointID])
+        guard let bp = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM breakpoints WHERE id = ?"), arguments: [job.breakpointID])
             .map(Breakpoint.init(row:)), bp.serviceName == job.service
         else { return .unknownBreakpoint }
         let killSwitch = try Bool.fetchOne(db.cachedStatement(sql: "SELECT kill_switch FROM services WHERE name = ?"), arguments: [job.service])
-        if killSwitch == true { return .dropped(reason: "kill_switch", changed: nil) }
-        func drop(_ reason: String, disable: Bool = false) throws -> CaptureOutcome {
+        switch CaptureDecision(bp, killSwitch: killSwitch == true, job: job) {
+        case .killSwitch:
+            return .dropped(reason: "kill_switch", changed: nil)
+        case .drop(let reason, let written, let disabled):
+            try db.cachedStatement(sql: "UPDATE breakpoints SET dropped_count = ?, enabled = ?, updated_at = ? WHERE id = ?")
+                .execute(arguments: [written.droppedCount, written.enabled, written.updatedAt, written.id])
+            return .dropped(reason: reason, changed: disabled ? written : nil)
+        case .store(let written):
+            try db.cachedStatement(sql: """
+                INSERT INTO snapshots (id, breakpoint_id, service_name, captured_at, received_at, document) VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [job.snapshotID, written.id, written.serviceName, job.capturedAt, job.now, job.documentText])
+            try db.cachedStatement(sql: """
+                UPDATE breakpoints SET capture_count = capture_count + 1, last_capture_at = ?, updated_at = ?, enabled = ? WHERE id = ?
+                """).execute(arguments: [job.now, job.now, written.enabled, written.id])
+            return .stored(snapshotID: job.snapshotID, breakpoint: written)
+        }
+    }
+}
+
+/// The decision on one capture, given the breakpoint as it is in the
+/// database (read inside the writing transaction, so concurrent captures
+/// see each other's counts): store it, or count it as dropped. Both stores
+/// apply it; `written` is the breakpoint row as it must be after the write.
+enum CaptureDecision {
+    case killSwitch
+    case drop(reason: String, written: Breakpoint, disabled: Bool)
+    case store(written: Breakpoint)
+
+    init(_ bp: Breakpoint, killSwitch: Bool, job: CaptureJob) {
+        let now = job.now
+        var bp = bp
+        func drop(_ reason: String, disable: Bool = false) -> CaptureDecision {
             bp.droppedCount &+= 1
             if disable { bp.enabled = false; bp.updatedAt = now }
-            try db.cachedStatement(sql: "UPDATE breakpoints SET dropped_count = ?, enabled = ?, updated_at = ? WHERE id = ?")
-                .execute(arguments: [bp.droppedCount, bp.enabled, bp.updatedAt, bp.id])
-            return .dropped(reason: reason, changed: disable ? bp : nil)
+            return .drop(reason: reason, written: bp, disabled: disable)
         }
-        guard bp.enabled else { return try drop("breakpoint_disabled") }
-        if bp.isExpired(at: now) { return try drop("breakpoint_expired", disable: true) }
-        if bp.limitReached { return try drop("max_captures_reached", disable: true) }
-        guard job.conditionHolds(bp) else { return try drop("condition_false") }
+        if killSwitch { self = .killSwitch; return }
+        guard bp.enabled else { self = drop("breakpoint_disabled"); return }
+        if bp.isExpired(at: now) { self = drop("breakpoint_expired", disable: true); return }
+        if bp.limitReached { self = drop("max_captures_reached", disable: true); return }
+        guard job.conditionHolds(bp) else { self = drop("condition_false"); return }
         if bp.captureFrequency > 0, let last = bp.lastCaptureAt, now - last < Double(bp.captureFrequency) {
-            return try drop("capture_frequency")
+            self = drop("capture_frequency"); return
         }
-        try db.cachedStatement(sql: """
-            INSERT INTO snapshots (id, breakpoint_id, service_name, captured_at, received_at, document) VALUES (?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [job.snapshotID, bp.id, bp.serviceName, job.capturedAt, now, job.documentText])
         bp.captureCount &+= 1
         bp.lastCaptureAt = now
         bp.updatedAt = now
         if bp.limitReached { bp.enabled = false }
-        try db.cachedStatement(sql: """
-            UPDATE breakpoints SET capture_count = capture_count + 1, last_capture_at = ?, updated_at = ?, enabled = ? WHERE id = ?
-            """).execute(arguments: [now, now, bp.enabled, bp.id])
-        return .stored(snapshotID: job.snapshotID, breakpoint: bp)
+        self = .store(written: bp)
     }
 }
 

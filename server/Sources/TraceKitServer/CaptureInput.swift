@@ -1,13 +1,15 @@
+import TraceKitCore
+
 /// A capture request body (docs/PROTOCOL.md "Capture"), validated. The whole
 /// document is kept as sent; only the fields the server relies on are typed.
 struct CaptureInput {
     let breakpointID: String
     let serviceName: String
-    let variables: AnyJSON
+    let variables: JSONValue
     let capturedAt: Double
-    let document: [String: AnyJSON]
+    let document: [String: JSONValue]
 
-    init(_ body: AnyJSON) throws(APIError) {
+    init(_ body: JSONValue) throws(APIError) {
         let f = try FieldReader(body)
         breakpointID = try f.requiredString("breakpoint_id", maxLength: 128)
         serviceName = try f.requiredString("service_name", maxLength: 256)

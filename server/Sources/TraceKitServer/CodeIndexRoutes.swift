@@ -1,4 +1,5 @@
 import Hummingbird
+import TraceKitCore
 
 /// `/api/code`: the code index as a tree per service, for "Browse Code".
 struct CodeIndexRoutes {
@@ -11,19 +12,19 @@ struct CodeIndexRoutes {
 
     @Sendable func list(_ request: Request, context: ServerContext) async throws -> Response {
         let services = try await state.store.codeIndexSummary().map { summary in
-            AnyJSON.object([
+            JSONValue.object([
                 "service_name": .string(summary.service), "files": .int(Int64(summary.files)),
                 "locations": .int(Int64(summary.locations)), "hit_count": .int(Int64(summary.hits)),
             ])
         }
-        return JSONResponse.make(AnyJSON.object(["services": .array(services)]))
+        return JSONResponse.make(JSONValue.object(["services": .array(services)]))
     }
 
     @Sendable func tree(_ request: Request, context: ServerContext) async throws -> Response {
         let service = try context.parameters.decoded("service")
         let rows = try await state.store.codeLocations(service: service)
         let breakpoints = LineBreakpointIndex(try await state.store.breakpoints(service: service))
-        return JSONResponse.make(AnyJSON.object(["service_name": .string(service),
+        return JSONResponse.make(JSONValue.object(["service_name": .string(service),
                                                  "files": .array(CodeIndexTree.files(rows, breakpoints: breakpoints))]))
     }
 }
@@ -43,15 +44,15 @@ enum CodeIndexTree {
             hits = hits &+ row.hitCount
         }
 
-        func fields() -> [String: AnyJSON] {
+        func fields() -> [String: JSONValue] {
             ["first_seen_at": .string(Timestamps.format(first.isFinite ? first : 0)),
              "last_seen_at": .string(Timestamps.format(last)), "hit_count": .int(Int64(hits))]
         }
     }
 
-    static func files(_ rows: [CodeIndexRow], breakpoints: LineBreakpointIndex) -> [AnyJSON] {
+    static func files(_ rows: [CodeIndexRow], breakpoints: LineBreakpointIndex) -> [JSONValue] {
         // Rows arrive ordered by file, namespace, function, line: group by runs.
-        var files: [AnyJSON] = []
+        var files: [JSONValue] = []
         var start = 0
         while start < rows.count {
             let path = rows[start].location.filePath
@@ -63,15 +64,15 @@ enum CodeIndexTree {
         return files
     }
 
-    static func file(path: String, rows: ArraySlice<CodeIndexRow>, breakpoints: LineBreakpointIndex) -> AnyJSON {
+    static func file(path: String, rows: ArraySlice<CodeIndexRow>, breakpoints: LineBreakpointIndex) -> JSONValue {
         var stats = Stats()
-        var functions: [AnyJSON] = []
+        var functions: [JSONValue] = []
         var start = rows.startIndex
         while start < rows.endIndex {
             let key = (rows[start].location.namespace, rows[start].location.functionName)
             var end = start
             var functionStats = Stats()
-            var lines: [AnyJSON] = []
+            var lines: [JSONValue] = []
             while end < rows.endIndex && (rows[end].location.namespace, rows[end].location.functionName) == key {
                 let row = rows[end]
                 functionStats.add(row)

@@ -28,8 +28,8 @@ struct CompiledCondition: Sendable {
 
     /// Whether the captured variables satisfy the condition; nil when the
     /// evaluation fails (the capture is then kept, as the SDKs do).
-    func holds(_ variables: AnyJSON) -> Bool? {
-        try? expression.holds(variables.engineValue, mode: .server)
+    func holds(_ variables: JSONValue) -> Bool? {
+        try? expression.holds(variables, mode: .server)
     }
 }
 
@@ -50,20 +50,5 @@ final class ConditionCache: Sendable {
             entries[source] = compiled
         }
         return compiled
-    }
-}
-
-extension AnyJSON {
-    /// The same value as the engine's JSON type.
-    var engineValue: JSONValue {
-        switch self {
-        case .null: .null
-        case .bool(let value): .bool(value)
-        case .int(let value): .int(value)
-        case .double(let value): .double(value)
-        case .string(let value): .string(value)
-        case .array(let items): .array(items.map(\.engineValue))
-        case .object(let members): .object(members.mapValues(\.engineValue))
-        }
     }
 }

@@ -1,6 +1,7 @@
 import Hummingbird
 import ServiceLifecycle
 import Synchronization
+import TraceKitCore
 
 /// `GET /dashboard/events`: the dashboard's live updates over SSE.
 ///
@@ -25,10 +26,10 @@ struct DashboardEvents {
     static let authorizationCheck: Duration = .milliseconds(200)
 
     struct Digest: Equatable, Sendable {
-        var services: AnyJSON = .null
-        var breakpoints: AnyJSON = .null
+        var services: JSONValue = .null
+        var breakpoints: JSONValue = .null
         var latestSnapshot: Int64 = -1
-        var code: AnyJSON = .null
+        var code: JSONValue = .null
     }
 
     func stream() -> Response {
@@ -90,7 +91,7 @@ struct DashboardEvents {
     func digest() async throws -> Digest {
         let connected = try await state.fleet.counts(state: state, now: Timestamps.now())
         let services = try await state.store.services().map { service in
-            AnyJSON.object([
+            JSONValue.object([
                 "name": .string(service.name), "kill_switch": .bool(service.killSwitch),
                 "connected_sdks": .int(Int64(connected[service.name] ?? 0)),
             ])
@@ -113,7 +114,7 @@ struct DashboardEvents {
         return frames
     }
 
-    static func frame(_ event: String, _ data: AnyJSON) -> String {
+    static func frame(_ event: String, _ data: JSONValue) -> String {
         "event: \(event)\ndata: \(data.jsonText)\n\n"
     }
 }

@@ -1,9 +1,11 @@
+import TraceKitCore
+
 /// Reads typed fields out of a JSON object with errors that name the field,
 /// so a bad request says exactly what is wrong.
 struct FieldReader {
-    let object: [String: AnyJSON]
+    let object: [String: JSONValue]
 
-    init(_ json: AnyJSON) throws(APIError) {
+    init(_ json: JSONValue) throws(APIError) {
         guard let object = json.objectValue else { throw .badRequest("the request body must be a JSON object") }
         self.object = object
     }
@@ -84,7 +86,7 @@ struct FieldReader {
         }
     }
 
-    func object(_ key: String, nullable: Bool = false) throws(APIError) -> [String: AnyJSON]? {
+    func object(_ key: String, nullable: Bool = false) throws(APIError) -> [String: JSONValue]? {
         switch object[key] {
         case nil: return nil
         case .null? where nullable: return nil
@@ -93,7 +95,7 @@ struct FieldReader {
         }
     }
 
-    private func typeError(_ key: String, _ expected: String, _ got: AnyJSON) -> APIError {
-        .badRequest("field '\(key)' must be \(expected), got \(got.typeName)")
+    private func typeError(_ key: String, _ expected: String, _ got: JSONValue) -> APIError {
+        .badRequest("field '\(key)' must be \(expected), got \(got.fieldTypeName)")
     }
 }

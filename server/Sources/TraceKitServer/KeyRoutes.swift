@@ -1,4 +1,5 @@
 import Hummingbird
+import TraceKitCore
 
 /// `/api/keys`: create (the secret is in the response, once), list, revoke.
 struct KeyRoutes {
@@ -12,7 +13,7 @@ struct KeyRoutes {
 
     @Sendable func list(_ request: Request, context: ServerContext) async throws -> Response {
         let keys = try await state.store.keys()
-        return JSONResponse.make(AnyJSON.object(["keys": .array(keys.map(\.json))]))
+        return JSONResponse.make(JSONValue.object(["keys": .array(keys.map(\.json))]))
     }
 
     /// `{"name": "...", "role": "sdk"|"admin", "services": ["..."]}`; role
@@ -27,7 +28,7 @@ struct KeyRoutes {
         state.logger.notice("API key created", metadata: ["key_id": "\(record.id)", "role": "\(role.rawValue)"])
         guard case .object(var body) = record.json else { return JSONResponse.make(record.json, status: .created) }
         body["key"] = .string(secret)
-        return JSONResponse.make(AnyJSON.object(body), status: .created)
+        return JSONResponse.make(JSONValue.object(body), status: .created)
     }
 
     @Sendable func revoke(_ request: Request, context: ServerContext) async throws -> Response {

@@ -4,7 +4,7 @@ import TraceKitCore
 
 extension Request {
     /// Reads the body (at most `limit` bytes, else 413) as a JSON value.
-    func jsonBody(limit: Int) async throws -> AnyJSON {
+    func jsonBody(limit: Int) async throws -> JSONValue {
         guard let value = try await optionalJSONBody(limit: limit) else {
             throw APIError.badRequest("the request body is empty; a JSON object is expected")
         }
@@ -12,11 +12,11 @@ extension Request {
     }
 
     /// Like `jsonBody`, but an empty body is nil rather than an error.
-    func optionalJSONBody(limit: Int) async throws -> AnyJSON? {
+    func optionalJSONBody(limit: Int) async throws -> JSONValue? {
         let buffer = try await body.collect(upTo: limit)
         guard buffer.readableBytes > 0 else { return nil }
         do {
-            return try buffer.withUnsafeReadableBytes { bytes throws(JSONParseError) in try AnyJSON.parse(bytes) }
+            return try buffer.withUnsafeReadableBytes { bytes throws(JSONParseError) in try JSONValue.parse(bytes) }
         } catch {
             throw APIError.badRequest("the request body is not valid JSON (offset \(error.offset): \(error.message))")
         }

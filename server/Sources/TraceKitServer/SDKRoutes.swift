@@ -1,6 +1,7 @@
 import Hummingbird
 import NIOCore
 import ServiceLifecycle
+import TraceKitCore
 
 /// The routes the official SDKs call (docs/PROTOCOL.md), under `/sdk/snapshots`.
 struct SDKRoutes {
@@ -33,7 +34,7 @@ struct SDKRoutes {
         }
         let killSwitch = try await state.store.touchService(service, now: now)
         let breakpoints = killSwitch ? [] : try await state.store.activeBreakpoints(service: service, now: now)
-        return JSONResponse.make(AnyJSON.object([
+        return JSONResponse.make(JSONValue.object([
             "breakpoints": .array(breakpoints.map(\.json)),
             "kill_switch": .bool(killSwitch),
             "sse_endpoint": .string(ServerState.ssePath(service: service)),
@@ -74,7 +75,7 @@ struct SDKRoutes {
             })
         switch outcome {
         case .stored(let snapshotID, _):
-            return JSONResponse.make(AnyJSON.object(["accepted": .bool(true), "id": .string(snapshotID)]), status: .created)
+            return JSONResponse.make(JSONValue.object(["accepted": .bool(true), "id": .string(snapshotID)]), status: .created)
         case .dropped(let reason, _):
             return dropped(reason)
         case .unknownBreakpoint:
@@ -84,7 +85,7 @@ struct SDKRoutes {
 
     /// Server-only conditions are decided here, on receipt. An evaluation
     /// error keeps the capture (as the SDKs do for their own conditions).
-    static func serverConditionHolds(_ bp: Breakpoint, variables: AnyJSON, conditions: ConditionCache) -> Bool {
+    static func serverConditionHolds(_ bp: Breakpoint, variables: JSONValue, conditions: ConditionCache) -> Bool {
         guard bp.conditionEval == .serverOnly, let source = bp.condition, let compiled = conditions.compiled(source)
         else { return true }
         return compiled.holds(variables) ?? true
@@ -98,7 +99,7 @@ struct SDKRoutes {
     }
 
     private func dropped(_ reason: String) -> Response {
-        JSONResponse.make(AnyJSON.object(["accepted": .bool(false), "reason": .string(reason)]))
+        JSONResponse.make(JSONValue.object(["accepted": .bool(false), "reason": .string(reason)]))
     }
 
     /// The SSE stream of one service: `init`, then changes, heartbeats and

@@ -1,4 +1,5 @@
 import GRDB
+import TraceKitCore
 
 /// Breakpoint rows: CRUD, auto-registration and expiry sweeps.
 extension SQLiteStore {
@@ -63,17 +64,8 @@ extension SQLiteStore {
                 try Self.saveBreakpoint(db, existing, insert: false)
                 return (existing, false, true)
             }
-            var bp = Breakpoint(id: StoreIDs.newID(), serviceName: service, now: now)
-            bp.filePath = filePath
-            bp.lineNumber = lineNumber
-            bp.functionName = functionName
-            bp.label = label
-            bp.enabled = defaults.enabled
-            if defaults.enabled {  // an opt-in breakpoint gets its limits from the person who enables it
-                bp.maxCaptures = defaults.maxCaptures
-                bp.expireAt = now + defaults.expireAfterSeconds
-            }
-            bp.autoRegistered = true
+            var bp = Breakpoint.autoRegistered(service: service, filePath: filePath, lineNumber: lineNumber,
+                                               functionName: functionName, label: label, defaults: defaults, now: now)
             try Self.saveBreakpoint(db, bp, insert: true)
             return (bp, true, true)
         }
@@ -132,8 +124,8 @@ extension SQLiteStore {
             bp.serviceName, bp.filePath, bp.lineNumber, bp.functionName, bp.label, bp.condition,
             bp.conditionEval.rawValue, bp.maxCaptures, bp.captureCount, bp.captureFrequency, bp.expireAt,
             bp.enabled, bp.mode.rawValue, bp.stackDepth, bp.maxDepth, bp.maxPayloadBytes,
-            AnyJSON.array(bp.captureExpressions.map { .string($0) }).jsonText, bp.idleTimeoutHours,
-            AnyJSON.object(bp.metadata).jsonText, bp.autoRegistered, bp.createdAt, bp.updatedAt,
+            JSONValue.array(bp.captureExpressions.map { .string($0) }).jsonText, bp.idleTimeoutHours,
+            JSONValue.object(bp.metadata).jsonText, bp.autoRegistered, bp.createdAt, bp.updatedAt,
             bp.lastCaptureAt, bp.droppedCount, bp.id,
         ]
         if insert {
@@ -174,11 +166,9 @@ extension Breakpoint {
         stackDepth = row["stack_depth"]
         maxDepth = row["max_depth"]
         maxPayloadBytes = row["max_payload_bytes"]
-        if case .array(let items) = AnyJSON.parseStored(row["capture_expressions"] ?? "[]") {
-            captureExpressions = items.compactMap { if case .string(let s) = $0 { s } else { nil } }
-        }
+        captureExpressions = Self.storedStrings(row["capture_expressions"] ?? "[]")
         idleTimeoutHours = row["idle_timeout_hours"]
-        metadata = AnyJSON.parseStored(row["metadata"] ?? "{}").objectValue ?? [:]
+        metadata = JSONValue.parseStored(row["metadata"] ?? "{}").objectValue ?? [:]
         autoRegistered = row["auto_registered"] ?? false
         updatedAt = row["updated_at"] ?? createdAt
         lastCaptureAt = row["last_capture_at"]

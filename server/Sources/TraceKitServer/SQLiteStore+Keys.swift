@@ -1,4 +1,5 @@
 import GRDB
+import TraceKitCore
 
 extension SQLiteStore {
     public func insertKey(_ record: APIKeyRecord, keyHash: String) async throws {
@@ -6,7 +7,7 @@ extension SQLiteStore {
             try db.execute(sql: """
                 INSERT INTO api_keys (id, name, key_hash, prefix, role, services, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [record.id, record.name, keyHash, record.prefix, record.role.rawValue,
-                                 record.services.map { AnyJSON.array($0.map { .string($0) }).jsonText }, record.createdAt])
+                                 record.services.map { JSONValue.array($0.map { .string($0) }).jsonText }, record.createdAt])
         }
         changes.announce(StoreChange(.keyCreated, id: record.id))
     }
@@ -46,7 +47,7 @@ extension APIKeyRecord {
         name = row["name"] ?? ""
         prefix = row["prefix"] ?? ""
         role = Role(rawValue: row["role"] ?? "") ?? .sdk
-        if let text: String = row["services"], case .array(let items) = AnyJSON.parseStored(text) {
+        if let text: String = row["services"], case .array(let items) = JSONValue.parseStored(text) {
             services = items.compactMap { if case .string(let s) = $0 { s } else { nil } }
         } else {
             services = nil

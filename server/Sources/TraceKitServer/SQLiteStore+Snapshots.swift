@@ -1,4 +1,5 @@
 import GRDB
+import TraceKitCore
 
 extension SQLiteStore {
     /// Newest first, paged by an opaque cursor.
@@ -16,13 +17,13 @@ extension SQLiteStore {
             let rows = try Row.fetchAll(db, sql: "SELECT seq, document FROM snapshots \(whereSQL) ORDER BY seq DESC LIMIT ?", arguments: arguments)
             let page = rows.prefix(query.limit)
             let next: String? = rows.count > query.limit ? (page.last.map { row in String(row["seq"] as Int64? ?? 0) }) : nil
-            return SnapshotPage(snapshots: try page.map { try AnyJSON.readStored($0["document"] ?? "") }, nextCursor: next)
+            return SnapshotPage(snapshots: try page.map { try JSONValue.readStored($0["document"] ?? "") }, nextCursor: next)
         }
     }
 
-    public func snapshot(id: String) async throws -> AnyJSON? {
+    public func snapshot(id: String) async throws -> JSONValue? {
         try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT document FROM snapshots WHERE id = ?", arguments: [id]).map(AnyJSON.readStored)
+            try String.fetchOne(db, sql: "SELECT document FROM snapshots WHERE id = ?", arguments: [id]).map(JSONValue.readStored)
         }
     }
 
@@ -91,7 +92,7 @@ extension SQLiteStore {
     }
 
     /// Telemetry events an SDK posted with its poll (e.g. circuit-breaker trips).
-    public func recordEvents(service: String, events: [AnyJSON], now: Double) async throws {
+    public func recordEvents(service: String, events: [JSONValue], now: Double) async throws {
         try await pool.write { db in
             for event in events {
                 var type = "unknown"
@@ -102,10 +103,10 @@ extension SQLiteStore {
         }
     }
 
-    public func events(service: String) async throws -> [AnyJSON] {
+    public func events(service: String) async throws -> [JSONValue] {
         try await pool.read { db in
             try String.fetchAll(db, sql: "SELECT document FROM sdk_events WHERE service_name = ? ORDER BY seq", arguments: [service])
-                .map(AnyJSON.readStored)
+                .map(JSONValue.readStored)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Hummingbird
 import Synchronization
+import TraceKitCore
 
 /// Fans breakpoint changes (from `ChangePublisher`) out to the SSE streams of each service.
 ///
@@ -111,7 +112,7 @@ public final class SSEHub: Sendable {
     }
 
     /// Sends one event to every stream of `service`.
-    public func publish(service: String, event: String, data: @autoclosure () -> AnyJSON) {
+    public func publish(service: String, event: String, data: @autoclosure () -> JSONValue) {
         let targets = state.withLock { state -> (Int64, [Connection]) in
             state.nextEventID += 1
             return (state.nextEventID, Array((state.connections[service] ?? [:]).values))
@@ -161,7 +162,7 @@ public final class SSEHub: Sendable {
     }
 
     /// An `init` event's data: the whole state an SDK acts on.
-    static func initData(breakpoints: [Breakpoint], killSwitch: Bool) -> AnyJSON {
+    static func initData(breakpoints: [Breakpoint], killSwitch: Bool) -> JSONValue {
         .object(["breakpoints": .array(breakpoints.map(\.json)), "kill_switch": .bool(killSwitch)])
     }
 
@@ -190,7 +191,7 @@ public final class SSEHub: Sendable {
         }
     }
 
-    private func frame(event: String, data: AnyJSON, id: Int64?) -> ByteBuffer {
+    private func frame(event: String, data: JSONValue, id: Int64?) -> ByteBuffer {
         // jsonText is single-line JSON, so one `data:` line carries it.
         var text = "event: \(event)\n"
         if let id { text += "id: \(id)\n" }

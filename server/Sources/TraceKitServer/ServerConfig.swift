@@ -5,7 +5,9 @@ import Logging
 public struct ServerConfig: Sendable {
     public var host = "127.0.0.1"
     public var port = 7070
-    /// SQLite file path; ":memory:" is not supported (WAL needs a file).
+    /// Where the data lives (see `StoreLocation`): a SQLite file path or
+    /// `sqlite://path` (":memory:" is not supported: WAL needs a file), or
+    /// `postgres://user:password@host:port/database`.
     public var databasePath = "./tracekit.sqlite"
     public var logLevel: Logger.Level = .info
     /// An extra admin key accepted for `/api/` (never stored; compared by hash).

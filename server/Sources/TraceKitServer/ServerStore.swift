@@ -1,4 +1,5 @@
 import Foundation
+import TraceKitCore
 
 /// The server's storage, whatever the database: routes, the SSE hub helpers
 /// and the maintenance sweep hold an `any ServerStore`. Two implementations:
@@ -35,7 +36,7 @@ public protocol ServerStore: Sendable {
     func ingest(_ job: CaptureJob) async throws -> CaptureOutcome
     /// Newest first, paged by an opaque cursor.
     func snapshots(_ query: SnapshotQuery) async throws -> SnapshotPage
-    func snapshot(id: String) async throws -> AnyJSON?
+    func snapshot(id: String) async throws -> JSONValue?
     /// False when no snapshot has this id.
     func deleteSnapshot(id: String) async throws -> Bool
     /// Deletes the snapshots of a service and/or breakpoint in batches
@@ -48,8 +49,8 @@ public protocol ServerStore: Sendable {
     @discardableResult
     func applyRetention(maxAge: Int, maxCount: Int, now: Double, batchSize: Int) async throws -> Int
     /// Telemetry events an SDK posted with its poll (e.g. circuit-breaker trips).
-    func recordEvents(service: String, events: [AnyJSON], now: Double) async throws
-    func events(service: String) async throws -> [AnyJSON]
+    func recordEvents(service: String, events: [JSONValue], now: Double) async throws
+    func events(service: String) async throws -> [JSONValue]
 
     // Services
     /// Records that an SDK of `name` was seen, and returns its kill switch.
@@ -97,6 +98,13 @@ public protocol ServerStore: Sendable {
     /// Cheap change markers for the dashboard's live stream: the newest
     /// snapshot sequence number and the code index's size and total hits.
     func dashboardMarkers() async throws -> (latestSnapshot: Int64, codeLocations: Int, codeHits: Int)
+
+    // Export and import (see `StoreDump`)
+    /// Streams every row of `table` in its export order, values in column
+    /// order, to `row`; returns how many rows were read.
+    func exportRows(of table: StoreDump.Table, _ row: ([StoreDump.Value?]) throws -> Void) async throws -> Int
+    /// Inserts rows (values in column order) in one transaction.
+    func importRows(_ rows: [[StoreDump.Value?]], into table: StoreDump.Table) async throws
 }
 
 /// Rows kept per service in the code index; new locations beyond it are
@@ -124,7 +132,7 @@ extension ServerStore {
     /// Stores one capture (see `ingest`): the document gets its `id` and
     /// `received_at`.
     public func ingestCapture(
-        service: String, breakpointID: String, document: [String: AnyJSON], capturedAt: Double, now: Double,
+        service: String, breakpointID: String, document: [String: JSONValue], capturedAt: Double, now: Double,
         conditionHolds: @escaping @Sendable (Breakpoint) -> Bool
     ) async throws -> CaptureOutcome {
         let snapshotID = StoreIDs.newID()
@@ -132,7 +140,7 @@ extension ServerStore {
         stored["id"] = .string(snapshotID)
         stored["received_at"] = .string(Timestamps.format(now))
         return try await ingest(CaptureJob(
-            service: service, breakpointID: breakpointID, snapshotID: snapshotID, documentText: AnyJSON.object(stored).storageText,
+            service: service, breakpointID: breakpointID, snapshotID: snapshotID, documentText: JSONValue.object(stored).jsonText,
             capturedAt: capturedAt, now: now, conditionHolds: conditionHolds))
     }
 

@@ -1,4 +1,5 @@
 import Hummingbird
+import TraceKitCore
 
 /// `/api/services`: known services with their connected SDK count and kill switch.
 struct ServiceRoutes {
@@ -12,7 +13,7 @@ struct ServiceRoutes {
     @Sendable func list(_ request: Request, context: ServerContext) async throws -> Response {
         let connected = try await state.fleet.counts(state: state, now: Timestamps.now())
         let services = try await state.store.services().map { service in
-            AnyJSON.object([
+            JSONValue.object([
                 "name": .string(service.name),
                 "kill_switch": .bool(service.killSwitch),
                 "connected_sdks": .int(Int64(connected[service.name] ?? 0)),
@@ -20,7 +21,7 @@ struct ServiceRoutes {
                 "last_seen_at": .string(Timestamps.format(service.lastSeenAt)),
             ])
         }
-        return JSONResponse.make(AnyJSON.object(["services": .array(services)]))
+        return JSONResponse.make(JSONValue.object(["services": .array(services)]))
     }
 
     /// `{"enabled": bool}`; pushed at once to the service's SSE streams (through the change feed).
@@ -33,6 +34,6 @@ struct ServiceRoutes {
         }
         await state.store.changes.settled()
         state.logger.notice("kill switch changed", metadata: ["service": "\(name)", "enabled": "\(enabled)"])
-        return JSONResponse.make(AnyJSON.object(["name": .string(service.name), "kill_switch": .bool(service.killSwitch)]))
+        return JSONResponse.make(JSONValue.object(["name": .string(service.name), "kill_switch": .bool(service.killSwitch)]))
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import TraceKitCore
 
 /// `/api/snapshots`: newest first, filtered by service, breakpoint and
 /// captured_at range, paged with `cursor` / `next_cursor`; deleted one by one
@@ -29,7 +30,7 @@ struct SnapshotRoutes {
             throw APIError.badRequest("give 'service' or 'breakpoint_id' (or both) to choose the snapshots to delete")
         }
         let deleted = try await state.store.deleteSnapshots(service: service, breakpointID: breakpointID)
-        return JSONResponse.make(AnyJSON.object(["deleted": .int(Int64(deleted))]))
+        return JSONResponse.make(JSONValue.object(["deleted": .int(Int64(deleted))]))
     }
 
     @Sendable func list(_ request: Request, context: ServerContext) async throws -> Response {
@@ -50,9 +51,9 @@ struct SnapshotRoutes {
             query.before = cursor
         }
         let page = try await state.store.snapshots(query)
-        return JSONResponse.make(AnyJSON.object([
+        return JSONResponse.make(JSONValue.object([
             "snapshots": .array(page.snapshots),
-            "next_cursor": page.nextCursor.map(AnyJSON.string) ?? .null,
+            "next_cursor": page.nextCursor.map(JSONValue.string) ?? .null,
         ]))
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TraceKitCore
 
 // The values the store interface (`ServerStore`) takes and returns.
 
@@ -19,8 +20,8 @@ public struct APIKeyRecord: Sendable, Equatable {
         role == .admin || services == nil || services?.contains(service) == true
     }
 
-    var json: AnyJSON {
-        var o: [String: AnyJSON] = [
+    var json: JSONValue {
+        var o: [String: JSONValue] = [
             "id": .string(id), "name": .string(name), "prefix": .string(prefix), "role": .string(role.rawValue),
             "services": services.map { .array($0.map { .string($0) }) } ?? .null,
             "created_at": .string(Timestamps.format(createdAt)),
@@ -78,7 +79,7 @@ public struct SnapshotQuery: Sendable {
 }
 
 public struct SnapshotPage: Sendable {
-    public var snapshots: [AnyJSON]
+    public var snapshots: [JSONValue]
     public var nextCursor: String?
 }
 

@@ -1,4 +1,5 @@
 import Hummingbird
+import TraceKitCore
 
 /// `POST /v1/metrics`: the official SDKs export OTLP/HTTP metrics to the
 /// same base URL as their snapshot client. The server does not store them;
@@ -18,6 +19,6 @@ struct TelemetrySinkRoutes {
         if request.headers[.contentType]?.hasPrefix("application/x-protobuf") == true {
             return Response(status: .ok, headers: [.contentType: "application/x-protobuf"], body: .init(byteBuffer: ByteBuffer()))
         }
-        return JSONResponse.make(AnyJSON.object([:]))
+        return JSONResponse.make(JSONValue.object([:]))
     }
 }

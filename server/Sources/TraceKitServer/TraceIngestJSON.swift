@@ -1,9 +1,11 @@
+import TraceKitCore
+
 /// Reads an OTLP/HTTP JSON trace export (`ExportTraceServiceRequest` in the
 /// protobuf JSON mapping) into a `TraceBatch`. Field names are accepted in
 /// lowerCamelCase (what exporters send) and in the proto's snake_case.
 /// Unknown fields are ignored; a field of the wrong type is an error naming it.
 enum TraceIngestJSON {
-    static func decode(_ json: AnyJSON) throws(TraceDecodingError) -> TraceBatch {
+    static func decode(_ json: JSONValue) throws(TraceDecodingError) -> TraceBatch {
         guard let root = json.objectValue else { throw TraceDecodingError("the body must be a JSON object (ExportTraceServiceRequest)") }
         var batch = TraceBatch()
         for (r, resourceSpans) in try objects(root, "resourceSpans", "resource_spans", path: "").enumerated() {
@@ -25,7 +27,7 @@ enum TraceIngestJSON {
         return batch
     }
 
-    static func decodeSpan(_ span: [String: AnyJSON], path: String) throws(TraceDecodingError) -> TraceBatch.Span {
+    static func decodeSpan(_ span: [String: JSONValue], path: String) throws(TraceDecodingError) -> TraceBatch.Span {
         var stacktraces: [String] = []
         for (e, event) in try objects(span, "events", "events", path: path).enumerated() {
             let eventAttributes = try attributes(event, path: "\(path).events[\(e)]")
@@ -39,7 +41,7 @@ enum TraceIngestJSON {
     }
 
     /// The `attributes` list of an object as key → scalar text.
-    static func attributes(_ owner: [String: AnyJSON], path: String) throws(TraceDecodingError) -> [String: String] {
+    static func attributes(_ owner: [String: JSONValue], path: String) throws(TraceDecodingError) -> [String: String] {
         var result: [String: String] = [:]
         for (i, attribute) in try objects(owner, "attributes", "attributes", path: path).enumerated() {
             guard case .string(let key)? = attribute["key"] else {
@@ -51,7 +53,7 @@ enum TraceIngestJSON {
     }
 
     /// An AnyValue's scalar as text; arrays, maps and bytes are not code locations.
-    static func scalarText(_ value: [String: AnyJSON]) -> String? {
+    static func scalarText(_ value: [String: JSONValue]) -> String? {
         switch value["stringValue"] ?? value["string_value"] {
         case .string(let text)?: return text
         default: break
@@ -71,7 +73,7 @@ enum TraceIngestJSON {
         return nil
     }
 
-    static func object(_ owner: [String: AnyJSON], _ camel: String, _ snake: String, path: String) throws(TraceDecodingError) -> [String: AnyJSON]? {
+    static func object(_ owner: [String: JSONValue], _ camel: String, _ snake: String, path: String) throws(TraceDecodingError) -> [String: JSONValue]? {
         switch owner[camel] ?? owner[snake] {
         case nil, .null?: return nil
         case .object(let value)?: return value
@@ -80,11 +82,11 @@ enum TraceIngestJSON {
     }
 
     /// A list of objects; absent or null is empty.
-    static func objects(_ owner: [String: AnyJSON], _ camel: String, _ snake: String, path: String) throws(TraceDecodingError) -> [[String: AnyJSON]] {
+    static func objects(_ owner: [String: JSONValue], _ camel: String, _ snake: String, path: String) throws(TraceDecodingError) -> [[String: JSONValue]] {
         switch owner[camel] ?? owner[snake] {
         case nil, .null?: return []
         case .array(let items)?:
-            var result: [[String: AnyJSON]] = []
+            var result: [[String: JSONValue]] = []
             for (i, item) in items.enumerated() {
                 guard let object = item.objectValue else { throw TraceDecodingError("\(path).\(camel)[\(i)] must be an object") }
                 result.append(object)

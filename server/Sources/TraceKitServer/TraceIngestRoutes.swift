@@ -31,7 +31,7 @@ struct TraceIngestRoutes {
         if encoding == .protobuf {
             return Response(status: .ok, headers: [.contentType: "application/x-protobuf"], body: .init(byteBuffer: ByteBuffer()))
         }
-        return JSONResponse.make(AnyJSON.object([:]))
+        return JSONResponse.make(JSONValue.object([:]))
     }
 
     /// The export in `buffer`, inflated (gzip) and decoded (JSON or protobuf).
@@ -79,9 +79,9 @@ struct TraceIngestRoutes {
 
     static func decodeJSON(_ bytes: [UInt8]) throws(TraceDecodingError) -> TraceBatch {
         guard !bytes.isEmpty else { throw TraceDecodingError("the body is empty") }
-        let json: AnyJSON
+        let json: JSONValue
         do {
-            json = try bytes.withUnsafeBytes { raw in try AnyJSON.parse(raw) }
+            json = try bytes.withUnsafeBytes { raw in try JSONValue.parse(raw) }
         } catch let error as JSONParseError {
             throw TraceDecodingError("the body is not valid JSON (offset \(error.offset): \(error.message))")
         } catch {

@@ -4,6 +4,8 @@
 //   2. SSE fan-out latency: S connected streams, the time from a management
 //      API change (PATCH) to its breakpoint_updated arriving on each stream.
 // Usage: tracekit-server-bench [captures] [connections] [streams] [changes]
+// TRACEKIT_BENCH_DATABASE=postgres://... runs it on PostgreSQL instead (an
+// empty database: the benchmark's breakpoint id is fixed).
 // Build it in release: swift build -c release --product tracekit-server-bench
 import Foundation
 import Glibc
@@ -111,7 +113,9 @@ config.retentionMaxCount = 0
 config.sseBufferEvents = 1024
 var logger = Logger(label: "bench")
 logger.logLevel = .warning
-let store = try SQLiteStore(path: config.databasePath)
+let location = try StoreLocation(ProcessInfo.processInfo.environment["TRACEKIT_BENCH_DATABASE"] ?? config.databasePath)
+let store = try await location.open(logger: logger)
+print("database: \(location)")
 let state = ServerState(config: config, store: store, logger: logger)
 let adminKey = try await TraceKitServer.bootstrapDevelopmentKey(state: state) ?? ""
 let (portStream, portContinuation) = AsyncStream<Int>.makeStream()

@@ -51,7 +51,7 @@ struct AuthTests {
     @Test("Keys are stored hashed, never in plain text")
     func keysStoredHashed() async throws {
         try await TestServer.run { server in
-            let hashes = try await #require(server.state.store as? SQLiteStore).pool.read { db in try String.fetchAll(db, sql: "SELECT key_hash FROM api_keys") }
+            let hashes = try await storedKeyHashes(server.state.store)
             #expect(hashes.contains(SHA256.hexDigest(server.adminKey)))
             #expect(!hashes.contains(server.adminKey))
         }
@@ -65,7 +65,7 @@ struct AuthTests {
             let reply = try await server.request(.get, "/api/keys", key: "tk_configured_admin_for_tests")
             #expect(reply.status == .ok)
             #expect(reply["keys"]?.arrayValue?.contains { $0["name"]?.stringValue == "admin key from configuration" } == false)
-            let hashes = try await #require(server.state.store as? SQLiteStore).pool.read { db in try String.fetchAll(db, sql: "SELECT key_hash FROM api_keys") }
+            let hashes = try await storedKeyHashes(server.state.store)
             #expect(!hashes.contains(SHA256.hexDigest("tk_configured_admin_for_tests")))
             expectJSONError(try await server.admin(.delete, "/api/keys/configured-admin"), .notFound)
             #expect(try await server.request(.get, "/api/services", key: "tk_configured_admin_for_tests").status == .ok)
@@ -83,3 +83,14 @@ struct AuthTests {
 }
 
 import GRDB
+
+/// The key_hash column as stored, whatever the backend.
+func storedKeyHashes(_ store: any ServerStore) async throws -> [String] {
+    let table = try #require(StoreDump.tables.first { $0.name == "api_keys" })
+    let column = try #require(table.columns.firstIndex { $0.name == "key_hash" })
+    var hashes: [String] = []
+    _ = try await store.exportRows(of: table) { row in
+        if case .text(let hash)? = row[column] { hashes.append(hash) }
+    }
+    return hashes
+}

@@ -1,13 +1,14 @@
 import Foundation
 import Testing
+import TraceKitCore
 @testable import TraceKitServer
 
 @Suite("Conditions on the server (TraceKitCore's engine)")
 struct ConditionTests {
     struct Case: Sendable, CustomStringConvertible {
         let expression: String
-        let variables: AnyJSON
-        let expected: AnyJSON
+        let variables: JSONValue
+        let expected: JSONValue
         let classify: String
         var description: String { expression }
     }
@@ -17,7 +18,7 @@ struct ConditionTests {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Tests/TraceKitCoreTests/Fixtures/expressions.json")
-        guard let data = try? Data(contentsOf: url), let fixture = try? JSONDecoder().decode(AnyJSON.self, from: data),
+        guard let data = try? Data(contentsOf: url), let fixture = try? JSONValue.parse(String(decoding: data, as: UTF8.self)),
             let cases = fixture["cases"]?.arrayValue
         else { return [] }
         let defaults = fixture["default_variables"] ?? .object([:])

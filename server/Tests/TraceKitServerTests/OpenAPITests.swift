@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Testing
+import TraceKitCore
 @testable import TraceKitServer
 
 @Suite("OpenAPI document")
@@ -26,7 +27,7 @@ struct OpenAPITests {
 
     @Test("Every route the server answers is documented, and every documented route is answered")
     func routesMatchSpec() async throws {
-        let spec = try JSONDecoder().decode(AnyJSON.self, from: Data(contentsOf: Self.specURL))
+        let spec = try JSONValue.parse(String(decoding: Data(contentsOf: Self.specURL), as: UTF8.self))
         let paths = try #require(spec["paths"]?.objectValue)
         var documented: Set<String> = []
         for (path, item) in paths {

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Synchronization
+import TraceKitCore
 @testable import TraceKitServer
 
 /// A minimal real SSE client for tests: a blocking socket read on its own
@@ -9,7 +10,7 @@ import Synchronization
 final class SSETestClient: Sendable {
     struct Event: Sendable {
         let name: String
-        let data: AnyJSON
+        let data: JSONValue
     }
 
     private struct State {
@@ -69,12 +70,15 @@ final class SSETestClient: Sendable {
     var status: Int? { state.withLock { $0.status } }
     var isClosed: Bool { state.withLock { $0.closed } }
     var allEvents: [Event] { state.withLock { $0.events } }
+    /// How many events `next` has read past; `rewind(to:)` goes back there.
+    var position: Int { state.withLock { $0.consumed } }
+    func rewind(to position: Int) { state.withLock { $0.consumed = min($0.consumed, position) } }
 
     /// Waits for the next event named `name` (skipping others) that satisfies `matching`.
-    func next(_ name: String, timeout: Double = 5, matching: @Sendable (AnyJSON) -> Bool = { _ in true }) async throws -> AnyJSON {
+    func next(_ name: String, timeout: Double = 5, matching: @Sendable (JSONValue) -> Bool = { _ in true }) async throws -> JSONValue {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            let found: AnyJSON? = state.withLock { state in
+            let found: JSONValue? = state.withLock { state in
                 while state.consumed < state.events.count {
                     let event = state.events[state.consumed]
                     state.consumed += 1
@@ -142,7 +146,7 @@ final class SSETestClient: Sendable {
                 if line.hasPrefix("data:") { data += line.dropFirst(5).trimmingCharacters(in: .whitespaces) }
             }
             guard !data.isEmpty else { continue }
-            let json = (try? JSONDecoder().decode(AnyJSON.self, from: Data(data.utf8))) ?? .string(data)
+            let json = (try? JSONValue.parse(data)) ?? .string(data)
             state.withLock { $0.events.append(Event(name: name, data: json)) }
         }
     }

@@ -74,12 +74,12 @@ struct SSETests {
     @Test("Expiry disables the breakpoint server-side and pushes the change")
     func expiryPushesDisable() async throws {
         try await TestServer.run { server in
-            let expireAt = Timestamps.format(Timestamps.now() + 1.5)
+            let expireAt = Timestamps.format(Timestamps.now() + 4)  // room for a loaded machine to open the stream first
             let id = try await server.createBreakpoint(#"{"service_name": "checkout", "file_path": "a.py", "line_number": 1, "expire_at": "\#(expireAt)"}"#)
             let stream = try SSETestClient(port: server.port, path: "/sdk/snapshots/stream/checkout", key: server.sdkKey)
             defer { stream.close() }
             #expect(try await stream.next("init")["breakpoints"]?.arrayValue?.count == 1)
-            let update = try await stream.next("breakpoint_updated", timeout: 5)
+            let update = try await stream.next("breakpoint_updated", timeout: 10)
             #expect(update["id"]?.stringValue == id)
             #expect(update["enabled"]?.boolValue == false)
             let reply = try await server.capture(id)

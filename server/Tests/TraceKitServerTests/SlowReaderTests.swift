@@ -37,7 +37,9 @@ struct SlowReaderTests {
 
     @Test("Idle expiry: a breakpoint with idle_timeout_hours is disabled after that long without captures")
     func idleTimeout() async throws {
-        try await TestServer.run { server in
+        var config = TestServer.config()
+        config.sweepIntervalSeconds = 3600  // the periodic sweep would hold the expiry lock (PostgreSQL) meanwhile
+        try await TestServer.run(config: config) { server in
             let id = try await server.createBreakpoint(#"{"service_name": "checkout", "file_path": "a.py", "line_number": 1, "idle_timeout_hours": 2}"#)
             #expect(try await server.state.store.disableExpiredBreakpoints(now: Timestamps.now() + 3600).isEmpty)
             let expired = try await server.state.store.disableExpiredBreakpoints(now: Timestamps.now() + 2 * 3600 + 1)

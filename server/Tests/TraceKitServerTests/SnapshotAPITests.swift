@@ -43,7 +43,9 @@ struct SnapshotAPITests {
 
     @Test("Retention deletes snapshots beyond the count limit and older than the age limit")
     func retention() async throws {
-        try await TestServer.run { server in
+        var config = TestServer.config()
+        config.sweepIntervalSeconds = 3600  // the periodic sweep would hold the retention lock (PostgreSQL) meanwhile
+        try await TestServer.run(config: config) { server in
             let id = try await server.createBreakpoint(#"{"service_name": "checkout", "file_path": "a.py", "line_number": 1}"#)
             var newest: [String] = []
             for _ in 0..<6 { newest.append(try #require(try await server.capture(id)["id"]?.stringValue)) }

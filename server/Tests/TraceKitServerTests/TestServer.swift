@@ -4,6 +4,7 @@ import HummingbirdTesting
 import HTTPTypes
 import Logging
 import Testing
+import TraceKitCore
 @testable import TraceKitServer
 
 /// A server on an ephemeral port with a fresh database, an admin key and an
@@ -13,6 +14,7 @@ struct TestServer {
     let client: any TestClientProtocol
     let adminKey: String
     let sdkKey: String
+    let database: TestDatabase
     var port: Int { client.port ?? 0 }
 
     static func config() -> ServerConfig {
@@ -30,24 +32,27 @@ struct TestServer {
     static func run(config: ServerConfig = config(), _ body: @Sendable (TestServer) async throws -> Void) async throws {
         var logger = Logger(label: "tracekit-test")
         logger.logLevel = .warning
-        let store = try SQLiteStore(path: config.databasePath)
-        let state = ServerState(config: config, store: store, logger: logger)
-        let adminKey = try #require(try await TraceKitServer.bootstrapDevelopmentKey(state: state))
-        let (_, sdkKey) = try await store.createKey(name: "sdk", role: .sdk, services: ["checkout"], now: Timestamps.now())
-        let app = try TraceKitServer.makeApplication(state: state)
-        defer {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: config.databasePath + suffix) }
+        let database = try await TestDatabase.open(sqlitePath: config.databasePath, logger: logger)
+        do {
+            let state = ServerState(config: config, store: database.store, logger: logger)
+            let adminKey = try #require(try await TraceKitServer.bootstrapDevelopmentKey(state: state))
+            let (_, sdkKey) = try await database.store.createKey(name: "sdk", role: .sdk, services: ["checkout"], now: Timestamps.now())
+            let app = try TraceKitServer.makeApplication(state: state)
+            try await app.test(.live) { client in
+                try await body(TestServer(state: state, client: client, adminKey: adminKey, sdkKey: sdkKey, database: database))
+            }
+        } catch {
+            await database.close()
+            throw error
         }
-        try await app.test(.live) { client in
-            try await body(TestServer(state: state, client: client, adminKey: adminKey, sdkKey: sdkKey))
-        }
+        await database.close()
     }
 
     struct Reply {
         let status: HTTPResponse.Status
-        let json: AnyJSON
+        let json: JSONValue
         let contentType: String?
-        subscript(key: String) -> AnyJSON? { json.objectValue?[key] }
+        subscript(key: String) -> JSONValue? { json.objectValue?[key] }
     }
 
     /// Sends a request; `key` nil sends no X-API-Key header.
@@ -57,7 +62,7 @@ struct TestServer {
         let response = try await client.execute(
             uri: path, method: method, headers: headers, body: bytes.map { ByteBuffer(bytes: $0) } ?? body.map { ByteBuffer(string: $0) })
         let text = String(buffer: response.body)
-        let json = text.isEmpty ? AnyJSON.null : ((try? JSONDecoder().decode(AnyJSON.self, from: Data(text.utf8))) ?? .string(text))
+        let json = text.isEmpty ? JSONValue.null : ((try? JSONValue.parse(text)) ?? .string(text))
         return Reply(status: response.status, json: json, contentType: response.headers[.contentType])
     }
 
@@ -85,12 +90,12 @@ struct TestServer {
     }
 }
 
-extension AnyJSON {
+extension JSONValue {
     var stringValue: String? { if case .string(let s) = self { s } else { nil } }
     var intValue: Int64? { if case .int(let i) = self { i } else { nil } }
     var boolValue: Bool? { if case .bool(let b) = self { b } else { nil } }
-    var arrayValue: [AnyJSON]? { if case .array(let a) = self { a } else { nil } }
-    subscript(key: String) -> AnyJSON? { objectValue?[key] }
+    var arrayValue: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
+    subscript(key: String) -> JSONValue? { objectValue?[key] }
 }
 
 /// Every error body has the documented shape.

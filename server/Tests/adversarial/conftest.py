@@ -5,19 +5,21 @@ import http.client
 import json
 import os
 import pathlib
-import re
 import resource
 import secrets
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
-import threading
 import time
 
 import pytest
 
 SERVER_DIR = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(SERVER_DIR.parent / "Tests" / "support"))
+from server_process import ServerProcess  # noqa: E402
+
 DEFAULT_BIN = SERVER_DIR / ".build" / "debug" / "tracekit-server"
 
 
@@ -35,19 +37,9 @@ class Server:
 
     def start(self):
         binary = os.environ.get("TRACEKIT_SERVER_BIN", str(DEFAULT_BIN))
-        self.output = []
-        self.process = subprocess.Popen(
-            [binary, "--port", "0", "--database", self.database, "--admin-key", self.admin_key, *self.extra_args],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=self._limit_files)
-        deadline = time.monotonic() + 60
-        for line in self.process.stdout:
-            self.output.append(line)
-            if m := re.search(r"listening on [^:]+:(\d+)", line):
-                self.port = int(m.group(1))
-                break
-            assert time.monotonic() < deadline, "server did not start"
-        assert self.port, "".join(self.output)
-        threading.Thread(target=lambda: self.output.extend(self.process.stdout), daemon=True).start()
+        launched = ServerProcess(binary, "--database", self.database, "--admin-key", self.admin_key,
+                                 *self.extra_args, preexec_fn=self._limit_files)
+        self.process, self.port, self.output = launched.process, launched.port, launched.output
         return self
 
     def _limit_files(self):

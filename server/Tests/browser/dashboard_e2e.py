@@ -18,13 +18,11 @@ import gzip
 import json
 import os
 import pathlib
-import re
 import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 import requests
@@ -37,6 +35,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[2]
+sys.path.insert(0, str(REPO / "Tests" / "support"))
+from server_process import ServerProcess  # noqa: E402
 ARTIFACTS = HERE / "artifacts"
 EXAMPLE_SOURCE = HERE.parent / "compat" / "e2e_checkout.c"
 SERVICE = "checkout"
@@ -48,15 +48,7 @@ XSS = "<img src=x onerror=alert(1)>"
 def start_server(tmp):
     binary = os.environ.get("TRACEKIT_SERVER_BIN", str(HERE.parents[1] / ".build-server" / "debug" / "tracekit-server"))
     admin = "tk_browser_" + secrets.token_hex(16)
-    process = subprocess.Popen([binary, "--port", "0", "--database", str(tmp / "dash.sqlite"), "--admin-key", admin],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    output = []
-    for line in process.stdout:
-        output.append(line)
-        if m := re.search(r"listening on [^:]+:(\d+)", line):
-            threading.Thread(target=lambda: output.extend(process.stdout), daemon=True).start()
-            return process, f"http://127.0.0.1:{m.group(1)}", admin
-    raise RuntimeError("server did not start:\n" + "".join(output))
+    return ServerProcess(binary, "--database", tmp / "dash.sqlite", "--admin-key", admin), admin
 
 
 def library_dir():
@@ -376,9 +368,9 @@ def main():
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = pathlib.Path(tmp_name)
         example, capture_line = build_example(tmp)
-        process, base, admin = start_server(tmp)
+        server, admin = start_server(tmp)
         driver = start_browser()
-        scenario = Scenario(driver, base, admin)
+        scenario = Scenario(driver, server.base_url, admin)
         try:
             run(scenario, example, capture_line)
         except Exception as error:
@@ -387,8 +379,7 @@ def main():
             return 1
         finally:
             driver.quit()
-            process.terminate()
-            process.wait(timeout=10)
+            server.stop()
     print(f"browser test: {scenario.passed} steps passed in {time.time() - started:.1f} s; "
           f"{scenario.shots} screenshots in {ARTIFACTS}")
     return 0

@@ -3,25 +3,25 @@ compatibility tests. The binary is TRACEKIT_SERVER_BIN, or the debug build in
 server/.build-server."""
 import os
 import pathlib
-import re
 import secrets
-import subprocess
+import sys
 import tempfile
-import threading
 
 import pytest
 import requests
 
 SERVER_DIR = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(SERVER_DIR.parent / "Tests" / "support"))
+from server_process import ServerProcess  # noqa: E402
+
 DEFAULT_BIN = SERVER_DIR / ".build-server" / "debug" / "tracekit-server"
 
 
 class Server:
-    def __init__(self, base_url, admin_key, process, output):
+    def __init__(self, base_url, admin_key, process):
         self.base_url = base_url
         self.admin_key = admin_key
         self.process = process
-        self.output = output
 
     def api(self, method, path, **kwargs):
         headers = {"X-API-Key": self.admin_key}
@@ -35,27 +35,12 @@ def server():
         # A configured admin key cannot be revoked through the API (schemathesis
         # revokes the keys it lists), so the tests use it for /api/ calls.
         configured = "tk_compat_" + secrets.token_hex(16)
-        process = subprocess.Popen(
-            [binary, "--port", "0", "--database", os.path.join(tmp, "compat.sqlite"), "--log-level", "info",
-             "--admin-key", configured,
-             # The official SDK's flow as its docs describe it: register, then enable.
-             "--auto-register-disabled",
-             # Large enough that schemathesis's oversized arrays reach validation (400)
-             # instead of the size limit (413, which its negative-data check does not expect).
-             "--max-body-bytes", str(32 << 20)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        output = []
-        port = None
-        for line in process.stdout:
-            output.append(line)
-            if m := re.search(r"listening on [^:]+:(\d+)", line):
-                port = int(m.group(1))
-            if port:
-                break
-        assert port, "".join(output)
-        threading.Thread(target=lambda: output.extend(process.stdout), daemon=True).start()
-        try:
-            yield Server(f"http://127.0.0.1:{port}", configured, process, output)
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+        with ServerProcess(
+                binary, "--database", os.path.join(tmp, "compat.sqlite"), "--log-level", "info",
+                "--admin-key", configured,
+                # The official SDK's flow as its docs describe it: register, then enable.
+                "--auto-register-disabled",
+                # Large enough that schemathesis's oversized arrays reach validation (400)
+                # instead of the size limit (413, which its negative-data check does not expect).
+                "--max-body-bytes", str(32 << 20)) as process:
+            yield Server(process.base_url, configured, process.process)

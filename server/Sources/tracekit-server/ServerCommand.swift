@@ -10,13 +10,14 @@ import TraceKitServer
 struct TraceKitServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tracekit-server",
-        abstract: "Self-hosted TraceKit backend, wire-compatible with the official SDKs.")
+        abstract: "Self-hosted TraceKit backend, wire-compatible with the official SDKs.",
+        subcommands: [ExportCommand.self, ImportCommand.self])
 
     @Option(help: "Address to bind (env TRACEKIT_SERVER_HOST).")
     var host: String?
     @Option(help: "Port to listen on; 0 picks a free one (env TRACEKIT_SERVER_PORT).")
     var port: Int?
-    @Option(help: "SQLite database file (env TRACEKIT_SERVER_DATABASE).")
+    @Option(help: "SQLite file (path or sqlite://path) or postgres://user:password@host:port/database (env TRACEKIT_SERVER_DATABASE).")
     var database: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical (env TRACEKIT_SERVER_LOG_LEVEL).")
     var logLevel: String?
@@ -74,14 +75,15 @@ struct TraceKitServerCommand: AsyncParsableCommand {
 
         var logger = Logger(label: "tracekit-server")
         logger.logLevel = config.logLevel
-        let store = try SQLiteStore(path: config.databasePath)
+        let location = try storeLocation(config.databasePath)
+        let store = try await location.open(logger: logger)
         let state = ServerState(config: config, store: store, logger: logger)
         if let secret = try await TraceKitServer.bootstrapDevelopmentKey(state: state) {
             // Printed once, to stdout only (never logged): it is stored hashed.
             // Written unbuffered so it appears even when stdout is a pipe.
             FileHandle.standardOutput.write(Data("Development admin API key (shown once, store it now): \(secret)\n".utf8))
         }
-        logger.info("starting", metadata: ["host": "\(config.host)", "port": "\(config.port)", "database": "\(config.databasePath)"])
+        logger.info("starting", metadata: ["host": "\(config.host)", "port": "\(config.port)", "database": "\(location)"])
         var group = ServiceGroupConfiguration(
             services: [.init(service: try TraceKitServer.makeApplication(state: state, tls: tls)), .init(service: ShutdownDeadline(logger: logger), successTerminationBehavior: .ignore)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -1,5 +1,3 @@
-import TraceKitCore
-
 /// A tiny, seedable random number generator (Steele, Lea & Flood's SplitMix64).
 ///
 /// Not for secrets: it spreads retry times apart. Seed it from the system

@@ -1,4 +1,3 @@
-import TraceKitClient
 import TraceKitCore
 
 /// The invariants of `EventStreamParser`, checked on one input: shared by
