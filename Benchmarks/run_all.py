@@ -84,8 +84,8 @@ def baseline_tree(commit, cache):
     if not os.path.isdir(path):
         os.makedirs(cache, exist_ok=True)
         run(["git", "worktree", "add", "--detach", path, resolved], ROOT)
-    shutil.rmtree(os.path.join(path, "Benchmarks"))
-    shutil.copytree(HERE, os.path.join(path, "Benchmarks"),
+    # Copied over (not replaced): its benchmark venvs stay between runs.
+    shutil.copytree(HERE, os.path.join(path, "Benchmarks"), dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns(".venv-*", "__pycache__", "*.test"))
     return Tree(f"baseline {resolved[:9]}", path)
 

@@ -151,7 +151,7 @@ static void *claim_refused(void *argument) {
 }
 
 static void test_refusals_counted_across_thread_churn(void) {
-  tk_client *client = new_client(0);
+  tk_client *client = new_backend_client(0);
   if (!client) return;
   tk_site *site = active_site(client, "max-one");
   CHECK(tk_site_claim(site) != 0);
