@@ -3,7 +3,7 @@ import TraceKitCore
 
 /// Captures, snapshots and SDK events.
 extension PostgresStore {
-    /// One transaction per capture. The breakpoint row is locked
+    /// One transaction per capture (four round trips). The breakpoint row is locked
     /// (`FOR UPDATE`) while the capture is decided and stored, so captures
     /// racing on several instances are decided one after the other on the
     /// committed count: never more than `max_captures` stored, and
@@ -35,11 +35,10 @@ extension PostgresStore {
                     """, logger: logger)
                 return (.dropped(reason: reason, changed: disabled ? written : nil), disabled ? changed : [])
             case .store(let written):
+                // One round trip: the INSERT runs to completion as part of the UPDATE.
                 try await connection.query("""
-                    INSERT INTO snapshots (id, breakpoint_id, service_name, captured_at, received_at, document)
-                    VALUES (\(job.snapshotID), \(written.id), \(written.serviceName), \(job.capturedAt), \(job.now), \(job.documentText))
-                    """, logger: logger)
-                try await connection.query("""
+                    WITH stored AS (INSERT INTO snapshots (id, breakpoint_id, service_name, captured_at, received_at, document)
+                        VALUES (\(job.snapshotID), \(written.id), \(written.serviceName), \(job.capturedAt), \(job.now), \(job.documentText)))
                     UPDATE breakpoints SET capture_count = capture_count + 1, last_capture_at = \(job.now), updated_at = \(job.now),
                     enabled = \(written.enabled) WHERE id = \(written.id)
                     """, logger: logger)
