@@ -171,8 +171,8 @@ tk_status tk_options_set_poll_interval_ms(tk_options *options, int64_t ms);
 /* Non-zero: use the server's SSE stream when it offers one. Default: 1. */
 tk_status tk_options_set_sse(tk_options *options, int enabled);
 
-/* Snapshots waiting to be sent; beyond it captures are dropped and counted.
-   Range 1–1000000. Default: 1000. */
+/* Snapshots waiting to be sent, besides the up to 16 being sent at once;
+   beyond it captures are dropped and counted. Range 1–1000000. Default: 1000. */
 tk_status tk_options_set_max_queue(tk_options *options, int32_t snapshots);
 
 /* Process-wide capture budget (token bucket). 0 = unlimited.

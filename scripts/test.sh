@@ -160,7 +160,7 @@ ubsan_flags=(-Xcc -fsanitize=undefined -Xswiftc -Xclang-linker -Xswiftc -fsaniti
 # rather than the code: they run in the plain suite only.
 wall_clock_budget_tests='ClientConcurrencyTests|stalledBackendDoesNotSlowCapture|backendGoesAway|backendNeverUp'
 wall_clock_budget_tests+='|callsAfterShutdown|shutdownBoundedByTimeout|totalTimeout|connectionRefused|idleTimeout'
-wall_clock_budget_tests+='|aMultiMegabyteStringIsScannedOnlyAroundTheCap'
+wall_clock_budget_tests+='|aMultiMegabyteStringIsScannedOnlyAroundTheCap|severalInFlight|concurrentTransfers'
 sanitized_swift_tests() {
   SWIFT_BACKTRACE=enable=no LSAN_OPTIONS=suppressions=$ROOT/build-support/lsan.supp \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 TSAN_OPTIONS=halt_on_error=1 swift_tests "$@"
@@ -273,6 +273,7 @@ suite "Python ctypes smoke test" python_smoke_tests
 suite "Python ctypes after make install to /usr/local" python_finds_system_install
 suite "tracekit-server Swift tests" swift_tests --package-path server --scratch-path "$SERVER_SCRATCH"
 suite "tracekit-server Swift tests on PostgreSQL" server_tests_on_postgres
+suite "tracekit-server: two instances on one PostgreSQL (pytest)" server/Tests/multi-instance/run.sh
 suite "tracekit-server compatibility (official Python SDK, schemathesis, libtracekit end to end)" \
   server/Tests/compat/run.sh
 suite "dashboard in headless Chromium (selenium)" server/Tests/browser/run.sh

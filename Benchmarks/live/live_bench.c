@@ -7,6 +7,9 @@
  *   enable:  PATCH a disabled breakpoint to enabled  -> first snapshot stored
  *   new:     first hit of a new checkpoint           -> a snapshot (from a later hit) stored
  *   resume:  kill switch off                         -> captures stored again
+ * A trial over 250 ms (every trial with LIVE_BENCH_VERBOSE set) prints its
+ * steps' times and what the client did meanwhile (retries, SSE reconnects,
+ * polls), so an outlier says where its time went.
  * Usage: live_bench <server-url> <admin-key> [trials] */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
@@ -23,7 +26,16 @@
 #define SERVICE "live-bench"
 #define FUNCTION "bench_loop"
 #define SITE_FILE "src/bench/live_bench.c"
-#define SITE_LINE 42
+/* Each label its own line, as distinct checkpoints are in real code: labels
+   sharing one file:line would also match each other's breakpoints by
+   location (docs/PROTOCOL.md matching falls back to file:line), so a trial's
+   snapshots could carry an earlier trial's breakpoint id. */
+static int line_of(const char *label) {
+  unsigned hash = 5381;
+  while (*label) hash = hash * 33 + (unsigned char)*label++;
+  return 42 + (int)(hash % 100000);
+}
+#define SITE_LINE line_of(label)
 
 static const char *server, *admin_key;
 
@@ -34,9 +46,14 @@ static void sleep_ms(double ms) {
   nanosleep(&t, NULL);
 }
 
+static double slowest_api_ms;  /* the slowest management API call since the trial began */
+
 /* A management API call with the admin key; returns the HTTP status. */
 static long api(const char *method, const char *path, const char *body, response *out) {
-  return api_call(server, admin_key, method, path, body, out);
+  double began = now_ms();
+  long status = api_call(server, admin_key, method, path, body, out);
+  if (now_ms() - began > slowest_api_ms) slowest_api_ms = now_ms() - began;
+  return status;
 }
 
 /* ---- the service: a worker hitting the current label every millisecond ---- */
@@ -119,6 +136,49 @@ static int kill_switch_seen(int on) {
   return seen;
 }
 
+/* ---- what the client did during a trial ---- */
+
+static long stat_of(const char *stats, const char *name) {
+  char key[64];
+  snprintf(key, sizeof key, "\"%s\":", name);
+  const char *at = stats ? strstr(stats, key) : NULL;
+  return at ? strtol(at + strlen(key), NULL, 10) : -1;
+}
+
+typedef struct { long retried, failed, sse_connects, polls, registrations, sent; } counters;
+
+static counters client_counters(void) {
+  char *stats = tk_client_stats(client);
+  counters c = {stat_of(stats, "retried"), stat_of(stats, "failed"), stat_of(stats, "sse_connects"),
+                stat_of(stats, "polls"), stat_of(stats, "registrations"), stat_of(stats, "sent")};
+  tk_free(stats);
+  return c;
+}
+
+/* Prints a trial's steps (ms since its start) when it is slow or verbose is on. */
+static void trace(const char *kind, int trial, double total, const char *steps, counters before) {
+  if (total <= 250 && !getenv("LIVE_BENCH_VERBOSE")) return;
+  counters after = client_counters();
+  fprintf(stderr, "%s %d: %.1f ms (%s); meanwhile retried %ld, failed %ld, SSE connects %ld, polls %ld, sent %ld; "
+          "slowest API call %.1f ms\n", kind, trial, total, steps, after.retried - before.retried,
+          after.failed - before.failed, after.sse_connects - before.sse_connects, after.polls - before.polls,
+          after.sent - before.sent, slowest_api_ms);
+}
+
+/* Waits (1 ms steps, up to 10 s) until the client has sent more than `sent`; returns the time. */
+static double wait_sent(long sent) {
+  double end = now_ms() + 10000;
+  while (client_counters().sent <= sent && now_ms() < end) sleep_ms(1);
+  return now_ms();
+}
+
+/* Waits (1 ms steps, up to 10 s) until the site is active; returns the time. */
+static double wait_active(const tk_site *site) {
+  double end = now_ms() + 10000;
+  while (!tk_site_active(site) && now_ms() < end) sleep_ms(1);
+  return now_ms();
+}
+
 /* ---- trials ---- */
 
 static void report(const char *title, double *samples, int n, int missed) {
@@ -152,15 +212,18 @@ static void trial_enable(int trials) {
     sleep_ms(300);  /* the site is hit (and registers) while its breakpoint is disabled */
     snprintf(path, sizeof path, "/api/breakpoints/%s", id);
     tk_site *site = tk_site_get(client, label, SITE_FILE, SITE_LINE, FUNCTION);
+    counters before = client_counters();
+    slowest_api_ms = 0;
     double start = now_ms();
     api("PATCH", path, "{\"enabled\":true}", &r);
     double patched = now_ms();
-    while (!tk_site_active(site) && now_ms() - start < 10000) sleep_ms(1);
-    double active = now_ms();
+    double active = wait_active(site);
+    double sent = wait_sent(before.sent);
     double stored = wait_until(has_snapshot_of_breakpoint, id);
-    if (getenv("LIVE_BENCH_VERBOSE"))
-      fprintf(stderr, "enable %d: PATCH %.1f ms, site active %.1f ms, stored %.1f ms\n", i, patched - start,
-              active - start, stored - start);
+    char steps[200];
+    snprintf(steps, sizeof steps, "PATCH answered %.1f, site active %.1f, first sent %.1f, stored %.1f",
+             patched - start, active - start, sent - start, stored - start);
+    trace("enable", i, stored - start, steps, before);
     if (stored < 0) missed++; else samples[n++] = stored - start;
     set_label("");
   }
@@ -174,10 +237,20 @@ static void trial_new_checkpoint(int trials) {
   for (int i = 0; i < trials; i++) {
     char label[64];
     snprintf(label, sizeof label, "new-%d", i);
+    counters before = client_counters();
+    slowest_api_ms = 0;
     double first = now_ms();
     hit(label);        /* the first hit: inactive, registers the site */
     set_label(label);  /* later hits every millisecond */
+    while (client_counters().registrations <= before.registrations && now_ms() - first < 10000) sleep_ms(1);
+    double registered = now_ms();
+    double active = wait_active(tk_site_get(client, label, SITE_FILE, SITE_LINE, FUNCTION));
+    double sent = wait_sent(before.sent);
     double stored = wait_until(latest_snapshot_has_label, label);
+    char steps[200];
+    snprintf(steps, sizeof steps, "registered %.1f, site active %.1f, first sent %.1f, stored %.1f",
+             registered - first, active - first, sent - first, stored - first);
+    trace("new", i, stored - first, steps, before);
     if (stored < 0) missed++; else samples[n++] = stored - first;
     set_label("");
     sleep_ms(50);
@@ -198,9 +271,19 @@ static void trial_kill_switch_off(int trials) {
     while (!kill_switch_seen(1)) sleep_ms(2);
     sleep_ms(300);  /* snapshots sent before the switch have landed */
     count_watch watch = {id, capture_count(id)};
+    counters before = client_counters();
+    slowest_api_ms = 0;
     double start = now_ms();
     api("POST", "/api/services/" SERVICE "/kill-switch", "{\"enabled\":false}", &r);
+    double posted = now_ms();
+    while (!kill_switch_seen(0) && now_ms() - start < 10000) sleep_ms(1);
+    double seen = now_ms();
+    double sent = wait_sent(before.sent);
     double stored = wait_until(count_grew, &watch);
+    char steps[200];
+    snprintf(steps, sizeof steps, "POST answered %.1f, client saw it %.1f, first sent %.1f, stored %.1f",
+             posted - start, seen - start, sent - start, stored - start);
+    trace("resume", i, stored - start, steps, before);
     if (stored < 0) missed++; else samples[n++] = stored - start;
   }
   set_label("");

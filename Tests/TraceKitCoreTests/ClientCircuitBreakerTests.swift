@@ -16,10 +16,11 @@ struct ClientCircuitBreakerTests {
     /// A client with an active checkout site whose breaker opens after
     /// `maxFailures` failed snapshots and cools down for `cooldownMs`.
     func clientWithBreaker(_ backend: InProcessBackend, maxFailures: Int = 1,
-                           cooldownMs: Int = 300) throws -> CaptureClient {
+                           cooldownMs: Int = 300, maxInFlight: Int = 8) throws -> CaptureClient {
         backend.setBreakpoints([breakpointJSON()])
         let client = try makeClient(backend) {
             try $0.setCircuitBreaker(maxFailures: maxFailures, windowMs: 10_000, cooldownMs: cooldownMs)
+            $0.maxConcurrentDeliveries = maxInFlight
         }
         #expect(backend.waitUntilApplied())
         #expect(client.site(.checkout).isActive)
@@ -90,7 +91,7 @@ struct ClientCircuitBreakerTests {
     @Test("snapshots already queued when the circuit opens are dropped and counted")
     func queuedSnapshotsDroppedWhileOpen() throws {
         let backend = InProcessBackend()
-        let client = try clientWithBreaker(backend, maxFailures: 1, cooldownMs: 60_000)
+        let client = try clientWithBreaker(backend, maxFailures: 1, cooldownMs: 60_000, maxInFlight: 1)
         defer { client.shutdown() }
         backend.failCaptures(count: 100, status: 500)
         backend.stallCaptures(milliseconds: 50)  // so the five captures queue before the circuit opens
@@ -100,6 +101,24 @@ struct ClientCircuitBreakerTests {
         #expect(backend.log().captureAttempts.count == 3)
         #expect(client.counter("failed") == 1)
         #expect(client.counter("dropped_circuit_open") == 4)
+    }
+
+    @Test("snapshots failing together count once each and trip the circuit once")
+    func concurrentFailuresCountOncePerSnapshot() throws {
+        let backend = InProcessBackend()
+        let client = try clientWithBreaker(backend, maxFailures: 3, cooldownMs: 60_000)
+        defer { client.shutdown() }
+        backend.failCaptures(count: 1_000, status: 503)
+        backend.stallCaptures(milliseconds: 50)  // so all six are in flight together
+        for _ in 0..<6 { #expect(client.capture(at: .checkout) == .captured) }
+        #expect(client.flush(timeoutMs: 5_000))
+        #expect(backend.peakConcurrentCaptures >= 2)
+        #expect(client.circuitStateName == "open")
+        #expect(client.counter("failed") == 6, "each snapshot counts once: \(client.statsJSON())")
+        #expect(backend.log().captureAttempts.count <= 18)
+        #expect(backend.wait { $0.pollRequests.contains { $0["method"] as? String == "POST" } })
+        let events = backend.log().pollRequests.compactMap { ($0["body"] as? [String: Any])?["events"] as? [[String: Any]] }
+        #expect(events.joined().filter { $0["type"] as? String == "circuit_breaker_tripped" }.count == 1)
     }
 
     @Test("4xx responses other than 429 are not failures for the breaker")

@@ -61,6 +61,36 @@ struct HTTPSessionTests {
         }
     }
 
+    @Test("started requests run at once: eight 500 ms answers arrive together, each under its tag")
+    func concurrentTransfers() throws {
+        try withServer { server, session in
+            let (finished, ms) = elapsedMilliseconds { () -> [CompletedTransfer] in
+                for tag in 0..<8 { session.start(get(server, tag == 2 ? "/status/503" : "/stall/500"), tag: tag) }
+                var finished: [CompletedTransfer] = []
+                let giveUp = MonotonicClock.nowNanoseconds() + 3_000_000_000
+                while finished.count < 8, MonotonicClock.nowNanoseconds() < giveUp {
+                    finished += session.completedTransfers(waitingUpToMs: 1_000)
+                }
+                return finished
+            }
+            #expect(finished.map(\.tag).sorted() == Array(0..<8))
+            #expect(finished.allSatisfy { $0.result.response?.statusCode == ($0.tag == 2 ? 503 : 200) })
+            #expect(ms < 2_000, "seven 500 ms requests one after another take 3.5 s; took \(ms) ms")
+        }
+    }
+
+    @Test("wakeUp from another thread ends a wait for transfers at once")
+    func wakeUpEndsWait() throws {
+        try withServer { server, session in
+            session.start(get(server, "/stall/2000"), tag: 1)
+            let wakeUp = session.wakeUp
+            DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { wakeUp() }
+            let (finished, ms) = elapsedMilliseconds { session.completedTransfers(waitingUpToMs: 5_000) }
+            #expect(finished.isEmpty)
+            #expect(ms < 1_000, "woken after \(ms) ms")
+        }
+    }
+
     @Test("Retry-After in delta-seconds is parsed; an HTTP-date gives nil")
     func retryAfter() throws {
         try withServer { server, session in

@@ -38,6 +38,9 @@ class QuietHandler(BaseHTTPRequestHandler):
 class Server(socketserver.ThreadingMixIn, HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # The client opens several connections at once (concurrent deliveries);
+    # the default backlog of 5 would make the rest wait for a SYN retransmit.
+    request_queue_size = 128
 
 
 def serve(handler, port=0, max_seconds=0):

@@ -25,7 +25,7 @@ public final class CaptureClient: Sendable {
     /// Snapshot request bodies waiting for the sender.
     let outbox: WaitQueue<OutgoingSnapshot>
     /// Sites waiting to be auto-registered (by the sender thread).
-    let registrations = WaitQueue<SiteKey>(capacity: 10_000)
+    let registrations: WaitQueue<SiteKey>
 
     private let createdInForkGeneration: Int
     /// Shutdown began: new calls are refused (the queue still drains).
@@ -41,8 +41,9 @@ public final class CaptureClient: Sendable {
     /// Refresh requests to the sync thread; whether its stream is up.
     private let syncStatus = SyncStatus()
     private let threads = Mutex<[BackgroundThread]>([])
-    /// How the sender and the sync thread sleep; shutdown wakes both.
-    private let senderWake = WakeSignal()
+    /// How the sender and the sync thread sleep; shutdown wakes both. The
+    /// sender's also rings when work arrives in an empty queue.
+    private let senderWake: WakeSignal
     let syncWake = WakeSignal()
     /// Held for the whole of `shutdown`: a second caller waits for the first
     /// to finish, then finds the outcome here.
@@ -67,7 +68,10 @@ public final class CaptureClient: Sendable {
         log = RateLimitedLog(options.logHandler)
         rateLimiter = options.maxCapturesPerSecond > 0
             ? TokenBucket(ratePerSecond: max(1, Int(options.maxCapturesPerSecond.rounded(.up)))) : nil
-        outbox = WaitQueue(capacity: options.maxQueue)
+        let senderWake = WakeSignal()
+        self.senderWake = senderWake
+        outbox = WaitQueue(capacity: options.maxQueue) { senderWake.wake() }
+        registrations = WaitQueue(capacity: 10_000) { senderWake.wake() }
         backend = BackendRequests(options: options)
         let settings = options.circuitBreaker
         breaker = SharedCircuitBreaker(CircuitBreaker.Configuration(
@@ -93,7 +97,7 @@ public final class CaptureClient: Sendable {
         SenderLoop.Context(
             outbox: outbox, registrations: registrations, transports: transports, backend: backend,
             breaker: breaker, stats: stats,
-            log: log, wake: senderWake,
+            log: log, wake: senderWake, maxInFlight: max(1, options.maxConcurrentDeliveries),
             reportEvent: { [self] event in
                 pendingEvents.add(event)
             },
@@ -223,6 +227,9 @@ public final class CaptureClient: Sendable {
                 outcome = true
                 return true
             }
+            // Claims are refused from now on: not as suppressions (tk_site_claim
+            // would count them so while a site's hint holds).
+            sites.withLock { $0.values.forEach { $0.suppression.clear() } }
             let deadline = MonotonicClock.nowNanoseconds() &+ UInt64(backend.timeoutMs) &* 1_000_000
             backend.endRequests(byNs: deadline)
             let drained = outbox.waitUntilDrained(deadlineNs: deadline)

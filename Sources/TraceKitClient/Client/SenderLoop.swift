@@ -1,21 +1,31 @@
 import TraceKitCore
 
-/// The sender thread: one POST per snapshot, retries with backoff for
-/// network errors and 5xx, 429 with Retry-After, the circuit breaker (one
-/// failure per snapshot whose attempts all failed), and auto-registrations
-/// of new sites (they share this thread's connection).
+/// The sender thread: several snapshots in flight at once (at most
+/// `maxInFlight`, on one libcurl multi handle), each with its own retries
+/// and backoff for network errors and 5xx, 429 with Retry-After; the circuit
+/// breaker (one failure per snapshot whose attempts all failed; once open,
+/// the snapshots still in flight make no further attempts); and
+/// auto-registrations of new sites (one at a time, on the same connections).
+///
+/// The thread waits inside its transport and nowhere else: a finished
+/// transfer, the next retry or registration time, a push to an empty queue
+/// (the queue's doorbell) or shutdown (the wake signal) ends the wait.
 struct SenderLoop {
     /// What the sender uses of the client, and nothing else.
     struct Context: Sendable {
+        /// Its doorbell must wake `wake`.
         let outbox: WaitQueue<OutgoingSnapshot>
+        /// Its doorbell must wake `wake`.
         let registrations: WaitQueue<SiteKey>
         let transports: TransportFactory
         let backend: BackendRequests
         let breaker: SharedCircuitBreaker
         let stats: ClientStats
         let log: RateLimitedLog
-        /// Woken by shutdown: ends backoff pauses at once.
+        /// Woken by new work; halted by shutdown.
         let wake: WakeSignal
+        /// Snapshots being delivered at once, retry pauses included.
+        let maxInFlight: Int
         /// Queues a telemetry event for the next poll.
         let reportEvent: @Sendable (JSONValue) -> Void
         /// Asks the sync thread to fetch the breakpoints now (after an
@@ -25,90 +35,148 @@ struct SenderLoop {
 
     let context: Context
     static let maxAttempts = 3
-
-    private struct PendingRegistration {
-        var key: SiteKey
-        var attempts: Int
-        var notBeforeNs: UInt64
-    }
-
-    private struct State {
-        var random = SplitMix64()
-        var registrationsPending: [PendingRegistration] = []
-    }
+    /// The longest wait with nothing to do (a wake ends it earlier).
+    private static let idleWaitMs = 60_000
 
     func run() {
         guard let session = try? context.transports.make() else {
             context.log.log(.error, "could not create an HTTP session; snapshots will not be sent")
             return
         }
+        context.wake.attach(session.wakeUp)
         var state = State()
         while !context.wake.isHalted {
-            // A condition wait: a new snapshot or shutdown ends it at once;
-            // the timeout only paces the registrations.
-            if let snapshot = context.outbox.pop(deadlineNs: MonotonicClock.nowNanoseconds() &+ 100_000_000) {
-                send(snapshot.finish(), session: session, state: &state)
-                context.outbox.finished()
-            }
-            registerSites(session: session, state: &state)
+            let now = MonotonicClock.nowNanoseconds()
+            resumeRetries(now: now, session: session, state: &state)
+            takeSnapshots(session: session, state: &state)
+            takeRegistrations(now: now, session: session, state: &state)
+            let waitMs = parkQueues(state) ? state.millisecondsUntilNextTimer(now: now, idle: Self.idleWaitMs) : 0
+            let finished = session.completedTransfers(waitingUpToMs: waitMs)
+            context.outbox.unparkConsumer()
+            context.registrations.unparkConsumer()
+            for transfer in finished { complete(transfer, state: &state) }
         }
+        // Nothing may call into the session once it is gone.
+        context.wake.detach()
+        abandon(state)
+        withExtendedLifetime(session) {}
+    }
+
+    /// Parks on both queues (a push then wakes this thread); false when one
+    /// has something this thread should take first. The outbox is watched
+    /// only while a snapshot could be taken from it.
+    private func parkQueues(_ state: State) -> Bool {
+        if state.canTakeSnapshot(maxInFlight: context.maxInFlight), !context.outbox.parkConsumer() { return false }
+        return context.registrations.parkConsumer()
     }
 
     // MARK: - Snapshots
 
-    /// How one snapshot's delivery ended.
-    private enum Delivery {
+    /// One snapshot and how its attempts went.
+    private struct Delivery {
+        var body: [UInt8]
+        /// The half-open circuit's single probe: nothing else goes out until it ends.
+        var isProbe: Bool
+        var attempts = 0
+        var backoff = Backoff(baseMilliseconds: 100, capMilliseconds: 2_000, jitter: .full)
+        /// How the latest attempt went.
+        var outcome = Outcome.failed
+        /// While pausing between attempts: when to try again (monotonic ns).
+        var retryAtNs: UInt64 = 0
+    }
+
+    /// How one snapshot's delivery ended (or its latest attempt went).
+    private enum Outcome {
         /// The server took it (2xx).
         case delivered
         /// The server answered but did not take it (4xx, or 429 to the
         /// last attempt): the backend is up, so not a failure for the breaker.
         case refused
-        /// The last attempt failed (network, 5xx); shutdown may have cut the
-        /// retries short.
+        /// The last attempt failed (network, 5xx).
         case failed
     }
 
-    private func send(_ body: [UInt8], session: any HTTPTransport, state: inout State) {
-        let (decision, transition) = context.breaker.admit()
-        report(transition)
-        guard decision != .refused else {
-            context.stats.add(.droppedCircuitOpen)
-            return
+    private func takeSnapshots(session: any HTTPTransport, state: inout State) {
+        while state.canTakeSnapshot(maxInFlight: context.maxInFlight), let snapshot = context.outbox.pop() {
+            let (decision, transition) = context.breaker.admit()
+            report(transition)
+            guard decision != .refused else {
+                context.stats.add(.droppedCircuitOpen)
+                context.outbox.finished()
+                continue
+            }
+            state.probeInFlight = decision == .probe
+            attempt(Delivery(body: snapshot.finish(), isProbe: decision == .probe), session: session, state: &state)
         }
-        let delivery = deliver(body, session: session, state: &state)
-        context.stats.add(delivery == .delivered ? .sent : .failed)
-        report(context.breaker.record(delivered: delivery != .failed))
     }
 
-    /// Up to `maxAttempts` POSTs of one snapshot.
-    private func deliver(_ body: [UInt8], session: any HTTPTransport, state: inout State) -> Delivery {
-        var backoff = Backoff(baseMilliseconds: 100, capMilliseconds: 2_000, jitter: .full)
-        var outcome = Delivery.failed
-        for attempt in 0..<Self.maxAttempts {
-            if attempt > 0 { context.stats.add(.retried) }
-            var pauseMs = backoff.nextDelayMilliseconds(using: &state.random)
-            switch session.send(context.backend.captureSnapshot(body)) {
-            case .success(let response) where (200...299).contains(response.statusCode):
-                return .delivered
-            case .success(let response) where response.statusCode == 429:
-                // The server asks us to wait (bounded): an attempt, but the
-                // backend is up, so not a failure for the breaker.
-                outcome = .refused
-                pauseMs = min(max(response.retryAfterSeconds ?? 1, 0), 60) * 1_000
-            case .success(let response) where response.statusCode >= 500:
-                outcome = .failed
-                context.log.log(.warning, "capture rejected with HTTP \(response.statusCode); retrying")
-            case .success(let response):
-                context.log.log(.warning, "capture rejected with HTTP \(response.statusCode)")
-                return .refused
-            case .failure(let error):
-                outcome = .failed
-                context.log.log(.warning, "capture not delivered: \(error.kind.rawValue)")
+    private func attempt(_ delivery: Delivery, session: any HTTPTransport, state: inout State) {
+        var delivery = delivery
+        if delivery.attempts > 0 { context.stats.add(.retried) }
+        delivery.attempts += 1
+        let tag = state.newTag()
+        state.deliveries[tag] = delivery
+        session.start(context.backend.captureSnapshot(delivery.body), tag: tag)
+    }
+
+    private func resumeRetries(now: UInt64, session: any HTTPTransport, state: inout State) {
+        guard state.pausing.contains(where: { $0.retryAtNs <= now }) else { return }
+        let due = state.pausing.filter { $0.retryAtNs <= now }
+        state.pausing.removeAll { $0.retryAtNs <= now }
+        for delivery in due {
+            // Another snapshot opened the circuit meanwhile: no more tries
+            // into a backend that is down.
+            if context.breaker.suppressesCaptures(nowNs: now) {
+                conclude(delivery, delivery.outcome, state: &state)
+            } else {
+                attempt(delivery, session: session, state: &state)
             }
-            // Shutdown ends the pause (and the retries) at once.
-            guard attempt + 1 < Self.maxAttempts, context.wake.sleep(milliseconds: pauseMs) else { break }
         }
-        return outcome
+    }
+
+    /// One attempt ended: retry after a pause, or conclude the delivery.
+    private func attemptEnded(_ delivery: Delivery, _ result: HTTPResponseResult, state: inout State) {
+        var delivery = delivery
+        var pauseMs = delivery.backoff.nextDelayMilliseconds(using: &state.random)
+        switch result {
+        case .success(let response) where (200...299).contains(response.statusCode):
+            return conclude(delivery, .delivered, state: &state)
+        case .success(let response) where response.statusCode == 429:
+            // The server asks us to wait (bounded): an attempt, but the
+            // backend is up, so not a failure for the breaker.
+            delivery.outcome = .refused
+            pauseMs = min(max(response.retryAfterSeconds ?? 1, 0), 60) * 1_000
+        case .success(let response) where response.statusCode >= 500:
+            delivery.outcome = .failed
+            context.log.log(.warning, "capture rejected with HTTP \(response.statusCode); retrying")
+        case .success(let response):
+            context.log.log(.warning, "capture rejected with HTTP \(response.statusCode)")
+            return conclude(delivery, .refused, state: &state)
+        case .failure(let error):
+            delivery.outcome = .failed
+            context.log.log(.warning, "capture not delivered: \(error.kind.rawValue)")
+        }
+        let now = MonotonicClock.nowNanoseconds()
+        guard delivery.attempts < Self.maxAttempts, !context.breaker.suppressesCaptures(nowNs: now) else {
+            return conclude(delivery, delivery.outcome, state: &state)
+        }
+        delivery.retryAtNs = now &+ UInt64(pauseMs) &* 1_000_000
+        state.pausing.append(delivery)
+    }
+
+    private func conclude(_ delivery: Delivery, _ outcome: Outcome, state: inout State) {
+        if delivery.isProbe { state.probeInFlight = false }
+        context.stats.add(outcome == .delivered ? .sent : .failed)
+        report(context.breaker.record(delivered: outcome != .failed))
+        context.outbox.finished()
+    }
+
+    /// Shutdown: what is still in flight or pausing is dropped, and counted as failed.
+    private func abandon(_ state: State) {
+        for _ in 0..<(state.deliveries.count + state.pausing.count) {
+            context.stats.add(.failed)
+            context.outbox.finished()
+        }
     }
 
     /// Logs an opening once and queues the trip event for the next poll (as
@@ -125,26 +193,78 @@ struct SenderLoop {
 
     // MARK: - Auto-registration
 
-    private func registerSites(session: any HTTPTransport, state: inout State) {
-        while let key = context.registrations.pop(deadlineNs: 0) {
+    private struct PendingRegistration {
+        var key: SiteKey
+        var attempts = 0
+        var notBeforeNs: UInt64 = 0
+    }
+
+    private func takeRegistrations(now: UInt64, session: any HTTPTransport, state: inout State) {
+        while let key = context.registrations.pop() {
             context.registrations.finished()
-            state.registrationsPending.append(PendingRegistration(key: key, attempts: 0, notBeforeNs: 0))
+            state.registrationsPending.append(PendingRegistration(key: key))
         }
-        let now = MonotonicClock.nowNanoseconds()
-        guard let index = state.registrationsPending.firstIndex(where: { $0.notBeforeNs <= now }) else { return }
-        var pending = state.registrationsPending.remove(at: index)
-        if case .success(let response) = session.send(context.backend.autoRegister(pending.key)),
-           (200...299).contains(response.statusCode) {
+        guard state.registrationInFlight == nil,
+              let index = state.registrationsPending.firstIndex(where: { $0.notBeforeNs <= now }) else { return }
+        let registration = state.registrationsPending.remove(at: index)
+        let tag = state.newTag()
+        state.registrationInFlight = (tag, registration)
+        session.start(context.backend.autoRegister(registration.key), tag: tag)
+    }
+
+    private func registrationEnded(_ registration: PendingRegistration, _ result: HTTPResponseResult, state: inout State) {
+        if case .success(let response) = result, (200...299).contains(response.statusCode) {
             context.stats.add(.registrations)
             context.refreshBreakpoints()
             return
         }
         context.stats.add(.registrationErrors)
+        var pending = registration
         pending.attempts += 1
         guard pending.attempts < 10 else { return }
         var backoff = Backoff(baseMilliseconds: 1_000, capMilliseconds: 300_000, jitter: .full)
         for _ in 0..<pending.attempts { _ = backoff.nextDelayMilliseconds(using: &state.random) }
-        pending.notBeforeNs = now &+ UInt64(backoff.nextDelayMilliseconds(using: &state.random)) &* 1_000_000
+        pending.notBeforeNs = MonotonicClock.nowNanoseconds() &+ UInt64(backoff.nextDelayMilliseconds(using: &state.random)) &* 1_000_000
         state.registrationsPending.append(pending)
+    }
+
+    // MARK: - State
+
+    private func complete(_ transfer: CompletedTransfer, state: inout State) {
+        if let delivery = state.deliveries.removeValue(forKey: transfer.tag) {
+            attemptEnded(delivery, transfer.result, state: &state)
+        } else if let registration = state.registrationInFlight, registration.tag == transfer.tag {
+            state.registrationInFlight = nil
+            registrationEnded(registration.registration, transfer.result, state: &state)
+        }
+    }
+
+    private struct State {
+        var random = SplitMix64()
+        private var lastTag = 0
+        /// Snapshots whose attempt is in flight, by transfer tag.
+        var deliveries: [Int: Delivery] = [:]
+        /// Snapshots between attempts.
+        var pausing: [Delivery] = []
+        var probeInFlight = false
+        var registrationsPending: [PendingRegistration] = []
+        var registrationInFlight: (tag: Int, registration: PendingRegistration)?
+
+        mutating func newTag() -> Int {
+            lastTag &+= 1
+            return lastTag
+        }
+
+        func canTakeSnapshot(maxInFlight: Int) -> Bool {
+            !probeInFlight && deliveries.count + pausing.count < maxInFlight
+        }
+
+        /// Until the next retry or registration is due, at most `idle`.
+        func millisecondsUntilNextTimer(now: UInt64, idle: Int) -> Int {
+            var next = pausing.map(\.retryAtNs).min() ?? UInt64.max
+            if registrationInFlight == nil, let due = registrationsPending.map(\.notBeforeNs).min() { next = min(next, due) }
+            guard next != UInt64.max else { return idle }
+            return next <= now ? 0 : Int(min((next - now) / 1_000_000 + 1, UInt64(idle)))
+        }
     }
 }

@@ -45,6 +45,12 @@ struct SyncLoop {
             context.log.log(.error, "could not create an HTTP session; breakpoints will not sync")
             return
         }
+        // Shutdown and refresh requests also end a wait inside the stream.
+        context.wake.attach(session.wakeUp)
+        defer {
+            context.wake.detach()
+            withExtendedLifetime(session) {}
+        }
         var state = State()
         while !context.wake.isHalted {
             let now = MonotonicClock.nowNanoseconds()

@@ -1,47 +1,67 @@
 import TraceKitCore
 
 /// A bounded FIFO between caller threads (producers) and one background
-/// thread (consumer). `push` never blocks: when full it refuses. `pop` waits
-/// up to a deadline.
+/// thread (consumer). `push` never blocks: when full it refuses. `pop` never
+/// waits either: the consumer waits elsewhere (the sender in libcurl) after
+/// parking, and the next `push` rings its doorbell. `waitUntilDrained` (flush,
+/// shutdown) waits on the condition variable for the consumer's `finished`.
 final class WaitQueue<Element>: @unchecked Sendable {
     private let lock = ConditionLock()
     private var items: [Element] = []
     private var head = 0
     private var closed = false
     private var inFlight = 0
+    private var consumerParked = false
+    /// Rung by the first `push` after `parkConsumer`, outside the lock.
+    private let doorbell: (@Sendable () -> Void)?
     let capacity: Int
 
-    init(capacity: Int) {
+    init(capacity: Int, doorbell: (@Sendable () -> Void)? = nil) {
         self.capacity = capacity
+        self.doorbell = doorbell
     }
 
     private func locked<T>(_ body: () -> T) -> T { lock.locked(body) }
 
     var count: Int { locked { items.count - head } }
 
-    /// Queued plus popped-but-not-finished items.
-    var pending: Int { locked { items.count - head + inFlight } }
-
-    /// Adds `item` unless full or closed; never waits.
+    /// Adds `item` unless full or closed; never waits. Rings the doorbell
+    /// only when the consumer parked, so a busy consumer costs producers no
+    /// wake-up.
     func push(_ item: Element) -> Bool {
-        let accepted = locked { () -> Bool in
-            guard !closed, items.count - head < capacity else { return false }
+        let (accepted, ring) = locked { () -> (Bool, Bool) in
+            guard !closed, items.count - head < capacity else { return (false, false) }
             items.append(item)
-            return true
+            defer { consumerParked = false }
+            return (true, consumerParked)
         }
-        if accepted { lock.broadcast() }
-        return accepted
+        guard accepted else { return false }
+        lock.broadcast()
+        if ring { doorbell?() }
+        return true
     }
 
-    /// The next item, waiting until `deadlineNs` (monotonic) at most; nil on
-    /// timeout or when closed and empty. The consumer calls `finished()`
-    /// when done with it (for `waitUntilDrained`).
-    func pop(deadlineNs: UInt64) -> Element? {
+    /// The consumer is about to wait somewhere else: true when nothing is
+    /// queued, and then the next `push` rings the doorbell; false when there
+    /// is something to take first.
+    func parkConsumer() -> Bool {
         locked {
-            while head == items.count {
-                if closed { return nil }
-                if !lock.wait(untilNs: deadlineNs) { return nil }
-            }
+            guard head == items.count else { return false }
+            consumerParked = true
+            return true
+        }
+    }
+
+    /// The consumer is awake again: pushes need not ring.
+    func unparkConsumer() {
+        locked { consumerParked = false }
+    }
+
+    /// The next item, nil when there is none. The consumer calls
+    /// `finished()` when done with it (for `waitUntilDrained`).
+    func pop() -> Element? {
+        locked {
+            guard head < items.count else { return nil }
             let item = items[head]
             head += 1
             inFlight += 1
@@ -84,7 +104,4 @@ final class WaitQueue<Element>: @unchecked Sendable {
         locked { closed = true }
         lock.broadcast()
     }
-
-    /// Wakes waiters without adding anything (e.g. to re-check a stop flag).
-    func wake() { lock.broadcast() }
 }

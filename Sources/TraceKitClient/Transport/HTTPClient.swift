@@ -8,294 +8,206 @@ enum CurlRuntime {
     static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
 }
 
-/// An HTTP client for one background thread (the sync or the sender thread).
+/// An HTTP client for one background thread (the sync or the sender thread),
+/// built on one libcurl multi handle: its connection cache lets consecutive
+/// requests to the same server reuse connections, several transfers run at
+/// once (`start` / `completedTransfers`; HTTP/2 multiplexing over https
+/// where the server offers it), and a wait inside libcurl ends early when
+/// another thread calls `wakeUp` (`curl_multi_wakeup`), so no loop here
+/// wakes on a timer to check for work.
 ///
-/// It keeps one libcurl easy handle, driven through a private multi handle,
-/// so consecutive requests to the same server reuse the connection, and so
-/// the transfer loop wakes at least every 100 ms to check timeouts and stop
-/// requests. (`curl_easy_perform` can sleep a second between progress callbacks.)
-///
-/// Ownership: NOT thread-safe. Create it on the thread that uses it, use it
-/// only there, and let it die there. It is deliberately not `Sendable`.
-///
-/// Safety defaults: TLS peer and host verification on, no redirects followed,
-/// http/https only, `CURLOPT_NOSIGNAL` (no SIGALRM in a host process), any
-/// content encoding libcurl supports accepted and decoded.
+/// Ownership: NOT thread-safe, except `wakeUp`. Create it on the thread that
+/// uses it, use it only there, and let it die there. It is deliberately not `Sendable`.
 public final class HTTPSession {
-    private let easy: UnsafeMutableRawPointer
     private let multi: UnsafeMutableRawPointer
-    private let errorBuffer: UnsafeMutablePointer<CChar>
-    private static let errorBufferSize = 256  // CURL_ERROR_SIZE
-    private static let pollIntervalMilliseconds: Int32 = 100
+    /// Transfers libcurl is running, by easy handle.
+    private var running: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+    /// Finished transfers kept for reuse (bounded).
+    private var spare: [CurlTransfer] = []
+    private static let maxSpare = 16
+    /// Results not yet handed out by `completedTransfers`.
+    private var completed: [CompletedTransfer] = []
 
     /// Connections opened so far (reuse keeps this low); for tests and stats.
     public private(set) var connectionsOpened = 0
 
+    /// Ends a wait of this session's thread inside libcurl at once; callable
+    /// from any thread, but only while the session exists (`WakeSignal.attach`
+    /// guards that).
+    public let wakeUp: @Sendable () -> Void
+
     public init() throws(TransportError) {
         guard CurlRuntime.initialized else { throw TransportError(.other, "curl_global_init failed") }
-        guard let easy = curl_easy_init() else { throw TransportError(.other, "curl_easy_init failed") }
-        guard let multi = curl_multi_init() else {
-            curl_easy_cleanup(easy)
-            throw TransportError(.other, "curl_multi_init failed")
-        }
-        self.easy = easy
+        guard let multi = curl_multi_init() else { throw TransportError(.other, "curl_multi_init failed") }
         self.multi = multi
-        errorBuffer = .allocate(capacity: Self.errorBufferSize)
-        errorBuffer.initialize(repeating: 0, count: Self.errorBufferSize)
+        // HTTP/2 multiplexing is libcurl's default since 7.62; ask for it anyway.
+        _ = tk_curl_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+        let handle = MultiHandle(pointer: multi)
+        wakeUp = { _ = curl_multi_wakeup(handle.pointer) }
     }
 
     deinit {
+        // Removing a handle mid-transfer aborts it and closes its connection.
+        for transfer in running.values { curl_multi_remove_handle(multi, transfer.easy) }
+        running.removeAll()
+        spare.removeAll()
         curl_multi_cleanup(multi)
-        curl_easy_cleanup(easy)
-        errorBuffer.deallocate()
     }
+
+    // MARK: - Requests
 
     /// Performs one request and collects the whole (bounded) response.
     public func send(_ request: HTTPRequest) -> HTTPResponseResult {
-        let context = TransferContext(maxBodyBytes: request.maxResponseBytes, sink: nil)
-        let outcome = run(request, context: context, streaming: false) { nil }
-        switch outcome {
-        case .failure(let error):
-            return .failure(error)
-        case .success:
-            return .success(HTTPResponse(
-                statusCode: context.headers.statusCode, body: context.body,
-                retryAfterSeconds: context.headers.retryAfterSeconds))
+        let tag = Int.min
+        start(request, tag: tag)
+        while true {
+            if let index = completed.firstIndex(where: { $0.tag == tag }) { return completed.remove(at: index).result }
+            // libcurl caps the wait at its own next timeout (the request's).
+            wait(milliseconds: 1_000)
         }
+    }
+
+    /// Starts `request` without waiting for it; its result comes out of a
+    /// later `completedTransfers` under `tag` (any value but `Int.min`,
+    /// which `send` uses).
+    public func start(_ request: HTTPRequest, tag: Int) {
+        guard let transfer = spare.popLast() ?? CurlTransfer() else {
+            completed.append(CompletedTransfer(tag: tag, result: .failure(TransportError(.other, "curl_easy_init failed"))))
+            return
+        }
+        transfer.tag = tag
+        let context = TransferContext(maxBodyBytes: request.maxResponseBytes, sink: nil)
+        if let problem = transfer.prepare(request, context: context, streaming: false) {
+            completed.append(CompletedTransfer(tag: tag, result: .failure(problem)))
+            recycle(transfer)
+            return
+        }
+        guard curl_multi_add_handle(multi, transfer.easy) == CURLM_OK else {
+            completed.append(CompletedTransfer(tag: tag, result: .failure(TransportError(.other, "curl_multi_add_handle failed"))))
+            recycle(transfer)
+            return
+        }
+        running[transfer.easy] = transfer
+    }
+
+    /// Runs the started transfers, waiting up to `waitingUpToMs` (or until
+    /// `wakeUp`) for at least one to finish; returns those that did.
+    public func completedTransfers(waitingUpToMs milliseconds: Int) -> [CompletedTransfer] {
+        if completed.isEmpty { wait(milliseconds: milliseconds) }
+        defer { completed.removeAll() }
+        return completed
     }
 
     /// Opens a long-lived response (server-sent events) and hands each body
     /// chunk to `onData` as it arrives, until the peer closes, an error, no
     /// byte for `idleTimeoutMs` (headers and comments count), or
-    /// `shouldStop()` returns true (checked at least every 100 ms).
+    /// `shouldStop()` returns true. `shouldStop` is asked after each chunk,
+    /// after each `wakeUp` and at the idle deadline — never on a timer.
     /// A non-2xx response ends the stream at once (`.httpStatus`).
     public func stream(_ request: HTTPRequest, idleTimeoutMs: Int, shouldStop: () -> Bool,
                        onData: (UnsafeRawBufferPointer) -> Void) -> StreamEnd {
         withoutActuallyEscaping(onData) { sink in
             let context = TransferContext(maxBodyBytes: Int.max, sink: sink)
+            defer { context.sink = nil }
+            guard let transfer = CurlTransfer() else {
+                return StreamEnd(reason: .failed(TransportError(.other, "curl_easy_init failed")), statusCode: 0)
+            }
+            if let problem = transfer.prepare(request, context: context, streaming: true) {
+                return StreamEnd(reason: .failed(problem), statusCode: 0)
+            }
             let idleNs = UInt64(max(1, idleTimeoutMs)) &* 1_000_000
-            var aborted: StreamEnd.Reason?
-            let outcome = run(request, context: context, streaming: true) {
-                if shouldStop() {
-                    aborted = .stopped
-                } else if MonotonicClock.nowNanoseconds() &- context.lastActivityNs > idleNs {
-                    aborted = .idleTimeout
-                }
-                return aborted
+            let (code, aborted) = runStream(transfer) { () -> (StreamEnd.Reason?, Int) in
+                if shouldStop() { return (.stopped, 0) }
+                let quietNs = MonotonicClock.nowNanoseconds() &- context.lastActivityNs
+                if quietNs > idleNs { return (.idleTimeout, 0) }
+                return (nil, Int((idleNs - quietNs) / 1_000_000) + 1)
             }
             let reason: StreamEnd.Reason
             if let aborted {
                 reason = aborted
             } else if context.headers.statusCode != 0, !(200...299).contains(context.headers.statusCode) {
                 reason = .httpStatus
-            } else if let error = outcome.error {
+            } else if let code, let error = transfer.error(code) {
                 reason = .failed(error)
             } else if context.headers.statusCode == 0 {
                 reason = .failed(TransportError(.other, "the server sent no response"))
             } else {
                 reason = .peerClosed
             }
-            context.sink = nil
             return StreamEnd(reason: reason, statusCode: context.headers.statusCode,
                              retryAfterSeconds: context.headers.retryAfterSeconds,
                              bytesDelivered: context.bytesDelivered)
         }
     }
 
-    // MARK: - One transfer
+    // MARK: - Driving libcurl
 
-    private enum Outcome {
-        case success
-        case failure(TransportError)
-
-        var error: TransportError? {
-            if case .failure(let error) = self { return error }
-            return nil
-        }
-    }
-
-    private func run(_ request: HTTPRequest, context: TransferContext, streaming: Bool,
-                     abortCheck: () -> StreamEnd.Reason?) -> Outcome {
-        if let problem = Self.validate(request) { return .failure(problem) }
-        var headerList: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(headerList) }
-        // "Expect:" (empty) stops libcurl waiting for "100 Continue" on POSTs.
-        let lines = request.headers.map { $0.value.isEmpty ? "\($0.name);" : "\($0.name): \($0.value)" } + ["Expect:"]
-        for line in lines {
-            guard let appended = curl_slist_append(headerList, line) else {
-                return .failure(TransportError(.other, "out of memory building the header list"))
-            }
-            headerList = appended
-        }
-
-        let context = Unmanaged.passRetained(context)
-        defer { context.release() }
-        if let problem = configure(request, headerList: headerList, context: context.toOpaque(), streaming: streaming) {
-            return .failure(problem)
-        }
-        let code = transfer(abortCheck: abortCheck)
-        countConnections()
-        guard let code else { return .success }  // aborted by abortCheck; the caller knows why
-        return classify(code, context: context.takeUnretainedValue(), request: request)
-    }
-
-    /// Runs the transfer on the multi handle. Returns libcurl's result, or
-    /// nil when `abortCheck` stopped it.
-    private func transfer(abortCheck: () -> StreamEnd.Reason?) -> CURLcode? {
-        guard curl_multi_add_handle(multi, easy) == CURLM_OK else { return CURLE_FAILED_INIT }
+    /// Runs one streaming transfer until it ends (libcurl's result) or
+    /// `check` gives a reason to abort; `check` also says how long to wait
+    /// at most before asking again.
+    private func runStream(_ transfer: CurlTransfer,
+                           check: () -> (StreamEnd.Reason?, Int)) -> (CURLcode?, StreamEnd.Reason?) {
+        guard curl_multi_add_handle(multi, transfer.easy) == CURLM_OK else { return (CURLE_FAILED_INIT, nil) }
         // Removing the handle mid-transfer aborts it and closes its connection.
-        defer { curl_multi_remove_handle(multi, easy) }
+        defer { curl_multi_remove_handle(multi, transfer.easy) }
         while true {
-            var running: Int32 = 0
-            guard curl_multi_perform(multi, &running) == CURLM_OK else { return CURLE_FAILED_INIT }
-            if running == 0 { return finishedResult() }
-            if abortCheck() != nil { return nil }
-            _ = curl_multi_poll(multi, nil, 0, Self.pollIntervalMilliseconds, nil)
+            var active: Int32 = 0
+            guard curl_multi_perform(multi, &active) == CURLM_OK else { return (CURLE_FAILED_INIT, nil) }
+            if let code = collectFinished(streaming: transfer.easy) {
+                connectionsOpened &+= transfer.connectionsOpened
+                return (code, nil)
+            }
+            let (abort, waitMs) = check()
+            if let abort { return (nil, abort) }
+            _ = curl_multi_poll(multi, nil, 0, Int32(clamping: waitMs), nil)
         }
     }
 
-    private func finishedResult() -> CURLcode {
+    /// Waits for socket activity, libcurl's next timeout, `wakeUp` or
+    /// `milliseconds`, then moves what finished to `completed`.
+    private func wait(milliseconds: Int) {
+        var active: Int32 = 0
+        _ = curl_multi_perform(multi, &active)
+        _ = collectFinished()
+        guard completed.isEmpty else { return }
+        _ = curl_multi_poll(multi, nil, 0, Int32(clamping: max(0, milliseconds)), nil)
+        _ = curl_multi_perform(multi, &active)
+        _ = collectFinished()
+    }
+
+    /// Moves finished transfers to `completed`; returns libcurl's result for
+    /// the `streaming` transfer when that one finished.
+    private func collectFinished(streaming: UnsafeMutableRawPointer? = nil) -> CURLcode? {
+        var streamResult: CURLcode?
         var remaining: Int32 = 0
         while let message = curl_multi_info_read(multi, &remaining) {
-            if message.pointee.msg == CURLMSG_DONE, message.pointee.easy_handle == easy {
-                return message.pointee.data.result
+            guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+            if easy == streaming {
+                streamResult = message.pointee.data.result
+                continue
             }
+            guard let transfer = running.removeValue(forKey: easy) else { continue }
+            let code = message.pointee.data.result
+            curl_multi_remove_handle(multi, easy)
+            connectionsOpened &+= transfer.connectionsOpened
+            completed.append(CompletedTransfer(tag: transfer.tag, result: transfer.result(code)))
+            recycle(transfer)
         }
-        return CURLE_FAILED_INIT
+        return streamResult
     }
 
-    private func countConnections() {
-        var count = 0
-        if tk_curl_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &count) == CURLE_OK {
-            connectionsOpened &+= count
-        }
+    private func recycle(_ transfer: CurlTransfer) {
+        if spare.count < Self.maxSpare { spare.append(transfer) }
     }
+}
 
-    // MARK: - Options
+/// A finished request of `HTTPTransport.start`.
+public struct CompletedTransfer: Sendable {
+    public var tag: Int
+    public var result: HTTPResponseResult
+}
 
-    /// Sets every option for this request on the (reset) handle.
-    private func configure(_ request: HTTPRequest, headerList: UnsafeMutablePointer<curl_slist>?,
-                           context: UnsafeMutableRawPointer, streaming: Bool) -> TransportError? {
-        // Reset keeps live connections and the DNS cache, drops old options.
-        curl_easy_reset(easy)
-        errorBuffer[0] = 0
-        var failed: CURLcode?
-        func check(_ code: CURLcode) { if code != CURLE_OK, failed == nil { failed = code } }
-
-        check(request.url.withCString { tk_curl_setopt_ptr(easy, CURLOPT_URL, $0) })
-        check(tk_curl_setopt_ptr(easy, CURLOPT_PROTOCOLS_STR, "http,https"))
-        check(tk_curl_setopt_ptr(easy, CURLOPT_ERRORBUFFER, errorBuffer))
-        check(tk_curl_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
-        check(tk_curl_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0))
-        check(tk_curl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1))
-        check(tk_curl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2))
-        check(tk_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, clampedLong(request.connectTimeoutMilliseconds)))
-        check(tk_curl_setopt_ptr(easy, CURLOPT_HTTPHEADER, headerList))
-        check(tk_curl_setopt_write(easy, CURLOPT_WRITEFUNCTION, { data, size, count, user in
-            TransferContext.from(user)?.receiveBody(data, size &* count) ?? 0
-        }))
-        check(tk_curl_setopt_ptr(easy, CURLOPT_WRITEDATA, context))
-        check(tk_curl_setopt_write(easy, CURLOPT_HEADERFUNCTION, { data, size, count, user in
-            TransferContext.from(user)?.receiveHeader(data, size &* count) ?? 0
-        }))
-        check(tk_curl_setopt_ptr(easy, CURLOPT_HEADERDATA, context))
-        check(tk_curl_setopt_prereq(easy, CURLOPT_PREREQFUNCTION, { user, _, _, _, _ in
-            TransferContext.from(user)?.connectionReady()
-            return 0  // CURL_PREREQFUNC_OK
-        }))
-        check(tk_curl_setopt_ptr(easy, CURLOPT_PREREQDATA, context))
-        // Optional: libcurl may be built without some decoders.
-        _ = tk_curl_setopt_ptr(easy, CURLOPT_ACCEPT_ENCODING, "")
-        if streaming {
-            _ = tk_curl_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
-        } else {
-            check(tk_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, clampedLong(request.totalTimeoutMilliseconds)))
-            check(tk_curl_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(clamping: max(0, request.maxResponseBytes))))
-        }
-        switch request.method {
-        case .get:
-            check(tk_curl_setopt_long(easy, CURLOPT_HTTPGET, 1))
-        case .post:
-            // Size first: COPYPOSTFIELDS then copies exactly that many bytes
-            // (binary-safe), so the body need not outlive this call.
-            check(tk_curl_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)))
-            check(request.body.withUnsafeBytes { raw in
-                tk_curl_setopt_ptr(easy, CURLOPT_COPYPOSTFIELDS, raw.baseAddress ?? UnsafeRawPointer(errorBuffer))
-            })
-        }
-        guard let failed else { return nil }
-        return TransportError(.invalidRequest, "could not configure the request: \(String(cString: curl_easy_strerror(failed)))")
-    }
-
-    private func clampedLong(_ milliseconds: Int) -> Int {
-        min(max(1, milliseconds), Int(Int32.max))
-    }
-
-    /// Refuses what libcurl would send verbatim but should not: a line
-    /// break in a header would let a value inject headers.
-    private static func validate(_ request: HTTPRequest) -> TransportError? {
-        for header in request.headers {
-            let name = header.name.utf8
-            guard !name.isEmpty, name.allSatisfy(isTokenByte) else {
-                return TransportError(.invalidRequest, "invalid header name")
-            }
-            guard !header.value.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 0 }) else {
-                return TransportError(.invalidRequest, "header \(header.name) has a line break or NUL in its value")
-            }
-        }
-        guard !request.url.utf8.contains(0) else { return TransportError(.invalidRequest, "URL contains NUL") }
-        return nil
-    }
-
-    private static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
-        }
-    }
-
-    // MARK: - Errors
-
-    private func classify(_ code: CURLcode, context: TransferContext, request: HTTPRequest) -> Outcome {
-        if code == CURLE_OK { return .success }
-        let kind: TransportError.Kind
-        if context.tooLarge || code == CURLE_FILESIZE_EXCEEDED {
-            kind = .responseTooLarge
-        } else if code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST
-                    || code == CURLE_COULDNT_RESOLVE_PROXY {
-            kind = .connectFailed
-        } else if code == CURLE_OPERATION_TIMEDOUT {
-            // libcurl reports connect and total timeouts with the same code.
-            kind = context.connected ? .timedOut : .connectFailed
-        } else if Self.tlsCodes.contains(code) {
-            kind = .tls
-        } else if code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT {
-            kind = .invalidRequest
-        } else {
-            kind = .other
-        }
-        return .failure(TransportError(kind, message(for: code, kind: kind, request: request)))
-    }
-
-    private static var tlsCodes: [CURLcode] {
-        [CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,
-         CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ENGINE_NOTFOUND,
-         CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED, CURLE_SSL_SHUTDOWN_FAILED,
-         CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
-         CURLE_SSL_INVALIDCERTSTATUS, CURLE_USE_SSL_FAILED, CURLE_SSL_CLIENTCERT]
-    }
-
-    /// libcurl's detailed message (host, port, OS error), with any header
-    /// value scrubbed out in case some future libcurl echoes one.
-    private func message(for code: CURLcode, kind: TransportError.Kind, request: HTTPRequest) -> String {
-        if kind == .responseTooLarge { return "the response exceeded \(request.maxResponseBytes) bytes" }
-        var text = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
-        for header in request.headers where header.value.utf8.count >= 4 {
-            text = text.replacing(header.value, with: "[header value]")
-        }
-        return text
-    }
+/// The multi handle, for `wakeUp` on other threads (`curl_multi_wakeup` is thread-safe).
+private struct MultiHandle: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
 }

@@ -70,6 +70,17 @@ func makeActiveClient(_ backend: FakeBackend, _ configure: (inout Options) throw
     return client
 }
 
+/// A client of the in-process backend serving the checkout breakpoint, once
+/// the client has applied it and its checkout site is active.
+func makeActiveClient(_ backend: InProcessBackend, _ configure: (inout Options) throws -> Void = { _ in })
+    throws -> CaptureClient
+{
+    backend.setBreakpoints([breakpointJSON()])
+    let client = try makeClient(backend, configure)
+    #expect(backend.waitUntilApplied() && client.site(.checkout).isActive)
+    return client
+}
+
 /// Seconds until `condition` first holds (checked every 10 ms), nil if not within `seconds`.
 func secondsUntil(within seconds: Double = 3, _ condition: () -> Bool) -> Double? {
     let start = Date()

@@ -20,13 +20,20 @@ extension FakeBackend: TestBackend {
 /// what they expect instead of re-checking on a timer. It answers polls,
 /// captures (with injectable failures and latency) and auto-registrations
 /// as fake_backend.py does; SSE and wire-level faults stay end-to-end.
+/// Capture requests started together are answered together (each after
+/// its own stall), as a server answers concurrent requests.
 final class InProcessBackend: TestBackend, @unchecked Sendable {
     let endpoint = "http://in-process.invalid"
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var breakpoints: [[String: Any]] = []
     private var captureFailures: [(status: Int, retryAfter: String?)] = []
+    /// Captures whose raw body contains the key: every attempt fails with
+    /// this status after this stall.
+    private var poisonedCaptures: [String: (status: Int, stallMs: Int)] = [:]
     private var captureStallMs = 0
+    private var capturesInFlight = 0
+    private var peakCapturesInFlight = 0
     private var stopped = false
     private var offersSSE = false
     private var record: [String: [[String: Any]]] = ["captures": [], "polls": [], "registrations": []]
@@ -48,8 +55,17 @@ final class InProcessBackend: TestBackend, @unchecked Sendable {
         locked { captureFailures = Array(repeating: (status, retryAfter), count: count) }
     }
 
-    /// Each capture POST takes this long to answer (the sender's thread waits).
+    /// Every attempt of a capture whose body contains `marker` gets `status`,
+    /// `stallMs` after it was sent (instead of the common stall).
+    func failCaptures(containing marker: String, status: Int, stallMs: Int = 0) {
+        locked { poisonedCaptures[marker] = (status, stallMs) }
+    }
+
+    /// Each capture POST takes this long to answer.
     func stallCaptures(milliseconds: Int) { locked { captureStallMs = milliseconds } }
+
+    /// The most capture POSTs that were waiting for their answer at once.
+    var peakConcurrentCaptures: Int { locked { peakCapturesInFlight } }
 
     /// Polls name an SSE endpoint (as tracekit-server's do); this backend
     /// never serves the stream itself.
@@ -84,18 +100,11 @@ final class InProcessBackend: TestBackend, @unchecked Sendable {
     // MARK: - Answering
 
     private func answer(_ request: HTTPRequest) -> HTTPResponseResult {
-        let path = request.url.hasPrefix(endpoint) ? String(request.url.dropFirst(endpoint.count)) : request.url
+        let path = self.path(of: request)
         let apiKey = request.headers.first { $0.name == "X-API-Key" }?.value ?? ""
         let body = (try? JSONSerialization.jsonObject(with: Data(request.body))) ?? NSNull()
         let entry: [String: Any] = ["t": Date().timeIntervalSince1970, "api_key": apiKey, "method": request.method.rawValue,
                                     "body": body, "raw": String(decoding: request.body, as: UTF8.self)]
-        // Latency, on the sender's thread; the request's own timeout cuts it as libcurl's would.
-        let stall = path == "/sdk/snapshots/capture" ? locked { captureStallMs } : 0
-        if stall > 0 {
-            let timeout = request.totalTimeoutMilliseconds > 0 ? request.totalTimeoutMilliseconds : Int.max
-            Thread.sleep(forTimeInterval: Double(min(stall, timeout)) / 1_000)
-            if stall > timeout { return .failure(TransportError(.timedOut, "the in-process backend stalled")) }
-        }
         condition.lock()
         defer {
             condition.broadcast()
@@ -112,7 +121,10 @@ final class InProcessBackend: TestBackend, @unchecked Sendable {
             if offersSSE { answer["sse_endpoint"] = "/sdk/snapshots/stream/\(service)" }
             return respond(200, answer)
         case "/sdk/snapshots/capture":
-            let (status, retryAfter) = captureFailures.isEmpty ? (201, nil) : captureFailures.removeFirst()
+            let raw = String(decoding: request.body, as: UTF8.self)
+            let poisoned = poisonedCaptures.first { raw.contains($0.key) }?.value
+            let (status, retryAfter) = poisoned.map { ($0.status, nil) }
+                ?? (captureFailures.isEmpty ? (201, nil) : captureFailures.removeFirst())
             var attempt = entry
             attempt["status"] = status
             record["captures", default: []].append(attempt)
@@ -130,12 +142,80 @@ final class InProcessBackend: TestBackend, @unchecked Sendable {
         return .success(HTTPResponse(statusCode: status, body: Array(body), retryAfterSeconds: retryAfter.flatMap { Int($0) }))
     }
 
-    /// One client thread's connection.
-    private final class Connection: HTTPTransport {
+    private func path(of request: HTTPRequest) -> String {
+        request.url.hasPrefix(endpoint) ? String(request.url.dropFirst(endpoint.count)) : request.url
+    }
+
+    /// When a request started now is answered (monotonic ns), and whether
+    /// its own timeout cuts the stall short, as libcurl's would.
+    private func schedule(_ request: HTTPRequest) -> (dueNs: UInt64, timesOut: Bool) {
+        let now = MonotonicClock.nowNanoseconds()
+        guard path(of: request) == "/sdk/snapshots/capture" else { return (now, false) }
+        return locked {
+            capturesInFlight += 1
+            peakCapturesInFlight = max(peakCapturesInFlight, capturesInFlight)
+            let timeout = request.totalTimeoutMilliseconds > 0 ? request.totalTimeoutMilliseconds : Int.max
+            let raw = String(decoding: request.body, as: UTF8.self)
+            let stall = poisonedCaptures.first { raw.contains($0.key) }?.value.stallMs ?? captureStallMs
+            return (now &+ UInt64(min(stall, timeout)) &* 1_000_000, stall > timeout)
+        }
+    }
+
+    private func finish(_ request: HTTPRequest, timesOut: Bool) -> HTTPResponseResult {
+        if path(of: request) == "/sdk/snapshots/capture" { locked { capturesInFlight -= 1 } }
+        return timesOut ? .failure(TransportError(.timedOut, "the in-process backend stalled")) : answer(request)
+    }
+
+    /// One client thread's connection: requests it started wait for their
+    /// due time together; `wakeUp` ends its wait.
+    private final class Connection: HTTPTransport, @unchecked Sendable {
         let backend: InProcessBackend
+        private let condition = NSCondition()
+        // Guarded by `condition`.
+        private var started: [(tag: Int, request: HTTPRequest, dueNs: UInt64, timesOut: Bool)] = []
+        private var woken = false
+
         init(_ backend: InProcessBackend) { self.backend = backend }
 
-        func send(_ request: HTTPRequest) -> HTTPResponseResult { backend.answer(request) }
+        func send(_ request: HTTPRequest) -> HTTPResponseResult {
+            let (dueNs, timesOut) = backend.schedule(request)
+            let now = MonotonicClock.nowNanoseconds()
+            if dueNs > now { Thread.sleep(forTimeInterval: Double(dueNs - now) / 1e9) }
+            return backend.finish(request, timesOut: timesOut)
+        }
+
+        func start(_ request: HTTPRequest, tag: Int) {
+            let (dueNs, timesOut) = backend.schedule(request)
+            condition.lock()
+            started.append((tag, request, dueNs, timesOut))
+            condition.unlock()
+        }
+
+        func completedTransfers(waitingUpToMs milliseconds: Int) -> [CompletedTransfer] {
+            let deadline = MonotonicClock.nowNanoseconds() &+ UInt64(max(0, milliseconds)) &* 1_000_000
+            condition.lock()
+            var due: [(tag: Int, request: HTTPRequest, dueNs: UInt64, timesOut: Bool)] = []
+            while true {
+                let now = MonotonicClock.nowNanoseconds()
+                due = started.filter { $0.dueNs <= now }
+                if !due.isEmpty || woken || now >= deadline { break }
+                let wakeAt = min(deadline, started.map(\.dueNs).min() ?? deadline)
+                _ = condition.wait(until: Date().addingTimeInterval(Double(wakeAt - now) / 1e9))
+            }
+            started.removeAll { entry in due.contains { $0.tag == entry.tag } }
+            woken = false
+            condition.unlock()
+            return due.map { CompletedTransfer(tag: $0.tag, result: backend.finish($0.request, timesOut: $0.timesOut)) }
+        }
+
+        var wakeUp: @Sendable () -> Void {
+            { [self] in
+                condition.lock()
+                woken = true
+                condition.broadcast()
+                condition.unlock()
+            }
+        }
 
         func stream(_ request: HTTPRequest, idleTimeoutMs: Int, shouldStop: () -> Bool,
                     onData: (UnsafeRawBufferPointer) -> Void) -> StreamEnd {

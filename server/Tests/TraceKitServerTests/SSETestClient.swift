@@ -70,6 +70,9 @@ final class SSETestClient: Sendable {
     var status: Int? { state.withLock { $0.status } }
     var isClosed: Bool { state.withLock { $0.closed } }
     var allEvents: [Event] { state.withLock { $0.events } }
+    /// How many events `next` has read past; `rewind(to:)` goes back there.
+    var position: Int { state.withLock { $0.consumed } }
+    func rewind(to position: Int) { state.withLock { $0.consumed = min($0.consumed, position) } }
 
     /// Waits for the next event named `name` (skipping others) that satisfies `matching`.
     func next(_ name: String, timeout: Double = 5, matching: @Sendable (JSONValue) -> Bool = { _ in true }) async throws -> JSONValue {

@@ -74,13 +74,14 @@ struct SSETests {
     @Test("Expiry disables the breakpoint server-side and pushes the change")
     func expiryPushesDisable() async throws {
         try await TestServer.run { server in
-            let expireAt = Timestamps.format(Timestamps.now() + 4)  // room for a loaded machine to open the stream first
-            let id = try await server.createBreakpoint(#"{"service_name": "checkout", "file_path": "a.py", "line_number": 1, "expire_at": "\#(expireAt)"}"#)
+            // The stream first, so a loaded machine cannot let the breakpoint expire before it is seen.
             let stream = try SSETestClient(port: server.port, path: "/sdk/snapshots/stream/checkout", key: server.sdkKey)
             defer { stream.close() }
-            #expect(try await stream.next("init")["breakpoints"]?.arrayValue?.count == 1)
-            let update = try await stream.next("breakpoint_updated", timeout: 10)
-            #expect(update["id"]?.stringValue == id)
+            _ = try await stream.next("init")
+            let expireAt = Timestamps.format(Timestamps.now() + 1.5)
+            let id = try await server.createBreakpoint(#"{"service_name": "checkout", "file_path": "a.py", "line_number": 1, "expire_at": "\#(expireAt)"}"#)
+            _ = try await stream.next("breakpoint_created") { $0["id"]?.stringValue == id }
+            let update = try await stream.next("breakpoint_updated", timeout: 10) { $0["id"]?.stringValue == id }
             #expect(update["enabled"]?.boolValue == false)
             let reply = try await server.capture(id)
             #expect(reply["accepted"]?.boolValue == false)

@@ -50,11 +50,18 @@ struct TestDatabase: Sendable {
 
     /// Runs one statement on the server's own database.
     private static func administer(_ server: PostgresLocation, logger: Logger, _ query: () -> PostgresQuery) async throws {
-        let client = PostgresClient(configuration: .init(
-            host: server.host, port: server.port, username: server.username, password: server.password,
-            database: server.database, tls: .disable), backgroundLogger: logger)
-        let runner = Task { await client.run() }
-        defer { runner.cancel() }
-        try await client.query(query(), logger: logger)
+        let connection = try await PostgresConnection.connect(
+            on: PostgresClient.defaultEventLoopGroup.any(),
+            configuration: .init(host: server.host, port: server.port, username: server.username, password: server.password,
+                                 database: server.database, tls: .disable),
+            id: 0, logger: logger
+        ).get()
+        do {
+            try await connection.query(query(), logger: logger)
+            try await connection.close()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
     }
 }
