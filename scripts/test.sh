@@ -273,6 +273,7 @@ suite "Python ctypes smoke test" python_smoke_tests
 suite "Python ctypes after make install to /usr/local" python_finds_system_install
 suite "tracekit-server Swift tests" swift_tests --package-path server --scratch-path "$SERVER_SCRATCH"
 suite "tracekit-server Swift tests on PostgreSQL" server_tests_on_postgres
+suite "tracekit-server: two instances on one PostgreSQL (pytest)" server/Tests/multi-instance/run.sh
 suite "tracekit-server compatibility (official Python SDK, schemathesis, libtracekit end to end)" \
   server/Tests/compat/run.sh
 suite "dashboard in headless Chromium (selenium)" server/Tests/browser/run.sh

@@ -14,6 +14,7 @@
 
 #include "bench_api.h"
 #include "bench_timing.h"
+#include "order_variables.h"
 
 static tk_client *client_for_rate(const char *endpoint, const char *key, const char *service, double rate) {
   tk_options *options = tk_options_new();
@@ -40,33 +41,17 @@ static int wait_state(const tk_site *site, int wanted, double timeout_ms) {
   return 0;
 }
 
-static char variables[1100];
-
-static void make_variables(void) {
-  snprintf(variables, sizeof variables,
-           "{\"order\":{\"id\":\"ord_1700000000\",\"total\":129.5,\"currency\":\"EUR\",\"items\":["
-           "{\"sku\":\"BOOK-42\",\"qty\":1,\"price\":29.5},{\"sku\":\"PEN-7\",\"qty\":4,\"price\":25.0}],"
-           "\"created_at\":\"2026-11-25T12:00:00Z\",\"note\":\"leave at the door, ring twice\"},"
-           "\"customer\":{\"id\":\"cus_8812\",\"name\":\"Jane Doe\",\"email\":\"jane.doe@example.com\","
-           "\"tier\":\"gold\",\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"zip\":\"12345\"}},"
-           "\"payment\":{\"method\":\"card\",\"card\":\"4111 1111 1111 1111\",\"status\":\"authorized\","
-           "\"attempts\":1},\"request\":{\"path\":\"/api/checkout\",\"method\":\"POST\",\"user_agent\":"
-           "\"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36\",\"ip\":\"203.0.113.9\"},"
-           "\"flags\":{\"beta\":true,\"retry\":false},\"latency_ms\":[12,15,11,19,22,13,14],"
-           "\"trace\":\"4bf92f3577b34da6a3ce929d0e0e4736\"}");
-}
-
 static void measure_captures(tk_site *site, int n, const char *title) {
   double *samples = malloc(sizeof(double) * n);
   int queue_full = 0;
   for (int i = 0; i < n; i++) {
     double start = now_ns();
-    tk_status status = tk_site_capture(site, variables, TK_NUL_TERMINATED, NULL);
+    tk_status status = tk_site_capture(site, order_variables, TK_NUL_TERMINATED, NULL);
     samples[i] = now_ns() - start;
     if (status == TK_ERR_QUEUE_FULL) queue_full++;
   }
   printf("%s: %d captures of %zu-byte variables, median %.1f us, p99 %.1f us (queue full: %d)\n", title, n,
-         strlen(variables), percentile(samples, n, 0.5) / 1e3, percentile(samples, n, 0.99) / 1e3, queue_full);
+         strlen(order_variables), percentile(samples, n, 0.5) / 1e3, percentile(samples, n, 0.99) / 1e3, queue_full);
   free(samples);
 }
 
@@ -96,7 +81,7 @@ static void measure_suppressed_claims(const char *server, const char *key, tk_si
     tk_client_free(limited);
     return;
   }
-  if (tk_site_claim(capped)) tk_site_capture(capped, variables, TK_NUL_TERMINATED, NULL); /* spends max_captures */
+  if (tk_site_claim(capped)) tk_site_capture(capped, order_variables, TK_NUL_TERMINATED, NULL); /* spends max_captures */
   long calls = 10000000;
   int sum = 0;
   double inactive = ns_per_call(tk_site_active, cold, calls, &sum);
@@ -119,7 +104,6 @@ int main(int argc, char **argv) {
   }
   const char *server = argv[1], *key = argv[2], *stall = argv[3];
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  make_variables();
   response out;
   if (api_call(server, key, "POST", "/api/breakpoints",
           "{\"service_name\":\"bench\",\"file_path\":\"bench.c\",\"line_number\":1,\"function_name\":\"bench\","

@@ -14,6 +14,7 @@ private func client(_ pointer: OpaquePointer?) throws(Failure) -> CaptureClient 
 public func tk_client_new(_ options: OpaquePointer?) -> OpaquePointer? {
     do throws(Failure) {
         let options = try OptionsHandle.from(options).options
+        tk_site_claim_set_full(fullClaim)  // before any site of any client exists
         do throws(CaptureClient.StartError) {
             let made = try CaptureClient(options: options)
             return OpaquePointer(Unmanaged.passRetained(made).toOpaque())
@@ -154,9 +155,10 @@ public func tk_site_active_cell(_ pointer: OpaquePointer?) -> UnsafePointer<Int3
     return UnsafeRawPointer(pointer).assumingMemoryBound(to: Int32.self)
 }
 
-@_cdecl("tk_site_claim")
-public func tk_site_claim(_ pointer: OpaquePointer?) -> CInt {
-    guard let pointer, let owner = UnsafePointer<tk_site_cell>(pointer).pointee.owner else { return 0 }
+/// `tk_site_claim` is C (CTraceKitSupport/site_claim.c): it refuses what a
+/// site's suppression hint decides and hands everything else to this.
+private let fullClaim: tk_full_claim = { cell in
+    guard let owner = cell?.pointee.owner else { return 0 }
     // The client keeps the site alive: no retain/release on this path.
     return Unmanaged<Site>.fromOpaque(owner)._withUnsafeGuaranteedRef { $0.claim() } ? 1 : 0
 }

@@ -143,6 +143,29 @@ static void test_claims_from_many_threads(void) {
   tk_client_free(client);
 }
 
+/* Refusals counted from threads that come and go (more of them than the
+   per-thread rows of the tally, so rows are reused): none is lost. */
+static void *claim_refused(void *argument) {
+  for (int i = 0; i < 50; i++) CHECK(tk_site_claim(argument) == 0);
+  return NULL;
+}
+
+static void test_refusals_counted_across_thread_churn(void) {
+  tk_client *client = new_backend_client(0);
+  if (!client) return;
+  tk_site *site = active_site(client, "max-one");
+  CHECK(tk_site_claim(site) != 0);
+  CHECK(tk_site_capture(site, "{\"i\":1}", TK_NUL_TERMINATED, NULL) == TK_OK);
+  for (int batch = 0; batch < 15; batch++) { /* 150 threads, 10 at a time */
+    pthread_t threads[10];
+    for (int i = 0; i < 10; i++) CHECK(pthread_create(&threads[i], NULL, claim_refused, site) == 0);
+    for (int i = 0; i < 10; i++) pthread_join(threads[i], NULL);
+  }
+  CHECK(stat_of(client, "captured") == 1);
+  CHECK(stat_of(client, "suppressed_max_captures") == 150 * 50);
+  tk_client_free(client);
+}
+
 int main(void) {
   if (!start_backend()) {
     fprintf(stderr, "c_site_claim: no fake backend (set TRACEKIT_TEST_ENDPOINT or run from the repository root)\n");
@@ -154,6 +177,7 @@ int main(void) {
       "{\"breakpoints\":[" BREAKPOINT("bp-max-two", "max-two", ",\"max_captures\":2") ","
       BREAKPOINT("bp-unlimited", "unlimited", "") ","
       BREAKPOINT("bp-max-hundred", "max-hundred", ",\"max_captures\":100") ","
+      BREAKPOINT("bp-max-one", "max-one", ",\"max_captures\":1") ","
       BREAKPOINT("bp-conditional", "conditional", ",\"condition\":\"x > 5\",\"condition_eval\":\"sdk-evaluable\"")
       "]}");
   CHECK_STR_CONTAINS(reply, "200 OK");
@@ -163,6 +187,7 @@ int main(void) {
   test_the_capture_uses_the_claimed_slot();
   test_a_condition_is_decided_by_the_capture();
   test_claims_from_many_threads();
+  test_refusals_counted_across_thread_churn();
   stop_backend();
   return check_summary("c_site_claim");
 }

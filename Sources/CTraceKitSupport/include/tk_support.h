@@ -22,12 +22,36 @@ TK_INTERNAL int tk_stack_describe(void *const *addresses, int count, char *buffe
 
 
 
+/* Per-thread counts of suppressed claims (site_claim.c): tk_site_claim
+   counts a suppression without an atomic read-modify-write (a locked add
+   costs more than the rest of a suppressed claim). One tally per client;
+   each thread adds to its own row, a reader sums the rows. */
+typedef struct tk_tally tk_tally;
+#define TK_TALLY_COUNTERS 32
+
+TK_INTERNAL tk_tally *tk_tally_new(void);
+TK_INTERNAL void tk_tally_free(tk_tally *tally);
+/* The sum of every thread's count of counter (0..TK_TALLY_COUNTERS-1). */
+TK_INTERNAL long long tk_tally_sum(const tk_tally *tally, int counter);
+/* Gives the calling thread its row if it has none yet (a lock, once per
+   thread); false when every row is taken (the thread then counts through
+   the client's atomic counters). */
+TK_INTERNAL int tk_tally_join(void);
+
 /* What a tk_site * points to: the active flag first, so that
    tk_site_active is one relaxed atomic load and nothing else. */
 typedef struct {
   int active;
   void *owner; /* the Swift Site, unretained */
+  /* The suppression a claim decided here, while it holds: the deadline
+     (CLOCK_MONOTONIC_COARSE ns, or TK_SUPPRESSED_UNTIL_CHANGE) with the
+     stats counter in the low TK_SUPPRESSION_COUNTER_MASK bits; 0: none. */
+  unsigned long long suppression;
+  tk_tally *tally; /* the client's */
 } tk_site_cell;
+
+#define TK_SUPPRESSION_COUNTER_MASK 31ULL
+#define TK_SUPPRESSED_UNTIL_CHANGE (~TK_SUPPRESSION_COUNTER_MASK)
 
 static inline int tk_site_cell_load(const tk_site_cell *cell) {
   return __atomic_load_n(&cell->active, __ATOMIC_RELAXED);
@@ -36,4 +60,22 @@ static inline int tk_site_cell_load(const tk_site_cell *cell) {
 static inline void tk_site_cell_store(tk_site_cell *cell, int active) {
   __atomic_store_n(&cell->active, active, __ATOMIC_RELAXED);
 }
+
+static inline unsigned long long tk_site_cell_suppression(const tk_site_cell *cell) {
+  return __atomic_load_n(&cell->suppression, __ATOMIC_RELAXED);
+}
+
+static inline void tk_site_cell_set_suppression(tk_site_cell *cell, unsigned long long value) {
+  __atomic_store_n(&cell->suppression, value, __ATOMIC_RELAXED);
+}
+
+/* tk_site_claim itself is C (site_claim.c): a suppression decided by an
+   earlier claim at the site, while it holds, is refused and counted there
+   (in the calling thread's row of the tally: no lock, no atomic
+   read-modify-write; the clock only for a suppression that ends at a
+   time). Everything else goes to the full claim, set once by the Swift
+   side before any site exists. */
+typedef int (*tk_full_claim)(tk_site_cell *cell);
+TK_INTERNAL void tk_site_claim_set_full(tk_full_claim claim);
+
 #endif

@@ -227,6 +227,9 @@ public final class CaptureClient: Sendable {
                 outcome = true
                 return true
             }
+            // Claims are refused from now on: not as suppressions (tk_site_claim
+            // would count them so while a site's hint holds).
+            sites.withLock { $0.values.forEach { $0.suppression.clear() } }
             let deadline = MonotonicClock.nowNanoseconds() &+ UInt64(backend.timeoutMs) &* 1_000_000
             backend.endRequests(byNs: deadline)
             let drained = outbox.waitUntilDrained(deadlineNs: deadline)

@@ -1,3 +1,4 @@
+import CTraceKitSupport
 import TraceKitCore
 
 /// What a checkpoint call came to.
@@ -37,7 +38,8 @@ extension CaptureClient {
             countInactiveSkip()
             return .skipped
         }
-        guard let breakpoint = site.breakpoint, breakpoint.enabled else { return .skipped }
+        guard let match = site.match, match.breakpoint.enabled else { return .skipped }
+        let breakpoint = match.breakpoint
         // A slot claimed ahead (claim(site:)) was decided already: nothing to
         // check or count twice. Otherwise cheap checks first; the condition
         // before anything that consumes a slot (rate budget, max_captures,
@@ -52,7 +54,7 @@ extension CaptureClient {
                 return .skipped
             }
         }
-        return snapshot(site: site, breakpoint: breakpoint, variables: document, context: context)
+        return snapshot(site: site, match: match, variables: document, context: context)
     }
 
     /// `tk_site_claim`: every suppression decided before the caller builds
@@ -72,7 +74,7 @@ extension CaptureClient {
             stats.add(suppressed)
             return false
         }
-        guard let breakpoint = site.breakpoint, breakpoint.enabled else { return false }
+        guard let breakpoint = site.match?.breakpoint, breakpoint.enabled else { return false }
         let now = MonotonicClock.coarseNanoseconds()
         let deferCondition = breakpoint.sdkEvaluable && breakpoint.condition != nil
         guard let suppressed = stateSuppression(for: breakpoint, nowNs: now)
@@ -80,6 +82,7 @@ extension CaptureClient {
         else { return true }
         stats.add(suppressed)
         site.suppression.set(suppressed, untilNs: suppressionEnd(suppressed, breakpoint, site))
+        _ = tk_tally_join()  // so that this thread's next refusals here stay in C (site_claim.c)
         return false
     }
 
@@ -156,8 +159,9 @@ extension CaptureClient {
         }
     }
 
-    private func snapshot(site: Site, breakpoint: Breakpoint, variables: VariablesDocument,
+    private func snapshot(site: Site, match: Site.Match, variables: VariablesDocument,
                           context: UnsafeBufferPointer<UInt8>?) -> CaptureOutcome {
+        let breakpoint = match.breakpoint
         let sanitized: SanitizeResult
         do {
             sanitized = try sanitizer.with(maxDepth: breakpoint.maxDepth, maxPayload: breakpoint.maxPayloadBytes)
@@ -175,10 +179,9 @@ extension CaptureClient {
             stats.add(.invalidInput)
             return .invalidJSON("context_json: invalid JSON at byte offset \(error.offset): \(error.message)")
         }
-        stats.add(.redactions, sanitized.redactions)
-        stats.add(.truncations, sanitized.truncations)
-        let body = snapshotBody(site: site, breakpoint: breakpoint, variables: sanitized, document: variables,
-                                context: parsedContext)
+        if sanitized.redactions > 0 { stats.add(.redactions, sanitized.redactions) }
+        if sanitized.truncations > 0 { stats.add(.truncations, sanitized.truncations) }
+        let body = snapshotBody(match: match, variables: sanitized, document: variables, context: parsedContext)
         let stack = parsedContext.stackTrace == nil ? NativeStack.capture(maxFrames: breakpoint.stackDepth ?? 50) : nil
         stats.add(.captured)
         guard outbox.push(OutgoingSnapshot(body: body, nativeStack: stack)) else {
@@ -193,15 +196,11 @@ extension CaptureClient {
         return .captured
     }
 
-    private func snapshotBody(site: Site, breakpoint: Breakpoint, variables: SanitizeResult,
+    private func snapshotBody(match: Site.Match, variables: SanitizeResult,
                               document: VariablesDocument, context: CaptureContext) -> SnapshotBody {
-        var body = SnapshotBody()
-        body.string("breakpoint_id", breakpoint.id)
-        body.string("service_name", options.serviceName)
-        body.string("file_path", site.key.file)
-        body.int("line_number", site.key.line)
-        body.string("function_name", site.key.function)
-        body.string("label", site.key.label)
+        let breakpoint = match.breakpoint
+        var body = SnapshotBody(members: match.bodyMembers,
+                                reserving: variables.json.count + SnapshotBody.typicalExtraBytes)
         if breakpoint.mode == .logpoint {
             body.raw("variables", json: Array("{}".utf8))
         } else {

@@ -1,9 +1,14 @@
+import CTraceKitSupport
 import Synchronization
 import TraceKitCore
 
 /// Every outcome a client counts (`tk_client_stats`). Lock-free counters:
-/// bumped from caller and background threads alike.
-final class ClientStats: Sendable {
+/// bumped from caller and background threads alike; suppressed claims that
+/// a site's hint refuses are counted per thread in `tally` (C) instead.
+///
+/// `@unchecked Sendable`: `tally` is written once at init; C reads and
+/// writes its counts atomically.
+final class ClientStats: @unchecked Sendable {
     enum Counter: Int, CaseIterable {
         case captured, sent, failed, retried
         case droppedQueueFull, droppedCircuitOpen
@@ -46,12 +51,19 @@ final class ClientStats: Sendable {
     /// is on the suppressed-checkpoint path).
     private let counters: [Atomic<Int>.Box] = Counter.allCases.map { _ in Atomic<Int>.Box() }
 
+    /// Each thread's counts of the claims refused by a site's suppression
+    /// hint (`tk_site_claim` in `site_claim.c`), by `Counter.rawValue`.
+    /// Nil if it could not be allocated: every claim then takes the full path.
+    let tally: OpaquePointer? = tk_tally_new()
+
+    deinit { tk_tally_free(tally) }
+
     func add(_ counter: Counter, _ amount: Int = 1) {
         counters[counter.rawValue].value.wrappingAdd(amount, ordering: .relaxed)
     }
 
     func value(_ counter: Counter) -> Int {
-        counters[counter.rawValue].value.load(ordering: .relaxed)
+        counters[counter.rawValue].value.load(ordering: .relaxed) &+ Int(tk_tally_sum(tally, Int32(counter.rawValue)))
     }
 
     /// The counters as `"key":value` pairs, in declaration order.

@@ -8,10 +8,16 @@ struct NativeStack: Sendable {
     private let addresses: [UInt]
 
     /// Frames of this library (its own image) at the top are left out.
+    /// Inlined: each frame of this library on the stack costs unwinding work.
+    @inline(__always)
     static func capture(maxFrames: Int) -> NativeStack {
-        var frames = [UnsafeMutableRawPointer?](repeating: nil, count: max(1, min(maxFrames, 100)))
-        let count = Int(tk_stack_addresses(&frames, Int32(frames.count)))
-        return NativeStack(addresses: frames.prefix(count).map { UInt(bitPattern: $0) })
+        let capacity = max(1, min(maxFrames, 100))
+        let addresses = [UInt](unsafeUninitializedCapacity: capacity) { buffer, count in
+            count = buffer.withMemoryRebound(to: UnsafeMutableRawPointer?.self) {
+                Int(tk_stack_addresses($0.baseAddress, Int32(capacity)))
+            }
+        }
+        return NativeStack(addresses: addresses)
     }
 
     var text: String {

@@ -24,19 +24,19 @@ public final class Site: @unchecked Sendable {
     public var client: CaptureClient { unretainedClient.takeUnretainedValue() }
     /// The active flag, in C-visible memory: `tk_site *` points here.
     public let cell: UnsafeMutablePointer<tk_site_cell>
-    private let matched = Mutex<Breakpoint?>(nil)
+    private let matched = Mutex<Match?>(nil)
     /// Captures taken here since the server last reported `capture_count`
     /// for the current breakpoint, and when the last one happened.
     private let local = Mutex<LocalCount>(LocalCount())
     let registrationQueued = Atomic<Bool>(false)
     /// What the last claims here were refused for, while it holds.
-    let suppression = SuppressionHint()
+    var suppression: SuppressionHint { SuppressionHint(cell: cell) }
 
     init(key: SiteKey, client: CaptureClient) {
         self.key = key
         unretainedClient = .passUnretained(client)
         cell = .allocate(capacity: 1)
-        cell.initialize(to: tk_site_cell(active: 0, owner: nil))
+        cell.initialize(to: tk_site_cell(active: 0, owner: nil, suppression: 0, tally: client.stats.tally))
         cell.pointee.owner = Unmanaged.passUnretained(self).toOpaque()
     }
 
@@ -45,12 +45,24 @@ public final class Site: @unchecked Sendable {
     /// One relaxed atomic load: the whole cost of an inactive checkpoint.
     public var isActive: Bool { tk_site_cell_load(cell) != 0 }
 
-    var breakpoint: Breakpoint? { matched.withLock { $0 } }
+    /// The breakpoint matched here, and the start of its snapshots' body:
+    /// the members that depend on nothing but the breakpoint and the site,
+    /// written once per breakpoint change instead of once per capture.
+    struct Match: Sendable {
+        let breakpoint: Breakpoint
+        let bodyMembers: [UInt8]
+    }
+
+    var match: Match? { matched.withLock { $0 } }
 
     /// Called by the sync thread with the new set.
     func update(from set: BreakpointSet, codeMonitoring: Bool) {
         let breakpoint = set.match(key)
-        matched.withLock { $0 = breakpoint }
+        let previous = match
+        let match = breakpoint.map { breakpoint in
+            previous?.breakpoint === breakpoint ? previous : Match(breakpoint: breakpoint, bodyMembers: bodyMembers(breakpoint))
+        } ?? nil
+        matched.withLock { $0 = match }
         suppression.clear()
         let active = codeMonitoring && !set.killSwitch && (breakpoint?.enabled ?? false)
         tk_site_cell_store(cell, active ? 1 : 0)
@@ -115,6 +127,19 @@ public final class Site: @unchecked Sendable {
             guard state.breakpointID == breakpoint.id, state.captures > 0 else { return }
             state.captures -= 1
         }
+    }
+
+    /// `{"breakpoint_id":…,"service_name":…,"file_path":…,"line_number":…,"function_name":…,"label":…`
+    /// without the brace (docs/PROTOCOL.md "Capture").
+    private func bodyMembers(_ breakpoint: Breakpoint) -> [UInt8] {
+        var body = SnapshotBody()
+        body.string("breakpoint_id", breakpoint.id)
+        body.string("service_name", client.options.serviceName)
+        body.string("file_path", key.file)
+        body.int("line_number", key.line)
+        body.string("function_name", key.function)
+        body.string("label", key.label)
+        return body.members()
     }
 
     enum ClaimResult { case granted, maxCaptures, frequency, rateLimited }

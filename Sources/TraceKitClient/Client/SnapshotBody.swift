@@ -13,37 +13,65 @@ struct OutgoingSnapshot: Sendable {
 }
 
 /// The body of `POST /sdk/snapshots/capture` (docs/PROTOCOL.md "Capture"),
-/// written as JSON text around the already sanitized variables.
+/// written as JSON text around the already sanitized variables. Written
+/// into one buffer sized up front: a capture appends, never reallocates.
 struct SnapshotBody: Sendable {
-    private var bytes: [UInt8] = [UInt8(ascii: "{")]
-    private var first = true
+    private var bytes: [UInt8]
+    private var first: Bool
 
-    mutating func string(_ key: String, _ value: String?) {
+    /// Room for the members a capture adds besides its variables (trace ids,
+    /// timestamp, mode, a few security flags); the native stack's text,
+    /// added on the sender thread, may grow it there.
+    static let typicalExtraBytes = 2048
+
+    /// A body beginning with `members` (JSON members without braces, as
+    /// `members()` gives them), with room for `reserving` more bytes.
+    init(members: [UInt8] = [], reserving: Int = 0) {
+        bytes = []
+        bytes.reserveCapacity(1 + members.count + reserving)
+        bytes.append(UInt8(ascii: "{"))
+        bytes += members
+        first = members.isEmpty
+    }
+
+    mutating func string(_ key: StaticString, _ value: String?) {
         guard let value else { return }
         member(key)
         JSONStringWriter.write(value, into: &bytes)
     }
 
-    mutating func int(_ key: String, _ value: Int) {
+    mutating func int(_ key: StaticString, _ value: Int) {
         member(key)
-        bytes += Array(String(value).utf8)
+        bytes += String(value).utf8
     }
 
-    mutating func raw(_ key: String, _ value: JSONValue) {
+    mutating func raw(_ key: StaticString, _ value: JSONValue) {
         member(key)
         JSONTextWriter.write(value, into: &bytes)
     }
 
-    mutating func raw(_ key: String, json: [UInt8]) {
+    mutating func raw(_ key: StaticString, json: [UInt8]) {
         member(key)
         bytes += json
     }
 
-    private mutating func member(_ key: String) {
+    private mutating func append(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    private mutating func member(_ key: StaticString) {
         if !first { bytes.append(UInt8(ascii: ",")) }
         first = false
-        JSONStringWriter.write(key, into: &bytes)
-        bytes.append(UInt8(ascii: ":"))
+        // Keys are this file's own literals: nothing to escape.
+        bytes.append(UInt8(ascii: "\""))
+        append(key)
+        append("\":")
+    }
+
+    /// The members written so far, without the braces: the reusable start
+    /// of another body (`init(members:reserving:)`).
+    consuming func members() -> [UInt8] {
+        Array(bytes.dropFirst())
     }
 
     consuming func finish() -> [UInt8] {
@@ -55,17 +83,18 @@ struct SnapshotBody: Sendable {
 extension SnapshotBody {
     /// docs/PII.md "Security flags".
     mutating func securityFlags(_ flags: [SecurityFlag]) {
-        var list: [UInt8] = [UInt8(ascii: "[")]
+        member("security_flags")
+        bytes.append(UInt8(ascii: "["))
         for (index, flag) in flags.enumerated() {
-            var item = SnapshotBody()
-            item.string("type", "sensitive_data")
-            item.string("category", flag.category)
-            item.string("severity", flag.severity)
-            item.string("variable", flag.variable)
-            if index > 0 { list.append(UInt8(ascii: ",")) }
-            list += item.finish()
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            append(#"{"type":"sensitive_data","category":"#)
+            JSONStringWriter.write(flag.category, into: &bytes)
+            append(#","severity":"#)
+            JSONStringWriter.write(flag.severity, into: &bytes)
+            append(#","variable":"#)
+            JSONStringWriter.write(flag.variable, into: &bytes)
+            bytes.append(UInt8(ascii: "}"))
         }
-        list.append(UInt8(ascii: "]"))
-        raw("security_flags", json: list)
+        bytes.append(UInt8(ascii: "]"))
     }
 }

@@ -60,6 +60,8 @@ public final class ChangeFeed: Sendable {
     }
 
     private let state = Mutex(State())
+    /// This process, as other instances see it (notification origins, connected-SDK reports).
+    public let instanceID = StoreIDs.newID()
 
     public init() {}
 

@@ -9,7 +9,7 @@ struct FleetConnections: Sendable {
     static let reportInterval = 2.0
     static let staleAfter = 10.0
     /// Identifies this process's rows; new on every start.
-    let instanceID = StoreIDs.newID()
+    let instanceID: String
 
     func report(state: ServerState, now: Double) async throws {
         try await state.store.reportConnections(

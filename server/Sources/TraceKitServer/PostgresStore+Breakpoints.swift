@@ -18,33 +18,34 @@ extension PostgresStore {
 
     @discardableResult
     public func insert(_ bp: Breakpoint) async throws -> Breakpoint {
-        try await transaction { connection in
+        try await writing { connection in
             try await touchService(connection, name: bp.serviceName, now: bp.createdAt)
             try await connection.query(Self.saveQuery(bp, insert: true), logger: logger)
+            return (bp, [StoreChange(.breakpointCreated, id: bp.id, service: bp.serviceName)])
         }
-        changes.announce(StoreChange(.breakpointCreated, id: bp.id, service: bp.serviceName))
-        return bp
     }
 
     @discardableResult
     public func update(_ bp: Breakpoint) async throws -> Breakpoint {
-        try await execute(Self.saveQuery(bp, insert: false))
-        changes.announce(StoreChange(.breakpointUpdated, id: bp.id, service: bp.serviceName))
-        return bp
+        try await writing { connection in
+            try await connection.query(Self.saveQuery(bp, insert: false), logger: logger)
+            return (bp, [StoreChange(.breakpointUpdated, id: bp.id, service: bp.serviceName)])
+        }
     }
 
     public func deleteBreakpoint(id: String) async throws -> Breakpoint? {
-        guard let deleted = try await rows("DELETE FROM breakpoints WHERE id = \(id) RETURNING *").first.map(Breakpoint.init(postgres:))
-        else { return nil }
-        changes.announce(StoreChange(.breakpointDeleted, id: deleted.id, service: deleted.serviceName))
-        return deleted
+        try await writing { connection in
+            guard let deleted = try await rows("DELETE FROM breakpoints WHERE id = \(id) RETURNING *", on: connection).first
+                .map(Breakpoint.init(postgres:)) else { return (nil, []) }
+            return (deleted, [StoreChange(.breakpointDeleted, id: deleted.id, service: deleted.serviceName)])
+        }
     }
 
     public func autoRegister(
         service: String, filePath: String, lineNumber: Int, functionName: String, label: String,
         defaults: AutoRegisterDefaults, now: Double
     ) async throws -> (breakpoint: Breakpoint, created: Bool, changed: Bool) {
-        let result = try await transaction { connection -> (breakpoint: Breakpoint, created: Bool, changed: Bool) in
+        try await writing { connection in
             try await touchService(connection, name: service, now: now)
             // Serialises registrations of one service across instances, so a
             // site registered at once through two instances gets one row.
@@ -59,33 +60,28 @@ extension PostgresStore {
                     """, on: connection)
             if var existing = try existing.first.map(Breakpoint.init(postgres:)) {
                 guard !label.isEmpty, existing.filePath != filePath || existing.lineNumber != lineNumber else {
-                    return (existing, false, false)
+                    return ((existing, false, false), [])
                 }
                 existing.filePath = filePath
                 existing.lineNumber = lineNumber
                 existing.updatedAt = now
                 try await connection.query(Self.saveQuery(existing, insert: false), logger: logger)
-                return (existing, false, true)
+                return ((existing, false, true), [StoreChange(.breakpointUpdated, id: existing.id, service: service)])
             }
             let bp = Breakpoint.autoRegistered(service: service, filePath: filePath, lineNumber: lineNumber,
                                                functionName: functionName, label: label, defaults: defaults, now: now)
             try await connection.query(Self.saveQuery(bp, insert: true), logger: logger)
-            return (bp, true, true)
+            return ((bp, true, true), [StoreChange(.breakpointCreated, id: bp.id, service: service)])
         }
-        if result.changed {
-            changes.announce(StoreChange(result.created ? .breakpointCreated : .breakpointUpdated,
-                                         id: result.breakpoint.id, service: service))
-        }
-        return result
     }
 
     /// Only one instance sweeps at a time (advisory lock); the others
     /// return nothing and leave it to that one.
     public func disableExpiredBreakpoints(now: Double) async throws -> [Breakpoint] {
-        let disabled = try await transaction { connection -> [Breakpoint] in
+        try await writing { connection in
             let got = try await rows("SELECT pg_try_advisory_xact_lock(\(AdvisoryLock.expirySweep.rawValue)) AS got", on: connection)
                 .first?["got"].decode(Bool.self) ?? false
-            guard got else { return [] }
+            guard got else { return ([], []) }
             let candidates = try await rows("""
                 SELECT * FROM breakpoints WHERE enabled AND (expire_at IS NOT NULL OR idle_timeout_hours IS NOT NULL) FOR UPDATE
                 """, on: connection).map(Breakpoint.init(postgres:))
@@ -96,10 +92,8 @@ extension PostgresStore {
                 try await connection.query("UPDATE breakpoints SET enabled = FALSE, updated_at = \(now) WHERE id = \(bp.id)", logger: logger)
                 changed.append(bp)
             }
-            return changed
+            return (changed, changed.map { StoreChange(.breakpointUpdated, id: $0.id, service: $0.serviceName) })
         }
-        for bp in disabled { changes.announce(StoreChange(.breakpointUpdated, id: bp.id, service: bp.serviceName)) }
-        return disabled
     }
 
     static func saveQuery(_ bp: Breakpoint, insert: Bool) -> PostgresQuery {

@@ -27,19 +27,22 @@ extension PostgresStore {
     }
 
     public func setKillSwitch(_ name: String, enabled: Bool) async throws -> ServiceRecord? {
-        let service = try await rows("UPDATE services SET kill_switch = \(enabled) WHERE name = \(name) RETURNING *").first
-            .map(ServiceRecord.init(postgres:))
-        if service != nil { changes.announce(StoreChange(.killSwitch, service: name)) }
-        return service
+        try await writing { connection in
+            let service = try await rows("UPDATE services SET kill_switch = \(enabled) WHERE name = \(name) RETURNING *", on: connection)
+                .first.map(ServiceRecord.init(postgres:))
+            return (service, service == nil ? [] : [StoreChange(.killSwitch, service: name)])
+        }
     }
 
     public func insertKey(_ record: APIKeyRecord, keyHash: String) async throws {
         let services = record.services.map { JSONValue.array($0.map { .string($0) }).jsonText }
-        try await execute("""
-            INSERT INTO api_keys (id, name, key_hash, prefix, role, services, created_at)
-            VALUES (\(record.id), \(record.name), \(keyHash), \(record.prefix), \(record.role.rawValue), \(services), \(record.createdAt))
-            """)
-        changes.announce(StoreChange(.keyCreated, id: record.id))
+        try await writing { connection in
+            try await connection.query("""
+                INSERT INTO api_keys (id, name, key_hash, prefix, role, services, created_at)
+                VALUES (\(record.id), \(record.name), \(keyHash), \(record.prefix), \(record.role.rawValue), \(services), \(record.createdAt))
+                """, logger: logger)
+            return ((), [StoreChange(.keyCreated, id: record.id)])
+        }
     }
 
     public func keys() async throws -> [APIKeyRecord] {
@@ -55,10 +58,11 @@ extension PostgresStore {
     }
 
     public func revokeKey(id: String, now: Double) async throws -> APIKeyRecord? {
-        let record = try await rows("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, \(now)) WHERE id = \(id) RETURNING *").first
-            .map(APIKeyRecord.init(postgres:))
-        if record != nil { changes.announce(StoreChange(.keyRevoked, id: id)) }
-        return record
+        try await writing { connection in
+            let record = try await rows("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, \(now)) WHERE id = \(id) RETURNING *",
+                                        on: connection).first.map(APIKeyRecord.init(postgres:))
+            return (record, record == nil ? [] : [StoreChange(.keyRevoked, id: id)])
+        }
     }
 
     public func isKeyActive(id: String) async throws -> Bool {
@@ -89,8 +93,10 @@ extension PostgresStore {
     }
 
     public func deleteSession(tokenHash: String) async throws {
-        try await execute("DELETE FROM dashboard_sessions WHERE token_hash = \(tokenHash)")
-        changes.announce(StoreChange(.sessionEnded, id: tokenHash))
+        try await writing { connection in
+            try await connection.query("DELETE FROM dashboard_sessions WHERE token_hash = \(tokenHash)", logger: logger)
+            return ((), [StoreChange(.sessionEnded, id: tokenHash)])
+        }
     }
 
     public func reportConnections(instance: String, counts: [String: Int], now: Double, forgetBefore: Double) async throws {

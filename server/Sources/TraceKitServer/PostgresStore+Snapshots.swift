@@ -14,23 +14,26 @@ extension PostgresStore {
             throw StoreOverloaded()
         }
         defer { inFlightCaptures.subtract(1, ordering: .relaxed) }
-        let outcome = try await transaction { connection -> CaptureOutcome in
+        // A stored capture changed its breakpoint's count; a dropped one
+        // matters only when it disabled the breakpoint.
+        return try await writing { connection in
             guard let row = try await rows("""
                 SELECT b.*, COALESCE(s.kill_switch, FALSE) AS service_kill_switch
                 FROM breakpoints b LEFT JOIN services s ON s.name = b.service_name
                 WHERE b.id = \(job.breakpointID) FOR UPDATE OF b
-                """, on: connection).first else { return .unknownBreakpoint }
+                """, on: connection).first else { return (.unknownBreakpoint, []) }
             let bp = try Breakpoint(postgres: row)
-            guard bp.serviceName == job.service else { return .unknownBreakpoint }
+            guard bp.serviceName == job.service else { return (.unknownBreakpoint, []) }
+            let changed = [StoreChange(.breakpointUpdated, id: bp.id, service: bp.serviceName)]
             switch CaptureDecision(bp, killSwitch: try row["service_kill_switch"].decode(Bool.self), job: job) {
             case .killSwitch:
-                return .dropped(reason: "kill_switch", changed: nil)
+                return (.dropped(reason: "kill_switch", changed: nil), [])
             case .drop(let reason, let written, let disabled):
                 try await connection.query("""
                     UPDATE breakpoints SET dropped_count = \(written.droppedCount), enabled = \(written.enabled),
                     updated_at = \(written.updatedAt) WHERE id = \(written.id)
                     """, logger: logger)
-                return .dropped(reason: reason, changed: disabled ? written : nil)
+                return (.dropped(reason: reason, changed: disabled ? written : nil), disabled ? changed : [])
             case .store(let written):
                 // One round trip: the INSERT runs to completion as part of the UPDATE.
                 try await connection.query("""
@@ -39,17 +42,9 @@ extension PostgresStore {
                     UPDATE breakpoints SET capture_count = capture_count + 1, last_capture_at = \(job.now), updated_at = \(job.now),
                     enabled = \(written.enabled) WHERE id = \(written.id)
                     """, logger: logger)
-                return .stored(snapshotID: job.snapshotID, breakpoint: written)
+                return (.stored(snapshotID: job.snapshotID, breakpoint: written), changed)
             }
         }
-        // A stored capture changed its breakpoint's count; a dropped one
-        // matters only when it disabled the breakpoint.
-        if case .stored(_, let bp) = outcome {
-            changes.announce(StoreChange(.breakpointUpdated, id: bp.id, service: bp.serviceName))
-        } else if case .dropped(_, let bp?) = outcome {
-            changes.announce(StoreChange(.breakpointUpdated, id: bp.id, service: bp.serviceName))
-        }
-        return outcome
     }
 
     public func snapshots(_ query: SnapshotQuery) async throws -> SnapshotPage {

@@ -18,11 +18,12 @@ public final class PostgresStore: ServerStore {
     let logger: Logger
     /// Where it is connected (its description hides the password).
     public let location: PostgresLocation
-    /// Every committed change, announced after its transaction (see
-    /// `ChangePublisher`). In this process only, for now: announcing to the
-    /// other instances (NOTIFY/LISTEN) is the change feed's part.
+    /// Every committed change, announced after its transaction here and
+    /// NOTIFYed to the other instances (see `PostgresStore+ChangeFeed`).
     public let changes = ChangeFeed()
     private let runner: Task<Void, Never>
+    /// LISTENs for the other instances' changes (`PostgresChangeListener`).
+    private let listener: Task<Void, Never>
     /// Captures being stored; beyond `maxInFlightCaptures` new ones are
     /// refused (`StoreOverloaded`) rather than queued without bound.
     let inFlightCaptures = Atomic<Int>(0)
@@ -69,12 +70,24 @@ public final class PostgresStore: ServerStore {
         self.runner = runner
         self.logger = logger
         self.location = location
+        let changeListener = PostgresChangeListener(
+            configuration: .init(host: location.host, port: location.port, username: location.username,
+                                 password: location.password, database: location.database,
+                                 tls: try Self.connectionTLS(location.sslMode)),
+            feed: changes, logger: logger)
+        listener = Task { await changeListener.run() }
     }
 
-    deinit { runner.cancel() }
+    deinit {
+        runner.cancel()
+        listener.cancel()
+    }
 
-    /// Closes the connection pool.
-    public func close() { runner.cancel() }
+    /// Closes the connection pool and the change listener.
+    public func close() {
+        runner.cancel()
+        listener.cancel()
+    }
 
     private static func clientTLS(_ sslMode: String) -> PostgresClient.Configuration.TLS {
         switch sslMode {

@@ -18,7 +18,7 @@ public final class ServerState: Sendable {
     /// Advanced after each batch of store changes is published (dashboards refresh at once).
     let storeEpoch = Epoch()
     /// Connected SDKs over every instance on the database.
-    let fleet = FleetConnections()
+    let fleet: FleetConnections
     /// Open connections per client address, timeouts (see `ConnectionLimits`).
     public let connections: ConnectionRegistry
     /// Bounds how many trace exports are decoded and scanned at once.
@@ -31,6 +31,7 @@ public final class ServerState: Sendable {
         self.hub = SSEHub(bufferEvents: config.sseBufferEvents)
         self.authenticator = KeyAuthenticator(store: store, adminKey: config.adminKey)
         self.logger = logger
+        self.fleet = FleetConnections(instanceID: store.changes.instanceID)
         self.connections = ConnectionRegistry(limits: config.connectionLimits, logger: logger)
     }
 

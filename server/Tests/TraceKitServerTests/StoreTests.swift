@@ -23,6 +23,17 @@ struct StoreTests {
                                       capturedAt: now, now: now, conditionHolds: { _ in true })
     }
 
+    /// `count` captures of `bp` at once, alternating between two stores on one database.
+    static func race(_ count: Int, _ bp: Breakpoint, through stores: [any ServerStore], now: Double) async throws -> [CaptureOutcome] {
+        try await withThrowingTaskGroup(of: CaptureOutcome.self) { group in
+            for index in 0..<count {
+                let store = stores[index % stores.count]
+                group.addTask { try await capture(store, bp, now: now) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
     @Test("Captures racing through two store instances never store more than max_captures")
     func maxCapturesAcrossInstances() async throws {
         let database = try await TestDatabase.open(sqlitePath: Self.sqlitePath(), logger: Self.logger)
@@ -30,13 +41,7 @@ struct StoreTests {
         var limited = Breakpoint(id: StoreIDs.newID(), serviceName: "checkout", now: Timestamps.now())
         limited.maxCaptures = 7
         let bp = try await database.store.insert(limited)
-        let outcomes = try await withThrowingTaskGroup(of: CaptureOutcome.self) { group in
-            for index in 0..<60 {
-                let store = index.isMultiple(of: 2) ? database.store : other
-                group.addTask { try await Self.capture(store, bp) }
-            }
-            return try await group.reduce(into: []) { $0.append($1) }
-        }
+        let outcomes = try await Self.race(60, bp, through: [database.store, other], now: Timestamps.now())
         let stored = outcomes.filter { if case .stored = $0 { true } else { false } }.count
         // Once the 7th is stored the breakpoint is disabled: the rest are dropped as such.
         let dropped = outcomes.filter { if case .dropped("breakpoint_disabled", _) = $0 { true } else { false } }.count
@@ -58,14 +63,8 @@ struct StoreTests {
         var throttled = Breakpoint(id: StoreIDs.newID(), serviceName: "checkout", now: Timestamps.now())
         throttled.captureFrequency = 3600
         let bp = try await database.store.insert(throttled)
-        let now = Timestamps.now()
-        let outcomes = try await withThrowingTaskGroup(of: CaptureOutcome.self) { group in
-            for index in 0..<20 {
-                let store = index.isMultiple(of: 2) ? database.store : other
-                group.addTask { try await Self.capture(store, bp, now: now) }
-            }
-            return try await group.reduce(into: []) { $0.append($1) }
-        }
+        // All at the same instant: only the first within the period may be stored.
+        let outcomes = try await Self.race(20, bp, through: [database.store, other], now: Timestamps.now())
         #expect(outcomes.filter { if case .stored = $0 { true } else { false } }.count == 1)
         #expect(outcomes.filter { if case .dropped("capture_frequency", _) = $0 { true } else { false } }.count == 19)
         (other as? PostgresStore)?.close()

@@ -1,0 +1,124 @@
+import Foundation
+import Logging
+import NIOSSL
+import PostgresNIO
+
+/// PostgreSQL's side of the change feed. A writing transaction calls
+/// `notify`: PostgreSQL delivers the notification to every listening
+/// instance when, and only if, the transaction commits. The writing instance
+/// announces its own change right after the commit (its streams get it
+/// without a round trip) and its listener skips the echo.
+extension PostgresStore {
+    static let changeChannel = "tracekit_changes"
+
+    /// One writing transaction: `body` returns its result and the changes it
+    /// made, which are NOTIFYed inside the transaction and announced here
+    /// once it committed (a rolled-back transaction announces nothing).
+    func writing<Result: Sendable>(_ body: (PostgresConnection) async throws -> (Result, [StoreChange])) async throws -> Result {
+        let (result, made) = try await transaction { connection in
+            let (result, made) = try await body(connection)
+            for change in made { try await notify(change, on: connection) }
+            return (result, made)
+        }
+        for change in made { changes.announce(change) }
+        return result
+    }
+
+    /// Queues `change` for every instance; call inside the writing transaction.
+    func notify(_ change: StoreChange, on connection: PostgresConnection) async throws {
+        let payload = ChangeNotice(origin: changes.instanceID, change: change).payload
+        try await connection.query("SELECT pg_notify(\(Self.changeChannel), \(payload))", logger: logger)
+    }
+}
+
+/// The NOTIFY payload: the change and the instance that made it
+/// (`{"origin":…,"kind":…,"id":…,"service":…}`, far below PostgreSQL's 8000-byte limit).
+struct ChangeNotice: Codable, Equatable {
+    var origin: String
+    var kind: StoreChange.Kind
+    var id: String
+    var service: String
+
+    init(origin: String, change: StoreChange) {
+        self.origin = origin
+        kind = change.kind
+        id = change.id
+        service = change.service
+    }
+
+    var change: StoreChange { StoreChange(kind, id: id, service: service) }
+
+    var payload: String {
+        (try? JSONEncoder().encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    init?(payload: String) {
+        guard let notice = try? JSONDecoder().decode(ChangeNotice.self, from: Data(payload.utf8)) else { return nil }
+        self = notice
+    }
+}
+
+/// LISTENs on a dedicated connection (a pooled one goes back to the pool
+/// after each query) and announces other instances' changes on the feed.
+/// A ping every `pingInterval` notices a dead connection; then it reconnects
+/// (0.1 s, doubling up to 5 s) and, once listening again, announces
+/// `.resync`: whatever was missed meanwhile is read back.
+struct PostgresChangeListener: Sendable {
+    let configuration: PostgresConnection.Configuration
+    let feed: ChangeFeed
+    let logger: Logger
+    var pingInterval: Duration = .seconds(2)
+
+    func run() async {
+        var delay = 0.1
+        var connectionID = 0
+        while !Task.isCancelled {
+            connectionID += 1
+            do {
+                let connection = try await PostgresConnection.connect(configuration: configuration, id: connectionID, logger: logger)
+                defer { Task { try? await connection.close() } }
+                try await connection.listen(on: PostgresStore.changeChannel) { notifications in
+                    delay = 0.1
+                    // Listening from here on: anything committed before is read back.
+                    feed.announce(StoreChange(.resync))
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await consume(notifications) }
+                        group.addTask { try await ping(connection) }
+                        try await group.next()
+                        group.cancelAll()
+                    }
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("change listener lost its PostgreSQL connection; reconnecting",
+                               metadata: ["error": "\(PostgresStoreError.describe(error))", "retry_in_seconds": "\(delay)"])
+            }
+            try? await Task.sleep(for: .seconds(delay))
+            delay = min(delay * 2, 5)
+        }
+    }
+
+    private func consume(_ notifications: PostgresNotificationSequence) async throws {
+        for try await notification in notifications {
+            guard let notice = ChangeNotice(payload: notification.payload) else {
+                logger.warning("ignored a malformed change notification")
+                continue
+            }
+            if notice.origin != feed.instanceID { feed.announce(notice.change) }
+        }
+        throw ListenerEnded()
+    }
+
+    private func ping(_ connection: PostgresConnection) async throws {
+        while true {
+            try await Task.sleep(for: pingInterval)
+            try await connection.query("SELECT 1", logger: logger)
+        }
+    }
+
+    struct ListenerEnded: Error, CustomStringConvertible {
+        var description: String { "the notification stream ended" }
+    }
+}
