@@ -138,7 +138,7 @@ paths = {
                  "requestBody": body(ref("SDKEvents"), required=False),
                  "responses": {"200": ok("Active breakpoints", ref("ActiveBreakpoints")), **errors("400", "413")}}},
     "/sdk/snapshots/auto-register": {"post": {
-        "operationId": "autoRegister", "tags": ["sdk"], "summary": "Idempotent registration (service, function, label); new ones start enabled with max_captures 100 and expire_at in 24 h (disabled with --auto-register-disabled); an existing one gets the reported file and line",
+        "operationId": "autoRegister", "tags": ["sdk"], "summary": "Idempotent registration (service, function, label); new ones start enabled with max_captures 100 and idle_timeout_hours 24 (disabled with --auto-register-disabled); an existing one gets the reported file and line",
         "requestBody": body(ref("AutoRegister")),
         "responses": {"200": ok("Already registered", ref("Breakpoint")), "201": ok("Registered", ref("Breakpoint")), **errors("400", "413")}}},
     "/sdk/snapshots/capture": {"post": {

@@ -116,7 +116,7 @@ extension Breakpoint {
         bp.enabled = defaults.enabled
         if defaults.enabled {  // an opt-in breakpoint gets its limits from the person who enables it
             bp.maxCaptures = defaults.maxCaptures
-            bp.expireAt = now + defaults.expireAfterSeconds
+            bp.idleTimeoutHours = defaults.idleTimeoutHours
         }
         bp.autoRegistered = true
         return bp

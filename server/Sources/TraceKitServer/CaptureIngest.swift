@@ -53,7 +53,7 @@ final class CaptureBatcher: Sendable {
             if batch.isEmpty { return }
             let jobs = batch.map(\.job)
             do {
-                let outcomes = try await pool.write { db in try jobs.map { try Self.ingest(db, $0) } }
+                let outcomes = try await pool.write { db in try Self.ingest(db, jobs) }
                 announce(outcomes)
                 for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(returning: outcome) }
             } catch {
@@ -75,27 +75,73 @@ final class CaptureBatcher: Sendable {
         }
     }
 
-    /// Decides and stores one capture inside the writer transaction.
-    static func ingest(_ db: Database, _ job: CaptureJob) throws -> CaptureOutcome {
-        guard let bp = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM breakpoints WHERE id = ?"), arguments: [job.breakpointID])
-            .map(Breakpoint.init(row:)), bp.serviceName == job.service
-        else { return .unknownBreakpoint }
-        let killSwitch = try Bool.fetchOne(db.cachedStatement(sql: "SELECT kill_switch FROM services WHERE name = ?"), arguments: [job.service])
-        switch CaptureDecision(bp, killSwitch: killSwitch == true, job: job) {
+    /// Decides and stores a batch inside one writer transaction, in arrival
+    /// order. Each breakpoint and kill switch the batch touches is read once
+    /// and each changed breakpoint written once at the end: inside the writer
+    /// transaction nobody else changes them, so the in-memory rows are exact.
+    static func ingest(_ db: Database, _ jobs: [CaptureJob]) throws -> [CaptureOutcome] {
+        var rows = BatchRows(db)
+        let outcomes = try jobs.map { job in try ingest(db, job, rows: &rows) }
+        try rows.writeBack()
+        return outcomes
+    }
+
+    /// Decides and stores one capture against the batch's rows.
+    private static func ingest(_ db: Database, _ job: CaptureJob, rows: inout BatchRows) throws -> CaptureOutcome {
+        guard let bp = try rows.breakpoint(job.breakpointID), bp.serviceName == job.service else { return .unknownBreakpoint }
+        switch CaptureDecision(bp, killSwitch: try rows.killSwitch(job.service), job: job) {
         case .killSwitch:
             return .dropped(reason: "kill_switch", changed: nil)
         case .drop(let reason, let written, let disabled):
-            try db.cachedStatement(sql: "UPDATE breakpoints SET dropped_count = ?, enabled = ?, updated_at = ? WHERE id = ?")
-                .execute(arguments: [written.droppedCount, written.enabled, written.updatedAt, written.id])
+            rows.changed(written)
             return .dropped(reason: reason, changed: disabled ? written : nil)
         case .store(let written):
             try db.cachedStatement(sql: """
                 INSERT INTO snapshots (id, breakpoint_id, service_name, captured_at, received_at, document) VALUES (?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [job.snapshotID, written.id, written.serviceName, job.capturedAt, job.now, job.documentText])
-            try db.cachedStatement(sql: """
-                UPDATE breakpoints SET capture_count = capture_count + 1, last_capture_at = ?, updated_at = ?, enabled = ? WHERE id = ?
-                """).execute(arguments: [job.now, job.now, written.enabled, written.id])
+            rows.changed(written)
             return .stored(snapshotID: job.snapshotID, breakpoint: written)
+        }
+    }
+}
+
+/// The breakpoint and service rows one capture batch reads and changes,
+/// read on first use and written back once (not once per capture).
+private struct BatchRows {
+    let db: Database
+    private var breakpoints: [String: Breakpoint?] = [:]
+    private var killSwitches: [String: Bool] = [:]
+    private var changedIDs: [String] = []
+
+    init(_ db: Database) { self.db = db }
+
+    mutating func breakpoint(_ id: String) throws -> Breakpoint? {
+        if let known = breakpoints[id] { return known }
+        let bp = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM breakpoints WHERE id = ?"), arguments: [id])
+            .map(Breakpoint.init(row:))
+        breakpoints[id] = .some(bp)
+        return bp
+    }
+
+    mutating func killSwitch(_ service: String) throws -> Bool {
+        if let known = killSwitches[service] { return known }
+        let on = try Bool.fetchOne(db.cachedStatement(sql: "SELECT kill_switch FROM services WHERE name = ?"), arguments: [service]) == true
+        killSwitches[service] = on
+        return on
+    }
+
+    mutating func changed(_ bp: Breakpoint) {
+        if !changedIDs.contains(bp.id) { changedIDs.append(bp.id) }
+        breakpoints[bp.id] = .some(bp)
+    }
+
+    /// The counters, enabled flag and timestamps of every breakpoint the batch changed.
+    func writeBack() throws {
+        for id in changedIDs {
+            guard case .some(.some(let bp)) = breakpoints[id] else { continue }
+            try db.cachedStatement(sql: """
+                UPDATE breakpoints SET capture_count = ?, dropped_count = ?, last_capture_at = ?, updated_at = ?, enabled = ? WHERE id = ?
+                """).execute(arguments: [bp.captureCount, bp.droppedCount, bp.lastCaptureAt, bp.updatedAt, bp.enabled, bp.id])
         }
     }
 }

@@ -1050,7 +1050,7 @@ public enum OpenAPIDocument {
         "tags": [
           "sdk"
         ],
-        "summary": "Idempotent registration (service, function, label); new ones start enabled with max_captures 100 and expire_at in 24 h (disabled with --auto-register-disabled); an existing one gets the reported file and line",
+        "summary": "Idempotent registration (service, function, label); new ones start enabled with max_captures 100 and idle_timeout_hours 24 (disabled with --auto-register-disabled); an existing one gets the reported file and line",
         "requestBody": {
           "required": true,
           "content": {

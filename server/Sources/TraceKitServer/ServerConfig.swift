@@ -41,13 +41,17 @@ public struct ServerConfig: Sendable {
 /// An auto-registered breakpoint starts enabled, as the product description
 /// says ("automatically created and enabled"), but bounded, so a forgotten
 /// checkpoint on a hot path cannot flood the store: it stops after
-/// `maxCaptures` snapshots and expires after `expireAfterSeconds`. Either is
-/// lifted by editing the breakpoint. `--auto-register-disabled` makes them
-/// start disabled and unbounded (opt-in: whoever enables one sets its limits).
+/// `maxCaptures` snapshots and is disabled after `idleTimeoutHours` without
+/// a capture or an edit. The idle timeout rather than an `expire_at` because
+/// the official SDKs compare `expire_at` with a naive local time and raise
+/// (tracekit-apm 1.4.1), while they ignore `idle_timeout_hours`, which the
+/// server enforces itself. Either bound is lifted by editing the breakpoint.
+/// `--auto-register-disabled` makes them start disabled and unbounded
+/// (opt-in: whoever enables one sets its limits).
 public struct AutoRegisterDefaults: Sendable {
     public var enabled = true
     public var maxCaptures = 100
-    public var expireAfterSeconds = 24 * 3600.0
+    public var idleTimeoutHours = 24
 
     public init() {}
 }

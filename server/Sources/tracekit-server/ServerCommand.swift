@@ -29,7 +29,7 @@ struct TraceKitServerCommand: AsyncParsableCommand {
     var retentionSeconds: Int?
     @Option(help: "Keep at most this many snapshots; 0 = no limit (env TRACEKIT_SERVER_RETENTION_COUNT).")
     var retentionCount: Int?
-    @Flag(help: "Auto-registered breakpoints start disabled (env TRACEKIT_SERVER_AUTO_REGISTER_DISABLED=1); by default they start enabled, at most 100 captures, expiring after 24 h.")
+    @Flag(help: "Auto-registered breakpoints start disabled (env TRACEKIT_SERVER_AUTO_REGISTER_DISABLED=1); by default they start enabled, at most 100 captures, disabled after 24 h without a capture.")
     var autoRegisterDisabled = false
     @Option(help: "PEM certificate chain: serve HTTPS (with --tls-key) (env TRACEKIT_SERVER_TLS_CERT).")
     var tlsCert: String?

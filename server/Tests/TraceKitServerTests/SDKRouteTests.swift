@@ -51,7 +51,7 @@ struct SDKRouteTests {
         }
     }
 
-    @Test("An auto-registered breakpoint starts enabled and bounded: max_captures 100, expiring in 24 h, active for SDKs")
+    @Test("An auto-registered breakpoint starts enabled and bounded: max_captures 100, idle timeout 24 h, no expire_at, active for SDKs")
     func autoRegisterEnabledAndBounded() async throws {
         try await TestServer.run { server in
             let body = #"{"service_name": "checkout", "file_path": "app/pay.py", "line_number": 42, "function_name": "pay", "label": "new-site"}"#
@@ -59,10 +59,25 @@ struct SDKRouteTests {
             #expect(created.status == .created)
             #expect(created["enabled"]?.boolValue == true)
             #expect(created["max_captures"]?.intValue == 100)
-            let expireAt = try #require(created["expire_at"]?.stringValue.flatMap(Timestamps.parse))
-            #expect(abs(expireAt - Date().timeIntervalSince1970 - 24 * 3600) < 120)
+            #expect(created["idle_timeout_hours"]?.intValue == 24)
+            #expect(created["expire_at"] == nil)
             let active = try await server.sdk(.get, "/sdk/snapshots/active/checkout")
             #expect(active["breakpoints"]?.arrayValue?.contains { $0["id"] == created["id"] } == true)
+            #expect(active["breakpoints"]?.arrayValue?.allSatisfy { $0["expire_at"] == nil } == true)
+        }
+    }
+
+    @Test("An auto-registered breakpoint left 24 h without a capture is no longer served to SDKs and the sweep disables it")
+    func autoRegisterIdleExpiry() async throws {
+        try await TestServer.run { server in
+            let body = #"{"service_name": "checkout", "file_path": "app/pay.py", "line_number": 42, "function_name": "pay", "label": "idle"}"#
+            let id = try #require(try await server.sdk(.post, "/sdk/snapshots/auto-register", body)["id"]?.stringValue)
+            let store = server.state.store
+            let now = Timestamps.now()
+            #expect(try await store.activeBreakpoints(service: "checkout", now: now + 23 * 3600).map(\.id) == [id])
+            #expect(try await store.activeBreakpoints(service: "checkout", now: now + 24 * 3600 + 60).isEmpty)
+            #expect(try await store.disableExpiredBreakpoints(now: now + 24 * 3600 + 60).map(\.id) == [id])
+            #expect(try await server.admin(.get, "/api/breakpoints/\(id)")["enabled"]?.boolValue == false)
         }
     }
 
@@ -77,6 +92,7 @@ struct SDKRouteTests {
             #expect(created["enabled"]?.boolValue == false)
             #expect(created["max_captures"]?.intValue == 0)  // whoever enables it sets the limits
             #expect(created["expire_at"]?.stringValue == nil)
+            #expect(created["idle_timeout_hours"] == nil)
             let active = try await server.sdk(.get, "/sdk/snapshots/active/checkout")
             #expect(active["breakpoints"]?.arrayValue?.isEmpty == true)
         }

@@ -234,6 +234,7 @@ def run(s, example, capture_line):
         # set here by a person still wins (libtracekit: a person's breakpoint before an auto-registered one).
         auto = [bp for bp in s.api("GET", f"/api/breakpoints?service={SERVICE}").json()["breakpoints"] if bp["auto_registered"]]
         assert len(auto) == 1 and auto[0]["enabled"] and auto[0]["max_captures"] == 100, auto
+        assert auto[0]["idle_timeout_hours"] == 24 and "expire_at" not in auto[0], auto
         s.no_reload_marker()
         first = capture_count(s, breakpoint_id)
         s.wait(lambda: capture_count(s, breakpoint_id) > first, timeout=10, message="the counter to grow live")
@@ -261,10 +262,10 @@ def run(s, example, capture_line):
         s.shot("counter-stopped")
         s.step(f"kill switch -> the counter stays at {stopped_at} for 4 s")
 
-        # Edit the breakpoint from its row: condition and max captures.
+        # Edit the breakpoint from its row: condition, max captures and idle timeout.
         s.find(f"tr[data-breakpoint='{breakpoint_id}'] td.actions button").click()
         form = s.find("form[aria-label='Edit breakpoint']")
-        for name, value in (("condition", "amount >= 0"), ("max_captures", "500")):
+        for name, value in (("condition", "amount >= 0"), ("max_captures", "500"), ("idle_timeout_hours", "48")):
             field = form.find_element(By.NAME, name)
             field.clear()
             field.send_keys(value)
@@ -272,9 +273,10 @@ def run(s, example, capture_line):
         s.wait(lambda: s.api("GET", f"/api/breakpoints/{breakpoint_id}").json().get("condition") == "amount >= 0",
                message="the edit to be saved")
         s.wait(lambda: "amount >= 0" in (s.text(f"tr[data-breakpoint='{breakpoint_id}']") or ""), message="the edited row")
-        assert s.api("GET", f"/api/breakpoints/{breakpoint_id}").json()["max_captures"] == 500
+        edited = s.api("GET", f"/api/breakpoints/{breakpoint_id}").json()
+        assert (edited["max_captures"], edited["idle_timeout_hours"]) == (500, 48), edited
         s.shot("breakpoint-edited")
-        s.step("edit a breakpoint's condition and max captures from the list")
+        s.step("edit a breakpoint's condition, max captures and idle timeout from the list")
     finally:
         service.kill()
         service.wait()

@@ -3,6 +3,7 @@ compatibility tests. The binary is TRACEKIT_SERVER_BIN, or the debug build in
 server/.build-server."""
 import os
 import pathlib
+import re
 import secrets
 import sys
 import tempfile
@@ -44,3 +45,16 @@ def server():
                 # instead of the size limit (413, which its negative-data check does not expect).
                 "--max-body-bytes", str(32 << 20)) as process:
             yield Server(process.base_url, configured, process.process)
+
+
+@pytest.fixture
+def default_server():
+    """The server as a user starts it: no flags but the port and the database
+    (auto-registration on, its default bounds); the admin key is the
+    development key it prints on first start."""
+    binary = os.environ.get("TRACEKIT_SERVER_BIN", str(DEFAULT_BIN))
+    with tempfile.TemporaryDirectory() as tmp:
+        with ServerProcess(binary, "--database", os.path.join(tmp, "compat.sqlite")) as process:
+            printed = re.search(r"Development admin API key \(shown once, store it now\): (\S+)", "".join(process.output))
+            assert printed, "".join(process.output)
+            yield Server(process.base_url, printed.group(1), process.process)

@@ -85,6 +85,44 @@ def test_official_sdk_round_trip(server, monkeypatch):
         snapshots.stop()
 
 
+def test_official_sdk_against_a_default_server(default_server, monkeypatch):
+    """Auto-registration on, default bounds: the SDK's checkpoints capture and
+    never raise, also once its poll cached the server's breakpoint (tracekit-apm
+    1.4.1 compares a cached expire_at with a naive datetime.now() outside any
+    try/except, so the server must bound these breakpoints without one)."""
+    statuses = []
+    real_post = requests.post
+
+    def recording_post(url, *args, **kwargs):
+        response = real_post(url, *args, **kwargs)
+        if url.endswith("/sdk/snapshots/capture"):
+            statuses.append(response.status_code)
+        return response
+
+    monkeypatch.setattr(requests, "post", recording_post)
+    server = default_server
+    created = server.api("POST", "/api/keys", json={"name": "python sdk", "role": "sdk", "services": ["py-default"]})
+    assert created.status_code == 201
+    client = tracekit.init(api_key=created.json()["key"], service_name="py-default",
+                           endpoint=server.base_url + "/v1/traces", enabled=False, enable_code_monitoring=True)
+    snapshots = client.get_snapshot_client()
+    try:
+        checkout(client, 1)  # registers; the server's breakpoint starts enabled, so this one is captured
+        snapshots.fetch_active_breakpoints()  # the poll replaces the SDK's cache with the server's breakpoint
+        cached = snapshots.breakpoints_cache["checkout:before-charge"]
+        assert (cached.enabled, cached.max_captures, cached.expire_at, cached.idle_timeout_hours) == (True, 100, None, 24)
+        for amount in range(2, 7):
+            checkout(client, amount)
+        assert statuses == [201] * 6
+
+        bp = server.api("GET", "/api/breakpoints?service=py-default").json()["breakpoints"]
+        assert len(bp) == 1 and bp[0]["auto_registered"] and bp[0]["capture_count"] == 6, bp
+        page = server.api("GET", f"/api/snapshots?service=py-default&breakpoint_id={bp[0]['id']}").json()
+        assert sorted(s["variables"]["amount"] for s in page["snapshots"]) == [1, 2, 3, 4, 5, 6]
+    finally:
+        snapshots.stop()
+
+
 def test_sigterm_shuts_down_gracefully_with_an_open_stream(server):
     key = server.api("POST", "/api/keys", json={"name": "sse", "role": "sdk"}).json()["key"]
     stream = requests.get(server.base_url + "/sdk/snapshots/stream/svc", headers={"X-API-Key": key},

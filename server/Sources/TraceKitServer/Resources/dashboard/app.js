@@ -192,6 +192,7 @@ function breakpointForm(initial, onSubmit, submitText) {
     field("max_captures", "Max captures (0 = unlimited)", { type: "number", min: 0, value: initial.max_captures ?? 10 }),
     field("capture_frequency", "Min seconds between captures", { type: "number", min: 0, value: initial.capture_frequency ?? 0 }),
     field("expire_at", "Expires (local time)", { type: "datetime-local", value: localExpire }),
+    field("idle_timeout_hours", "Disable after hours without a capture (empty = never)", { type: "number", min: 1, value: initial.idle_timeout_hours ?? "" }),
     el("label", {}, "Enabled", el("input", { type: "checkbox", name: "enabled", checked: initial.enabled !== false })),
     el("div", { class: "actions" },
       el("button", { type: "submit", class: "primary" }, submitText),
@@ -208,9 +209,12 @@ function breakpointForm(initial, onSubmit, submitText) {
     body.capture_frequency = Number(data.get("capture_frequency") || 0);
     const expireText = data.get("expire_at");
     body.expire_at = expireText ? new Date(expireText).toISOString() : null;
+    const idleText = data.get("idle_timeout_hours");
+    body.idle_timeout_hours = idleText ? Number(idleText) : null;
     body.enabled = data.get("enabled") !== null;
     if (isNew && body.condition === null) delete body.condition;
     if (isNew && body.expire_at === null) delete body.expire_at;
+    if (isNew && body.idle_timeout_hours === null) delete body.idle_timeout_hours;
     try { await onSubmit(body); form.remove(); } catch (err) { toast(err.message, true); }
   });
   return form;
