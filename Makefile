@@ -17,6 +17,9 @@ LIBDIR := $(DESTDIR)$(PREFIX)/$(LIBSUBDIR)
 INCLUDE_FROM_LIBDIR := $(shell echo $(LIBSUBDIR) | sed -e 's|[^/][^/]*|..|g')/include
 CMAKEDIR := $(LIBDIR)/cmake/tracekit
 
+# -z nodelete: dlclose() leaves the library mapped. Its sender and sync threads,
+# the statically linked Swift runtime and a pthread key destructor (site_claim.c)
+# must never find their code unmapped when a host (ctypes, FFI, PHP) unloads it.
 # -enforce-exclusivity=unchecked: the runtime exclusivity checks cost ~8% of
 # the sanitizer's time; debug builds (all tests) keep them on.
 SWIFT_RELEASE_FLAGS := -c release --scratch-path $(SCRATCH) --product tracekit \
@@ -24,6 +27,7 @@ SWIFT_RELEASE_FLAGS := -c release --scratch-path $(SCRATCH) --product tracekit \
 	-Xlinker -soname=libtracekit.so.$(SOMAJOR) \
 	-Xlinker --version-script=$(CURDIR)/build-support/tracekit.map \
 	-Xlinker -s -Xswiftc -use-ld=lld \
+	-Xlinker -z -Xlinker nodelete \
 	-Xswiftc -enforce-exclusivity=unchecked
 
 .PHONY: all lib install uninstall clean dist

@@ -42,8 +42,10 @@ library_exports_only_the_c_api() {
   local unversioned; unversioned=$(echo "$symbols" | grep '^tk_' | grep -v '@@TRACEKIT_[0-9]*\.[0-9]*$' || true)
   local soname; soname=$(readelf -d "$so" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
   local count; count=$(echo "$symbols" | grep -c '^tk_')
-  echo "exports: $count tk_* functions; other symbols: ${others:-none}; without a TRACEKIT_x.y version: ${unversioned:-none}; SONAME: $soname"
-  [ -z "$others" ] && [ -z "$unversioned" ] && [ "$soname" = libtracekit.so.0 ] && [ "$count" -gt 0 ]
+  # NODELETE: dlclose() must not unmap code that the library's threads still run.
+  local nodelete=no; readelf -d "$so" | grep -q 'Flags:.*NODELETE' && nodelete=yes
+  echo "exports: $count tk_* functions; other symbols: ${others:-none}; without a TRACEKIT_x.y version: ${unversioned:-none}; SONAME: $soname; NODELETE: $nodelete"
+  [ -z "$others" ] && [ -z "$unversioned" ] && [ "$soname" = libtracekit.so.0 ] && [ "$count" -gt 0 ] && [ "$nodelete" = yes ]
 }
 
 # The version is defined once (VERSION); every manifest, the header and the bindings agree with it.

@@ -17,17 +17,19 @@ extension PostgresStore {
     func writing<Result: Sendable>(_ body: (PostgresConnection) async throws -> (Result, [StoreChange])) async throws -> Result {
         let (result, made) = try await transaction { connection in
             let (result, made) = try await body(connection)
-            for change in made { try await notify(change, on: connection) }
+            try await notify(made, on: connection)
             return (result, made)
         }
         for change in made { changes.announce(change) }
         return result
     }
 
-    /// Queues `change` for every instance; call inside the writing transaction.
-    func notify(_ change: StoreChange, on connection: PostgresConnection) async throws {
-        let payload = ChangeNotice(origin: changes.instanceID, change: change).payload
-        try await connection.query("SELECT pg_notify(\(Self.changeChannel), \(payload))", logger: logger)
+    /// Queues `changes` for every instance (one statement, however many);
+    /// call inside the writing transaction.
+    func notify(_ made: [StoreChange], on connection: PostgresConnection) async throws {
+        guard !made.isEmpty else { return }
+        let payloads = made.map { ChangeNotice(origin: changes.instanceID, change: $0).payload }
+        try await connection.query("SELECT pg_notify(\(Self.changeChannel), p) FROM UNNEST(\(payloads)) AS p", logger: logger)
     }
 }
 

@@ -3,48 +3,12 @@ import TraceKitCore
 
 /// Captures, snapshots and SDK events.
 extension PostgresStore {
-    /// One transaction per capture (four round trips). The breakpoint row is locked
-    /// (`FOR UPDATE`) while the capture is decided and stored, so captures
-    /// racing on several instances are decided one after the other on the
-    /// committed count: never more than `max_captures` stored, and
-    /// `capture_frequency` holds across instances.
+    /// Group-committed (see `PostgresCaptureBatcher`): captures racing on
+    /// several instances are decided one after the other on the locked,
+    /// committed breakpoint row. Throws `StoreOverloaded` when too many
+    /// captures are already queued.
     public func ingest(_ job: CaptureJob) async throws -> CaptureOutcome {
-        guard inFlightCaptures.add(1, ordering: .relaxed).newValue <= maxInFlightCaptures else {
-            inFlightCaptures.subtract(1, ordering: .relaxed)
-            throw StoreOverloaded()
-        }
-        defer { inFlightCaptures.subtract(1, ordering: .relaxed) }
-        // A stored capture changed its breakpoint's count; a dropped one
-        // matters only when it disabled the breakpoint.
-        return try await writing { connection in
-            guard let row = try await rows("""
-                SELECT b.*, COALESCE(s.kill_switch, FALSE) AS service_kill_switch
-                FROM breakpoints b LEFT JOIN services s ON s.name = b.service_name
-                WHERE b.id = \(job.breakpointID) FOR UPDATE OF b
-                """, on: connection).first else { return (.unknownBreakpoint, []) }
-            let bp = try Breakpoint(postgres: row)
-            guard bp.serviceName == job.service else { return (.unknownBreakpoint, []) }
-            let changed = [StoreChange(.breakpointUpdated, id: bp.id, service: bp.serviceName)]
-            switch CaptureDecision(bp, killSwitch: try row["service_kill_switch"].decode(Bool.self), job: job) {
-            case .killSwitch:
-                return (.dropped(reason: "kill_switch", changed: nil), [])
-            case .drop(let reason, let written, let disabled):
-                try await connection.query("""
-                    UPDATE breakpoints SET dropped_count = \(written.droppedCount), enabled = \(written.enabled),
-                    updated_at = \(written.updatedAt) WHERE id = \(written.id)
-                    """, logger: logger)
-                return (.dropped(reason: reason, changed: disabled ? written : nil), disabled ? changed : [])
-            case .store(let written):
-                // One round trip: the INSERT runs to completion as part of the UPDATE.
-                try await connection.query("""
-                    WITH stored AS (INSERT INTO snapshots (id, breakpoint_id, service_name, captured_at, received_at, document)
-                        VALUES (\(job.snapshotID), \(written.id), \(written.serviceName), \(job.capturedAt), \(job.now), \(job.documentText)))
-                    UPDATE breakpoints SET capture_count = capture_count + 1, last_capture_at = \(job.now), updated_at = \(job.now),
-                    enabled = \(written.enabled) WHERE id = \(written.id)
-                    """, logger: logger)
-                return (.stored(snapshotID: job.snapshotID, breakpoint: written), changed)
-            }
-        }
+        try await captureBatcher.submit(job, to: self)
     }
 
     public func snapshots(_ query: SnapshotQuery) async throws -> SnapshotPage {

@@ -2,15 +2,14 @@ import Foundation
 import Logging
 import NIOSSL
 import PostgresNIO
-import Synchronization
 
 /// The server's storage on PostgreSQL (PostgresNIO client with a connection
 /// pool), for several instances sharing one database. The tables and the
 /// named migrations are those of `SQLiteStore`; the migrations run once, in
 /// order, recorded in `schema_migrations`, under an advisory lock so that
 /// instances starting together do not race. Every statement is
-/// parameterised. Cross-instance rules live in the database: captures lock
-/// their breakpoint row (`FOR UPDATE`) so counts and limits hold whatever
+/// parameterised. Cross-instance rules live in the database: each batch of
+/// captures locks its breakpoint rows (`FOR UPDATE`) so counts and limits hold whatever
 /// instance stores them, and sweeps take an advisory lock so one instance
 /// sweeps at a time. The per-table queries live in `PostgresStore+*.swift`.
 public final class PostgresStore: ServerStore {
@@ -24,10 +23,8 @@ public final class PostgresStore: ServerStore {
     private let runner: Task<Void, Never>
     /// LISTENs for the other instances' changes (`PostgresChangeListener`).
     private let listener: Task<Void, Never>
-    /// Captures being stored; beyond `maxInFlightCaptures` new ones are
-    /// refused (`StoreOverloaded`) rather than queued without bound.
-    let inFlightCaptures = Atomic<Int>(0)
-    let maxInFlightCaptures = 20_000
+    /// Queues captures and stores them a batch per transaction.
+    let captureBatcher = PostgresCaptureBatcher()
 
     /// Advisory lock keys (one namespace for this server's locks).
     enum AdvisoryLock: Int64 {
