@@ -1,5 +1,4 @@
 import GRDB
-import Synchronization
 
 /// Writes captures with group commit: concurrent captures queue up and one
 /// writer transaction stores a whole batch, so the SQLite commit and the hop
@@ -7,58 +6,20 @@ import Synchronization
 /// Each capture is still decided on its own, in arrival order, with the
 /// breakpoint state left by the previous ones (atomic `capture_count`).
 final class CaptureBatcher: Sendable {
-    private struct Pending {
-        var job: CaptureJob
-        var continuation: CheckedContinuation<CaptureOutcome, any Error>
-    }
-    private struct State {
-        var queue: [Pending] = []
-        var draining = false
-    }
-
     private let pool: DatabasePool
     private let changes: ChangeFeed
-    private let state = Mutex(State())
-    /// Beyond this many queued captures, new ones are refused (overload).
-    let maxQueued: Int
-    private let maxBatch = 256
+    private let queue = GroupCommitQueue(maxBatch: 256)
 
-    init(pool: DatabasePool, changes: ChangeFeed, maxQueued: Int = 20_000) {
+    init(pool: DatabasePool, changes: ChangeFeed) {
         self.pool = pool
         self.changes = changes
-        self.maxQueued = maxQueued
     }
 
     func submit(_ job: CaptureJob) async throws -> CaptureOutcome {
-        try await withCheckedThrowingContinuation { continuation in
-            let outcome = state.withLock { state -> (accepted: Bool, startDrain: Bool) in
-                guard state.queue.count < maxQueued else { return (false, false) }
-                state.queue.append(Pending(job: job, continuation: continuation))
-                defer { state.draining = true }
-                return (true, !state.draining)
-            }
-            if !outcome.accepted { continuation.resume(throwing: StoreOverloaded()) }
-            if outcome.startDrain { Task { await self.drain() } }
-        }
-    }
-
-    private func drain() async {
-        while true {
-            let batch = state.withLock { state -> [Pending] in
-                let batch = Array(state.queue.prefix(maxBatch))
-                state.queue.removeFirst(batch.count)
-                if batch.isEmpty { state.draining = false }
-                return batch
-            }
-            if batch.isEmpty { return }
-            let jobs = batch.map(\.job)
-            do {
-                let outcomes = try await pool.write { db in try Self.ingest(db, jobs) }
-                announce(outcomes)
-                for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(returning: outcome) }
-            } catch {
-                for pending in batch { pending.continuation.resume(throwing: error) }
-            }
+        try await queue.submit(job) { jobs in
+            let outcomes = try await self.pool.write { db in try Self.ingest(db, jobs) }
+            self.announce(outcomes)
+            return outcomes
         }
     }
 

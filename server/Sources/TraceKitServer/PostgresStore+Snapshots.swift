@@ -3,12 +3,14 @@ import TraceKitCore
 
 /// Captures, snapshots and SDK events.
 extension PostgresStore {
-    /// Group-committed (see `PostgresCaptureBatcher`): captures racing on
+    /// Group-committed (see `PostgresCaptureBatch`): captures racing on
     /// several instances are decided one after the other on the locked,
     /// committed breakpoint row. Throws `StoreOverloaded` when too many
     /// captures are already queued.
     public func ingest(_ job: CaptureJob) async throws -> CaptureOutcome {
-        try await captureBatcher.submit(job, to: self)
+        try await captureQueue.submit(job) { jobs in
+            try await self.writing { connection in try await PostgresCaptureBatch.ingest(jobs, on: connection, store: self) }
+        }
     }
 
     public func snapshots(_ query: SnapshotQuery) async throws -> SnapshotPage {

@@ -24,7 +24,7 @@ public final class PostgresStore: ServerStore {
     /// LISTENs for the other instances' changes (`PostgresChangeListener`).
     private let listener: Task<Void, Never>
     /// Queues captures and stores them a batch per transaction.
-    let captureBatcher = PostgresCaptureBatcher()
+    let captureQueue = GroupCommitQueue(maxBatch: 512)
 
     /// Advisory lock keys (one namespace for this server's locks).
     enum AdvisoryLock: Int64 {

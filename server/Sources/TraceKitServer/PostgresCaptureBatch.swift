@@ -1,10 +1,10 @@
 import Logging
 import PostgresNIO
-import Synchronization
 
-/// Group commit for captures on PostgreSQL: concurrent captures queue up and
-/// one transaction stores a whole batch, so the commit, the row locks and the
-/// NOTIFY are paid once per batch rather than once per capture.
+/// Group commit for captures on PostgreSQL: concurrent captures queue up
+/// (`GroupCommitQueue`) and one transaction stores a whole batch, so the
+/// commit, the row locks and the NOTIFY are paid once per batch rather than
+/// once per capture.
 ///
 /// Each batch locks its breakpoint rows (`FOR UPDATE`, in id order, so two
 /// instances never deadlock), decides every capture in arrival order with
@@ -12,59 +12,7 @@ import Synchronization
 /// snapshots in one multi-row INSERT and each breakpoint's new state in one
 /// UPDATE. `max_captures` and `capture_frequency` therefore hold across
 /// instances. A capture is answered only after its batch committed.
-final class PostgresCaptureBatcher: Sendable {
-    private struct Pending {
-        var job: CaptureJob
-        var continuation: CheckedContinuation<CaptureOutcome, any Error>
-    }
-    private struct State {
-        var queue: [Pending] = []
-        var draining = false
-    }
-
-    private let state = Mutex(State())
-    /// Beyond this many queued captures, new ones are refused (overload).
-    let maxQueued: Int
-    private let maxBatch = 512
-
-    init(maxQueued: Int = 20_000) {
-        self.maxQueued = maxQueued
-    }
-
-    /// `store` is passed in rather than held: the store owns the batcher.
-    func submit(_ job: CaptureJob, to store: PostgresStore) async throws -> CaptureOutcome {
-        try await withCheckedThrowingContinuation { continuation in
-            let outcome = state.withLock { state -> (accepted: Bool, startDrain: Bool) in
-                guard state.queue.count < maxQueued else { return (false, false) }
-                state.queue.append(Pending(job: job, continuation: continuation))
-                defer { state.draining = true }
-                return (true, !state.draining)
-            }
-            if !outcome.accepted { continuation.resume(throwing: StoreOverloaded()) }
-            if outcome.startDrain { Task { await self.drain(into: store) } }
-        }
-    }
-
-    private func drain(into store: PostgresStore) async {
-        while true {
-            let batch = state.withLock { state -> [Pending] in
-                let batch = Array(state.queue.prefix(maxBatch))
-                state.queue.removeFirst(batch.count)
-                if batch.isEmpty { state.draining = false }
-                return batch
-            }
-            if batch.isEmpty { return }
-            do {
-                let outcomes = try await store.writing { connection in
-                    try await Self.ingest(batch.map(\.job), on: connection, store: store)
-                }
-                for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(returning: outcome) }
-            } catch {
-                for pending in batch { pending.continuation.resume(throwing: error) }
-            }
-        }
-    }
-
+enum PostgresCaptureBatch {
     /// Decides and stores `jobs` inside one transaction; returns their
     /// outcomes (in order) and the breakpoints whose rows changed, once each.
     static func ingest(_ jobs: [CaptureJob], on connection: PostgresConnection,
