@@ -17,11 +17,9 @@ status=0
 for run in "0 250" "0 1000" "-1 250"; do
   set -- $run
   # A fresh stub per run, so its count of captures taken is this run's.
-  STALL_MS=${STALL_MS:-50} python3 -u Benchmarks/client/stall_backend.py > "$work/port" 2>> "$work/stub.log" &
-  stub=$!
-  for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-  "$STAGE/delivery_bench" "http://127.0.0.1:$(head -1 "$work/port")" "$1" "$2" "$seconds" || status=1
-  kill "$stub"; wait "$stub" 2>/dev/null || true; : > "$work/port"
+  STALL_MS=${STALL_MS:-50} start_stall_backend
+  "$STAGE/delivery_bench" "$STALL_URL" "$1" "$2" "$seconds" || status=1
+  kill "$STALL_PID"; wait "$STALL_PID" 2>/dev/null || true; : > "$work/stall.port"
 done
 echo "stall ${STALL_MS:-50} ms per capture; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit $status

@@ -9,10 +9,6 @@ cd "$(dirname "$0")/../.."
 stage_library
 build_bench client_bench Benchmarks/client/client_bench.c -lcurl
 bench_workdir
-python3 -u Benchmarks/client/stall_backend.py > "$work/stall.port" &
+start_stall_backend
 start_server bench-admin-key --auto-register-disabled
-for _ in $(seq 100); do
-  [ -s "$work/stall.port" ] && break
-  sleep 0.1
-done
-"$STAGE/client_bench" "$SERVER_URL" bench-admin-key "http://127.0.0.1:$(head -1 "$work/stall.port")"
+"$STAGE/client_bench" "$SERVER_URL" bench-admin-key "$STALL_URL"

@@ -22,6 +22,19 @@ bench_workdir() {
   trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 }
 
+# start_stall_backend: starts Benchmarks/client/stall_backend.py in the
+# background (STALL_MS, if set, is its delay per capture); sets STALL_PID and,
+# once the stub printed its port, STALL_URL.
+start_stall_backend() {
+  python3 -u Benchmarks/client/stall_backend.py > "$work/stall.port" 2>> "$work/stall.log" &
+  STALL_PID=$!
+  for _ in $(seq 100); do
+    [ -s "$work/stall.port" ] && break
+    sleep 0.1
+  done
+  STALL_URL=http://127.0.0.1:$(head -1 "$work/stall.port")
+}
+
 # start_server ADMIN_KEY [SERVER FLAGS...]: starts tracekit-server in the
 # background ($TRACEKIT_SERVER_BIN, else the release build, built if needed)
 # with a database in $work; sets SERVER_URL once /api/health answers.
