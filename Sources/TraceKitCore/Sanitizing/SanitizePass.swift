@@ -39,7 +39,7 @@ struct SanitizePass: ~Copyable {
     private let scrubbing: Bool
     private var pos = 0
     private var out: OutputBuffer
-    private var frames: [Frame] = []
+    private var frames = FrameStack<Frame>(capacity: 16)
     /// Containers opened inside a cut container: only their kind matters.
     private var innerKinds: [Bool] = []
     private var cutFrames = 0
@@ -66,7 +66,6 @@ struct SanitizePass: ~Copyable {
         scrubbing = sanitizer.scrubber != nil
         out = OutputBuffer(limit: sanitizer.maxPayload == 0 ? Int.max : sanitizer.maxPayload,
                            expected: input.count)
-        frames.reserveCapacity(16)  // one allocation for typical nesting
     }
 
     private var writing: Bool { cutFrames == 0 }
@@ -129,7 +128,7 @@ struct SanitizePass: ~Copyable {
         pos += 1
         if c == UInt8(ascii: ",") {
             if writing { out.append(c) }
-            if innerKinds.isEmpty { frames[frames.count - 1].elements += 1 }
+            if innerKinds.isEmpty { frames.updateLast { $0.elements += 1 } }
             return isObject ? .key : .value
         }
         guard c == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else {
@@ -169,7 +168,7 @@ struct SanitizePass: ~Copyable {
             close()
             return .afterValue
         }
-        if innerKinds.isEmpty { frames[frames.count - 1].elements = 1 }
+        if innerKinds.isEmpty { frames.updateLast { $0.elements = 1 } }
         return isObject ? .key : .value
     }
 
@@ -214,7 +213,7 @@ struct SanitizePass: ~Copyable {
         }
         var policy = ValuePolicy.normal
         if writing {
-            frames[frames.count - 1].key = body
+            frames.updateLast { $0.key = body }
             if simple, scrubbing {
                 let name = UnsafeBufferPointer(rebasing: input[body])
                 let decision = cached?.0 ?? keyDecisions.decision(for: name)
@@ -452,7 +451,7 @@ struct SanitizePass: ~Copyable {
     private func currentPath() -> String {
         var path: [UInt8] = []
         path.reserveCapacity(64)
-        for frame in frames {
+        frames.forEach { frame in
             if frame.isObject {
                 if !path.isEmpty { path.append(UInt8(ascii: ".")) }
                 appendWrittenKey(frame.key, to: &path)
