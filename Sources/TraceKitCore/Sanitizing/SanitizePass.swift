@@ -8,7 +8,8 @@ import CTraceKitScan
 /// parsed — the input must be valid JSON — but nothing is written for them
 /// until their end, where their marker is written instead.
 struct SanitizePass: ~Copyable {
-    private struct Frame {
+    // Not private: a private type as FrameStack's argument breaks debug builds (Swift 6.3).
+    struct Frame {
         var isObject: Bool
         /// Values (arrays) or keys (objects) started so far.
         var elements = 0
@@ -18,7 +19,7 @@ struct SanitizePass: ~Copyable {
         var key: Range<Int> = 0..<0
     }
 
-    private enum Cut: Equatable {
+    enum Cut: Equatable {
         case none
         case depth(Int)
         case sensitive
