@@ -230,7 +230,9 @@ module TracekitNative
     # so a repeated stack costs reading those and one Hash lookup; labels
     # (an allocation per frame) and JSON are made once per stack.
     def stack_json
-      locations = caller_locations(1, @stack_depth + 8) || []
+      # Frames 1 and 2 are capture_at and its caller, always this gem's;
+      # one more of its frames (capture_snapshot) may follow.
+      locations = caller_locations(3, @stack_depth + 1) || []
       key = []
       locations.each { |location| key << location.path << location.lineno }
       json = @stacks[key]
