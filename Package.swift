@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "TraceKitTestSupport", dependencies: ["TraceKitCore", "TraceKitClient"],
             path: "Tests/TraceKitTestSupport",
-            exclude: ["stub_server.py", "fake_backend.py"]),
+            exclude: ["stub_server.py", "fake_backend.py", "loopback_http.py"]),
         // Fuzz options and parser checks: the pure core only, so the fuzzers
         // link neither libcurl nor the client.
         .target(name: "TraceKitFuzzSupport", dependencies: ["TraceKitCore"], path: "Tests/TraceKitFuzzSupport"),

@@ -24,6 +24,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SERVER_SCRATCH = os.path.join("server", ".build-release")
+# Folders of Python helpers used by the benchmark scripts (only their .py files are copied).
+BENCHMARK_HELPERS = [os.path.join("Tests", "support"), os.path.join("Tests", "TraceKitTestSupport")]
 
 
 def log(message):
@@ -87,6 +89,11 @@ def baseline_tree(commit, cache):
     # Copied over (not replaced): its benchmark venvs stay between runs.
     shutil.copytree(HERE, os.path.join(path, "Benchmarks"), dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns(".venv-*", "__pycache__", "*.test"))
+    # The Python helpers the benchmark scripts import or start (server
+    # process, fake backend) may be newer than the baseline's.
+    for helpers in BENCHMARK_HELPERS:
+        shutil.copytree(os.path.join(ROOT, helpers), os.path.join(path, helpers), dirs_exist_ok=True,
+                        ignore=lambda _, names: [n for n in names if not n.endswith(".py")])
     return Tree(f"baseline {resolved[:9]}", path)
 
 

@@ -320,8 +320,9 @@ void tk_client_free(tk_client *client);
    only when capturing. context_json: optional JSON object with any of
    "trace_id", "span_id", "request" {"method","path","url","remote_addr",
    "user_agent","query","headers":{...}} and "stack_trace"
-   [{"function","file","line"}]; without a stack_trace the native stack is
-   recorded. Sensitive headers (Authorization, Cookie, X-API-Key, ...) are
+   [{"function","file","line"}] (a frame may also be the string
+   "function (file:line)", taken as it is); without a stack_trace the
+   native stack is recorded. Sensitive headers (Authorization, Cookie, X-API-Key, ...) are
    always redacted.
 
    Returns TK_OK when captured or skipped by design (stats say why),

@@ -9,6 +9,20 @@ extension Array: JSONByteSink where Element == UInt8 {
     package mutating func append(_ chunk: UnsafeBufferPointer<UInt8>) { append(contentsOf: chunk) }
 }
 
+extension JSONByteSink where Self: ~Copyable {
+    /// An integer in decimal, digit by digit: no intermediate String.
+    package mutating func append(decimal value: Int) {
+        if value < 0 { append(UInt8(ascii: "-")) }
+        let magnitude = value.magnitude
+        var divisor: UInt = 1
+        while magnitude / divisor >= 10 { divisor &*= 10 }
+        repeat {
+            append(UInt8(truncatingIfNeeded: magnitude / divisor % 10) &+ UInt8(ascii: "0"))
+            divisor /= 10
+        } while divisor > 0
+    }
+}
+
 /// The one JSON string writer of the library (JSONValue text, snapshot
 /// bodies, the sanitizer's output) and its one escaping rule: `"`, `\` and
 /// control characters below 0x20 are escaped — `\n \r \t \b \f` in their
@@ -25,6 +39,13 @@ package enum JSONStringWriter {
     package static func write<Sink: JSONByteSink & ~Copyable>(_ text: UnsafeBufferPointer<UInt8>,
                                                               into sink: inout Sink) {
         sink.append(UInt8(ascii: "\""))
+        writeBody(text, into: &sink)
+        sink.append(UInt8(ascii: "\""))
+    }
+
+    /// `text` escaped, without the quotes: a piece of a string literal.
+    package static func writeBody<Sink: JSONByteSink & ~Copyable>(_ text: UnsafeBufferPointer<UInt8>,
+                                                                  into sink: inout Sink) {
         var runStart = 0
         for index in 0..<text.count where needsEscaping(text[index]) {
             sink.append(UnsafeBufferPointer(rebasing: text[runStart..<index]))
@@ -32,7 +53,6 @@ package enum JSONStringWriter {
             writeEscape(for: text[index], into: &sink)
         }
         sink.append(UnsafeBufferPointer(rebasing: text[runStart..<text.count]))
-        sink.append(UInt8(ascii: "\""))
     }
 
     /// A Swift string as a JSON string literal.

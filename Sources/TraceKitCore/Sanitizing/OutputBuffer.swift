@@ -77,17 +77,6 @@ struct OutputBuffer: JSONByteSink, ~Copyable {
         append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    mutating func append(decimal value: Int) {
-        var digits: [UInt8] = []
-        var rest = value.magnitude
-        repeat {
-            digits.append(UInt8(truncatingIfNeeded: rest % 10) &+ 0x30)
-            rest /= 10
-        } while rest > 0
-        if value < 0 { append(UInt8(ascii: "-")) }
-        for digit in digits.reversed() { append(digit) }
-    }
-
     /// A JSON string literal. `needsEscaping` false promises the text has no
     /// `"`, `\` or control characters (the parser's fast path knows).
     mutating func appendString(_ text: UnsafeBufferPointer<UInt8>, needsEscaping: Bool) {

@@ -8,7 +8,8 @@ import CTraceKitScan
 /// parsed — the input must be valid JSON — but nothing is written for them
 /// until their end, where their marker is written instead.
 struct SanitizePass: ~Copyable {
-    private struct Frame {
+    // Not private: a private type as FrameStack's argument breaks debug builds (Swift 6.3).
+    struct Frame {
         var isObject: Bool
         /// Values (arrays) or keys (objects) started so far.
         var elements = 0
@@ -18,7 +19,7 @@ struct SanitizePass: ~Copyable {
         var key: Range<Int> = 0..<0
     }
 
-    private enum Cut: Equatable {
+    enum Cut: Equatable {
         case none
         case depth(Int)
         case sensitive
@@ -31,12 +32,15 @@ struct SanitizePass: ~Copyable {
     /// Copied out of `sanitizer` once: read for every string.
     private let scrubber: Scrubber?
     private let maxStringLength: Int
-    /// A key without any built-in shape is written as it is unless a custom
-    /// pattern has to run on it or it is over max_string_length.
-    private let keysNeedCustomPatterns: Bool
+    /// Custom patterns run on every string; without them, a string without
+    /// any built-in shape is written as it is (unless over max_string_length).
+    private let hasCustomPatterns: Bool
+    /// Whether PII scrubbing is on (`scrubber` is not nil), as a plain flag
+    /// so that the per-string path never touches the scrubber's reference.
+    private let scrubbing: Bool
     private var pos = 0
     private var out: OutputBuffer
-    private var frames: [Frame] = []
+    private var frames = FrameStack<Frame>(capacity: 16)
     /// Containers opened inside a cut container: only their kind matters.
     private var innerKinds: [Bool] = []
     private var cutFrames = 0
@@ -59,14 +63,13 @@ struct SanitizePass: ~Copyable {
         self.sanitizer = sanitizer
         scrubber = sanitizer.scrubber
         maxStringLength = sanitizer.maxStringLength
-        keysNeedCustomPatterns = sanitizer.scrubber?.hasCustomPatterns ?? false
+        hasCustomPatterns = sanitizer.scrubber?.hasCustomPatterns ?? false
+        scrubbing = sanitizer.scrubber != nil
         out = OutputBuffer(limit: sanitizer.maxPayload == 0 ? Int.max : sanitizer.maxPayload,
                            expected: input.count)
-        frames.reserveCapacity(16)  // one allocation for typical nesting
     }
 
     private var writing: Bool { cutFrames == 0 }
-    private var scrubbing: Bool { scrubber != nil }
 
     consuming func finish() -> SanitizeResult {
         if let scratch, let scrubber { scrubber.giveBack(scratch) }
@@ -126,7 +129,7 @@ struct SanitizePass: ~Copyable {
         pos += 1
         if c == UInt8(ascii: ",") {
             if writing { out.append(c) }
-            if innerKinds.isEmpty { frames[frames.count - 1].elements += 1 }
+            if innerKinds.isEmpty { frames.updateLast { $0.elements += 1 } }
             return isObject ? .key : .value
         }
         guard c == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else {
@@ -166,7 +169,7 @@ struct SanitizePass: ~Copyable {
             close()
             return .afterValue
         }
-        if innerKinds.isEmpty { frames[frames.count - 1].elements = 1 }
+        if innerKinds.isEmpty { frames.updateLast { $0.elements = 1 } }
         return isObject ? .key : .value
     }
 
@@ -211,7 +214,7 @@ struct SanitizePass: ~Copyable {
         }
         var policy = ValuePolicy.normal
         if writing {
-            frames[frames.count - 1].key = body
+            frames.updateLast { $0.key = body }
             if simple, scrubbing {
                 let name = UnsafeBufferPointer(rebasing: input[body])
                 let decision = cached?.0 ?? keyDecisions.decision(for: name)
@@ -302,31 +305,71 @@ struct SanitizePass: ~Copyable {
         // that straddles it.
         let window = cap > 0 ? min(text.count, cap + 4096) : text.count
         let scanned = UnsafeBufferPointer(rebasing: text[0..<window])
+        // The shape filter first, without the scrubber: most strings need no pattern.
+        let mask = scrubbing && scanned.count >= ShapeFilter.shortestMatch
+            ? ShapeFilter.candidates(in: scanned, readable: readableBytes(from: scanned)) : 0
+        if mask == 0 && !(hasCustomPatterns && !scanned.isEmpty) && (cap == 0 || text.count <= cap) {
+            out.appendString(text, needsEscaping: needsEscaping)
+            return
+        }
+        writeScrubbedString(text, scanned: scanned, mask: mask, needsEscaping: needsEscaping)
+    }
+
+    /// The rare path: patterns to run, or a string to cut.
+    @inline(never)
+    private mutating func writeScrubbedString(_ text: UnsafeBufferPointer<UInt8>, scanned: UnsafeBufferPointer<UInt8>,
+                                              mask: UInt16, needsEscaping: Bool) {
+        let cap = maxStringLength
         var spans: [Scrubber.Span] = []
-        if let scrubber {
-            let (mask, anyPattern) = scrubber.candidates(in: scanned, readable: readableBytes(from: scanned))
-            if anyPattern {
-                let scratch = scrubScratch()
-                scrubber.findSpans(in: scanned, mask: mask, scratch: scratch)
-                spans = scratch.spans
-            }
+        if let scrubber, mask != 0 || hasCustomPatterns {
+            let scratch = scrubScratch()
+            scrubber.findSpans(in: scanned, mask: mask, scratch: scratch)
+            spans = scratch.spans
         }
         if spans.isEmpty && (cap == 0 || text.count <= cap) {
             out.appendString(text, needsEscaping: needsEscaping)
             return
         }
-        compose(scanned, spans: spans, originalCount: text.count, cap: cap)
-        let written = composed  // shares storage; lets `self` be mutated below
-        written.withUnsafeBufferPointer { out.appendString($0, needsEscaping: true) }
+        if cap == 0 || (scanned.count == text.count && Self.count(of: scanned, withMarkersFor: spans) <= cap) {
+            writeWithMarkers(scanned, spans: spans, needsEscaping: needsEscaping)
+        } else {
+            compose(scanned, spans: spans, originalCount: text.count, cap: cap)
+            let written = composed  // shares storage; lets `self` be mutated below
+            written.withUnsafeBufferPointer { out.appendString($0, needsEscaping: true) }
+        }
         for span in spans {
             redactions += 1
             addFlag(category: span.category, severity: "high")
         }
     }
 
+    /// The common case of a string with PII: nothing to cut, so the pieces
+    /// between the spans and the markers go straight to the output.
+    private mutating func writeWithMarkers(_ text: UnsafeBufferPointer<UInt8>, spans: [Scrubber.Span],
+                                           needsEscaping: Bool) {
+        out.append(UInt8(ascii: "\""))
+        var last = 0
+        for span in spans {
+            writePiece(UnsafeBufferPointer(rebasing: text[last..<span.range.lowerBound]), needsEscaping: needsEscaping)
+            out.append(span.marker)
+            last = span.range.upperBound
+        }
+        writePiece(UnsafeBufferPointer(rebasing: text[last..<text.count]), needsEscaping: needsEscaping)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func writePiece(_ piece: UnsafeBufferPointer<UInt8>, needsEscaping: Bool) {
+        if needsEscaping { JSONStringWriter.writeBody(piece, into: &out) } else { out.append(piece) }
+    }
+
+    /// The length of `text` once each span is replaced by its marker.
+    private static func count(of text: UnsafeBufferPointer<UInt8>, withMarkersFor spans: [Scrubber.Span]) -> Int {
+        spans.reduce(text.count) { $0 - $1.range.count + $1.marker.count }
+    }
+
     /// Whether a key without any built-in shape is written as it is.
     private func writesUnchanged(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        !keysNeedCustomPatterns && (maxStringLength == 0 || key.count <= maxStringLength)
+        !hasCustomPatterns && (maxStringLength == 0 || key.count <= maxStringLength)
     }
 
     /// How many bytes from `text` may be read: the rest of the input when
@@ -408,13 +451,14 @@ struct SanitizePass: ~Copyable {
     /// hot path keeps no copy of them), never with the PII they report.
     private func currentPath() -> String {
         var path: [UInt8] = []
-        for frame in frames {
+        path.reserveCapacity(64)
+        frames.forEach { frame in
             if frame.isObject {
                 if !path.isEmpty { path.append(UInt8(ascii: ".")) }
                 appendWrittenKey(frame.key, to: &path)
             } else {
                 path.append(UInt8(ascii: "["))
-                path.append(contentsOf: String(max(frame.elements - 1, 0)).utf8)
+                path.append(decimal: max(frame.elements - 1, 0))
                 path.append(UInt8(ascii: "]"))
             }
         }
@@ -425,7 +469,13 @@ struct SanitizePass: ~Copyable {
     private func appendWrittenKey(_ body: Range<Int>, to path: inout [UInt8]) {
         let raw = UnsafeBufferPointer(rebasing: input[body])
         if !raw.contains(where: { $0 < 0x20 || $0 >= 0x80 || $0 == UInt8(ascii: "\\") }) {
-            appendScrubbed(raw, to: &path)  // the common case: no decoding needed
+            // The common case: no decoding needed, and the key's cached
+            // decision says whether any pattern could change it.
+            if !hasCustomPatterns, !keyDecisions.decision(for: raw).mayHoldPII {
+                path.append(contentsOf: raw.prefix(256))
+            } else {
+                appendScrubbed(raw, to: &path)
+            }
             return
         }
         var decoded: [UInt8] = []

@@ -70,25 +70,29 @@ final class Scrubber: Sendable {
     func findSpans(in text: UnsafeBufferPointer<UInt8>, mask: UInt16, scratch: ScrubScratch) {
         scratch.spans.removeAll(keepingCapacity: true)
         guard !text.isEmpty else { return }
-        if mask != 0 {
-            for (index, loaded) in Self.builtins.enumerated() where mask & (1 << UInt16(index)) != 0 {
-                guard let loaded else { continue }
-                collect(loaded.compiled, in: text, category: loaded.pattern.category.rawValue,
-                        marker: loaded.marker, validate: loaded.pattern.validate, scratch: scratch)
-            }
+        var candidates = mask
+        while candidates != 0 {  // only the patterns whose shape is there
+            let index = candidates.trailingZeroBitCount
+            candidates &= candidates &- 1
+            guard index < Self.builtins.count, let loaded = Self.builtins[index] else { continue }
+            collect(loaded.compiled, in: text, category: loaded.pattern.category.rawValue,
+                    marker: loaded.marker, validate: loaded.pattern.validate,
+                    shortestMatch: ShapeFilter.shortestMatch, scratch: scratch)
         }
         for (index, pattern) in custom.enumerated() {
             collect(pattern.pattern, in: text, category: pattern.name, marker: customMarkers[index],
-                    validate: nil, scratch: scratch)
+                    validate: nil, shortestMatch: 0, scratch: scratch)
         }
         if scratch.spans.count > 1 { resolveOverlaps(scratch) }
     }
 
     private func collect(_ pattern: CompiledPattern, in text: UnsafeBufferPointer<UInt8>, category: String,
                          marker: StaticMarker, validate: (@Sendable (UnsafeBufferPointer<UInt8>) -> Bool)?,
-                         scratch: ScrubScratch) {
+                         shortestMatch: Int, scratch: ScrubScratch) {
         var position = 0
-        while position <= text.count, scratch.spans.count < Self.maxSpansPerString,
+        // `shortestMatch`: no match fits in fewer bytes, so the text after
+        // the last match usually needs no second PCRE2 call.
+        while position <= text.count - shortestMatch, scratch.spans.count < Self.maxSpansPerString,
               let range = pattern.firstMatch(in: text, from: position, scratch: scratch.match) {
             if range.isEmpty {
                 position = range.upperBound + 1

@@ -57,7 +57,14 @@ public final class ConnectionRegistry: Sendable {
     private struct State {
         var perAddress: [String: Int] = [:]
         var limitReached = false
+        /// The current episode was logged (the warning is rate-limited).
+        var episodeLogged = false
+        var lastWarning: ContinuousClock.Instant?
     }
+
+    /// At most one "limit reached" warning this often: a burst of clients
+    /// makes the count flap around the limit while the backlog drains.
+    static let warningInterval = Duration.seconds(60)
 
     private let state = Mutex(State())
     let limits: ConnectionLimits
@@ -93,13 +100,21 @@ public final class ConnectionRegistry: Sendable {
 
     /// Logs once per episode that the overall limit was reached (not once per
     /// waiting connection, which a flood would turn into a flood of logs); the
-    /// episode ends when a quarter of the connections have closed.
+    /// episode ends when a quarter of the connections have closed. Episodes
+    /// within `warningInterval` of a logged one are not logged (neither their
+    /// end): accepting the backlog while the first clients still close can
+    /// reach the limit again at once.
     func noteLimit(reached: Bool, open: Int) {
-        let changed = state.withLock { state in
-            defer { state.limitReached = reached }
-            return state.limitReached != reached
+        let now = ContinuousClock.now
+        let log = state.withLock { state -> Bool in
+            guard state.limitReached != reached else { return false }
+            state.limitReached = reached
+            if !reached { return state.episodeLogged }
+            state.episodeLogged = state.lastWarning.map { now - $0 >= Self.warningInterval } ?? true
+            if state.episodeLogged { state.lastWarning = now }
+            return state.episodeLogged
         }
-        guard changed else { return }
+        guard log else { return }
         if reached {
             logger.warning("connection limit reached; new connections wait until others close",
                            metadata: ["open": "\(open)", "limit": "\(maxConnections)"])
