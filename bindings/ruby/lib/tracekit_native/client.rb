@@ -194,15 +194,13 @@ module TracekitNative
       raise CheckpointError.new(:invalid_label, "label, file and function must not contain NUL bytes (#{e.message})")
     end
 
-    # The first hit of a site goes through tk_site_capture once, as a C
-    # checkpoint would: an inactive site that no breakpoint knows is then
-    # auto-registered with the backend (in the background). Later inactive
-    # hits stop at tk_site_active.
+    # The first hit of a site is auto-registered with the backend (in the
+    # background), as a C checkpoint's would be; tk_site_register never
+    # captures, so a breakpoint arriving now cannot record empty variables.
+    # Later inactive hits stop at tk_site_active.
     def register(site)
-      Native.tk_site_capture(site, EMPTY_OBJECT, EMPTY_OBJECT.bytesize, nil) if Native.tk_site_active(site).zero?
+      Native.tk_site_register(site)
     end
-
-    EMPTY_OBJECT = "{}"
 
     def check_label(label)
       return if label.is_a?(String) && !label.empty?
