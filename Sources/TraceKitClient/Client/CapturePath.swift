@@ -117,14 +117,18 @@ extension CaptureClient {
     }
 
     /// `tk_site_register`: the first hit's auto-registration without a
-    /// capture, for bindings that skip inactive sites before calling the
-    /// library. False after shutdown; nothing done in a forked child.
+    /// capture, for callers that skip inactive sites before capturing (a
+    /// breakpoint arriving after their check must not get a placeholder
+    /// capture). An inactive hit under the kill switch is counted as the
+    /// capture would count it. False after shutdown; nothing done in a
+    /// forked child.
     public func register(site: Site) -> Bool {
         switch lifecycle {
         case .shutDown: return false
         case .forkedChild: return true
         case .running: registerOnFirstHit(site)
         }
+        if !site.isActive { countInactiveSkip() }
         return true
     }
 
