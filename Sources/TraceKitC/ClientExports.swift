@@ -112,9 +112,7 @@ private func capture(_ client: CaptureClient, _ site: Site, _ json: UnsafePointe
         case .finished(let outcome):
             return status(outcome)
         case .prepared(let prepared):
-            var stack: NativeStack? = nil
-            if let frames = prepared.nativeStackFrames { stack = NativeStack.capture(maxFrames: frames) }
-            return status(client.finishCapture(prepared, nativeStack: stack))
+            return status(client.finishCapture(prepared, nativeStack: prepared.takeNativeStack()))
         }
     } catch {
         return report(error)

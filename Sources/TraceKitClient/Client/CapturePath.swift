@@ -39,6 +39,14 @@ public struct PreparedCapture {
     fileprivate let body: SnapshotBody
     /// How many native frames to take; nil when the context gave a stack_trace.
     public let nativeStackFrames: Int?
+
+    /// The calling thread's native stack when this capture needs one.
+    /// Inlinable, so that it is taken in the caller's own frame.
+    @inlinable
+    public func takeNativeStack() -> NativeStack? {
+        guard let frames = nativeStackFrames else { return nil }
+        return NativeStack.capture(maxFrames: frames)
+    }
 }
 
 /// The caller's side of a checkpoint: checks, snapshot, queue. No network,
@@ -51,9 +59,7 @@ extension CaptureClient {
         case .finished(let outcome):
             return outcome
         case .prepared(let prepared):
-            var stack: NativeStack? = nil
-            if let frames = prepared.nativeStackFrames { stack = NativeStack.capture(maxFrames: frames) }
-            return finishCapture(prepared, nativeStack: stack)
+            return finishCapture(prepared, nativeStack: prepared.takeNativeStack())
         }
     }
 
