@@ -320,8 +320,9 @@ void tk_client_free(tk_client *client);
    only when capturing. context_json: optional JSON object with any of
    "trace_id", "span_id", "request" {"method","path","url","remote_addr",
    "user_agent","query","headers":{...}} and "stack_trace"
-   [{"function","file","line"}]; without a stack_trace the native stack is
-   recorded. Sensitive headers (Authorization, Cookie, X-API-Key, ...) are
+   [{"function","file","line"}] (a frame may also be the string
+   "function (file:line)", taken as it is); without a stack_trace the
+   native stack is recorded. Sensitive headers (Authorization, Cookie, X-API-Key, ...) are
    always redacted.
 
    Returns TK_OK when captured or skipped by design (stats say why),
@@ -372,6 +373,17 @@ const int32_t *tk_site_active_cell(const tk_site *site);
    not checked or counted again. */
 tk_status tk_site_capture(tk_site *site, const char *variables_json, size_t len,
                           const char *context_json);
+
+/* The auto-registration of a site's first hit (see tk_capture), without a
+   capture: for bindings that skip a site while tk_site_active is 0 and
+   still want the backend to learn about it. Never captures, whatever
+   breakpoint matches the site (a binding that called tk_site_capture with
+   placeholder variables for this would ship them if a breakpoint arrived
+   meanwhile). Once per process per function:label, in the background;
+   later calls cost one atomic load. Thread-safe; never blocks on the
+   network. TK_OK (also in a forked child, where it does nothing),
+   TK_ERR_INVALID_ARGUMENT (NULL site), TK_ERR_SHUT_DOWN. */
+tk_status tk_site_register(tk_site *site);
 
 /* Decides every suppression before the caller builds its variables, so that
    a suppressed checkpoint costs about what an inactive one does:

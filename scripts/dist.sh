@@ -163,6 +163,8 @@ debian_packages() {
   install -D -m 0644 build-support/debian/tracekit-server.service "$server/lib/systemd/system/tracekit-server.service"
   install -D -m 0644 build-support/debian/tracekit-server.default "$server/etc/default/tracekit-server"
   install -D -m 0644 server/README.md "$server/usr/share/doc/tracekit-server/README.md"
+  install -d "$server/usr/share/man/man1"
+  python3 scripts/manpage.py "$SERVER" "$VERSION" | gzip -9n > "$server/usr/share/man/man1/tracekit-server.1.gz"
   install -d "$server/DEBIAN"
   control tracekit-server net "$(shlib_depends "$server/usr/bin/tracekit-server"), adduser" \
     "self-hosted TraceKit code-monitoring backend" \
@@ -183,6 +185,7 @@ server_tarball() {
   install -D -m 0755 "$SERVER" "$dir/bin/tracekit-server"
   install -m 0644 LICENSE "$dir/LICENSE"
   install -m 0644 server/README.md "$dir/README.md"
+  python3 scripts/manpage.py "$SERVER" "$VERSION" > "$dir/tracekit-server.1"
   install -m 0644 build-support/debian/tracekit-server.service "$dir/tracekit-server.service"
   tar -C "$WORK" --owner=0 --group=0 --sort=name -czf "$DIST/$name.tar.gz" "$name"
 }

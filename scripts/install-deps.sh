@@ -23,6 +23,9 @@ command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs)
 # by scripts/pg-cluster.sh): initdb, pg_ctl and psql, unless already present.
 command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || APT_PACKAGES+=(postgresql)
 command -v psql >/dev/null 2>&1 || APT_PACKAGES+=(postgresql-client)
+# The two-instance suite also runs behind a real nginx configured from the
+# example in docs/DEPLOYMENT.md (server/Tests/multi-instance/test_behind_nginx.py).
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || APT_PACKAGES+=(nginx)
 # The Python binding's integration tests run real servers and frameworks
 # (each name is also its import name).
 # mypy: the binding's type annotations are checked with --strict.

@@ -171,6 +171,16 @@ private let fullClaim: tk_full_claim = { cell in
     return Unmanaged<Site>.fromOpaque(owner)._withUnsafeGuaranteedRef { $0.claim() } ? 1 : 0
 }
 
+@_cdecl("tk_site_register")
+public func tk_site_register(_ pointer: OpaquePointer?) -> CInt {
+    guard let pointer, let owner = UnsafePointer<tk_site_cell>(pointer).pointee.owner else {
+        return report(Failure(.invalidArgument, "site must not be NULL"))
+    }
+    let site = Unmanaged<Site>.fromOpaque(owner).takeUnretainedValue()
+    guard site.client.register(site: site) else { return report(Failure(.shutDown, shutDownMessage)) }
+    return Status.ok.rawValue
+}
+
 @_cdecl("tk_site_capture")
 public func tk_site_capture(_ pointer: OpaquePointer?, _ json: UnsafePointer<CChar>?, _ length: Int,
                             _ context: UnsafePointer<CChar>?) -> CInt {

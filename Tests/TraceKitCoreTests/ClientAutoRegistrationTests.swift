@@ -81,6 +81,24 @@ struct ClientAutoRegistrationTests {
         #expect(backend.log().registrations.first?["line_number"] as? Int == moved.line)
     }
 
+    @Test("register(site:) (tk_site_register) registers an active site once and never captures it")
+    func registerAloneNeverCaptures() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        backend.setBreakpoints([breakpointJSON()])
+        let client = try makeClient(backend)
+        let site = client.site(.checkout)
+        #expect(eventually { site.isActive })
+        for _ in 0..<5 { #expect(client.register(site: site)) }
+        #expect(eventually { backend.log().registrations.count == 1 })
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(backend.log().registrations.count == 1)
+        #expect(client.counter("captured") == 0)
+        #expect(backend.log().captureAttempts.isEmpty)
+        client.shutdown()
+        #expect(!client.register(site: site))
+    }
+
     @Test("registering does not depend on whether the first hit comes before or after the first poll")
     func registeredBeforeOrAfterFirstPoll() throws {
         for hitBeforePoll in [true, false] {

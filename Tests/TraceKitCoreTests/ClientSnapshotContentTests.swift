@@ -54,6 +54,15 @@ struct ClientSnapshotContentTests {
         #expect(lines.last?.contains("main") == true)
     }
 
+    @Test("frames given as text lines are sent as they are, cut to the breakpoint's stack_depth")
+    func stackTraceLinesFromContext() throws {
+        let context = #"{"stack_trace": ["handle (app.rb:42)", {"function": "run", "file": "app.rb", "line": 7}, "main (main.rb:3)"]}"#
+        let (whole, _) = try deliveredSnapshot(context: context)
+        #expect(whole["stack_trace"] as? String == "handle (app.rb:42)\nrun (app.rb:7)\nmain (main.rb:3)")
+        let (cut, _) = try deliveredSnapshot(breakpointJSON(["stack_depth": 2]), context: context)
+        #expect(cut["stack_trace"] as? String == "handle (app.rb:42)\nrun (app.rb:7)")
+    }
+
     @Test("without a stack trace in the context, the native stack is recorded")
     func nativeStackRecorded() throws {
         let (body, _) = try deliveredSnapshot()

@@ -9,9 +9,11 @@ TRACEKIT_DIST names the folder with the artifacts (scripts/test.sh runs
 `make dist` first).
 """
 import glob
+import gzip
 import json
 import os
 import pathlib
+import re
 import secrets
 import subprocess
 import sys
@@ -283,6 +285,14 @@ def test_the_debs_hold_what_each_package_promises(debian_root):
     assert (debian_root / "etc/default/tracekit-server").exists()
     soname = run(["readelf", "-d", str(libdir / "libtracekit.so.0")])
     assert "Library soname: [libtracekit.so.0]" in soname
+
+
+def test_the_server_manual_page_lists_every_option_of_the_binary(debian_root):
+    with gzip.open(debian_root / "usr/share/man/man1/tracekit-server.1.gz", "rt") as manual:
+        roff = manual.read().replace("\\-", "-")
+    options = re.findall(r"^  (--[a-z-]+)", run([str(debian_root / "usr/bin/tracekit-server"), "--help"]), re.M)
+    assert "--database" in options
+    assert [option for option in options if option not in roff] == []
 
 
 def test_a_c_program_built_with_pkg_config_from_the_debs_captures(server, debian_root, tmp_path):

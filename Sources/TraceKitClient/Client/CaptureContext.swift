@@ -42,9 +42,13 @@ struct CaptureContext {
         return Array(header.utf8).withUnsafeBufferPointer { KeyClassifier.classify($0) == .sensitive }
     }
 
-    /// `function (file:line)` per frame, the official SDKs' text form.
+    /// `function (file:line)` per frame, the official SDKs' text form. A
+    /// frame given as a string is taken to be that line already: bindings
+    /// cache their lines, and a string parses several times faster than a
+    /// frame object (most of a capture's context cost otherwise).
     private static func stackText(_ frames: [JSONValue], depth: Int) -> String {
         frames.prefix(depth > 0 ? depth : frames.count).map { frame in
+            if case .string(let line) = frame { return line }
             let function = frame["function"]?.stringValue ?? "??"
             let file = frame["file"]?.stringValue ?? "??"
             let line = frame["line"]?.intValue.map(String.init) ?? "?"

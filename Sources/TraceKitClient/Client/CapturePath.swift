@@ -169,6 +169,18 @@ extension CaptureClient {
         if killSwitch.load(ordering: .relaxed) { stats.add(.suppressedKillSwitch) }
     }
 
+    /// `tk_site_register`: the first hit's auto-registration without a
+    /// capture, for bindings that skip inactive sites before calling the
+    /// library. False after shutdown; nothing done in a forked child.
+    public func register(site: Site) -> Bool {
+        switch lifecycle {
+        case .shutDown: return false
+        case .forkedChild: return true
+        case .running: registerOnFirstHit(site)
+        }
+        return true
+    }
+
     /// Queues the site's auto-registration on its first hit, once per
     /// process per function:label, whether or not a breakpoint already
     /// matches it: the server then learns where the code is now. After the

@@ -254,9 +254,10 @@ class Client:
             if site is None:
                 return _lib.TK_ERR_SHUT_DOWN
             if not lib.tk_site_active(site.handle):
-                # Lets the library auto-register the site with the backend;
-                # it does not parse the variables of an inactive site.
-                return lib.tk_site_capture(site.handle, b"{}", 2, None)
+                # The first hit of an inactive site: the library
+                # auto-registers it with the backend and never captures
+                # (a breakpoint may have made it active since the check).
+                return lib.tk_site_register(site.handle)
         variables_json = to_json(variables, self._limits).encode("utf-8", "surrogatepass")
         context_json = _context_json(frame, self._limits)
         return lib.tk_site_capture(site.handle, variables_json, len(variables_json), context_json)

@@ -68,6 +68,7 @@ _PROTOTYPES = {
     "tk_capture": (_STATUS, [_P, _S, _S, ctypes.c_int32, _S, _S, ctypes.c_size_t, _S]),
     "tk_site_get": (_P, [_P, _S, _S, ctypes.c_int32, _S]),
     "tk_site_capture": (_STATUS, [_P, _S, ctypes.c_size_t, _S]),
+    "tk_site_register": (_STATUS, [_P]),
 }
 
 

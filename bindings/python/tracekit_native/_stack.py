@@ -1,4 +1,7 @@
-"""The Python stack of a capture, as the JSON array context_json carries.
+"""The Python stack of a capture, as the JSON array context_json carries,
+each frame in its text form "function (file:line)": the library parses a
+string per frame several times faster than a {"function", "file", "line"}
+object.
 
 Each frame's JSON is made once per code object and bytecode offset and
 cached: a service captures from the same few stacks over and over, and
@@ -15,11 +18,11 @@ _frames = {}  # (id(code), f_lasti) -> (code, frame JSON); dict operations are a
 
 
 def _frame_json(frame, code):
-    return _encode({"function": code.co_name, "file": code.co_filename, "line": frame.f_lineno or 0})
+    return _encode(f"{code.co_name} ({code.co_filename}:{frame.f_lineno or 0})")
 
 
 def stack_json(frame):
-    """JSON array of {"function", "file", "line"} from frame outwards,
+    """JSON array of "function (file:line)" from frame outwards,
     innermost first, at most MAX_STACK_FRAMES frames."""
     frames = _frames
     parts = []

@@ -61,6 +61,15 @@ class TestVariables < Minitest::Test
     assert_equal "\uFFFD\uFFFDok", out["bytes"]
   end
 
+  def test_strings_in_other_encodings_are_transcoded
+    assert_equal({ "city" => "Zürich" }, convert({ city: "Z\xFCrich".dup.force_encoding(Encoding::ISO_8859_1) }))
+  end
+
+  def test_a_value_the_encoder_refuses_does_not_spoil_the_next_one
+    assert_equal({ "x" => "NaN" }, convert({ "x" => [Float::NAN] }).transform_values(&:first))
+    assert_equal '{"a":{"b":[1]}}', TracekitNative::Variables.to_json({ "a" => { "b" => [1] } })
+  end
+
   def test_huge_containers_are_bounded_before_serialising
     out = convert({ list: (1..5_000).to_a, map: (1..5_000).to_h { |i| [i, i] } })
     assert_equal 1_001, out["list"].size

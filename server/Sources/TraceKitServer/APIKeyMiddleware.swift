@@ -2,8 +2,9 @@ import Hummingbird
 import Synchronization
 
 /// Resolves the `X-API-Key` header (or `Authorization: Bearer`) to a stored
-/// key. Valid keys are cached by hash; revocation clears the cache. Keys are
-/// never logged.
+/// key. Valid keys are cached by the secret the client sent (it arrives with
+/// every request anyway), so a known key costs one look-up and no hash;
+/// revocation clears the cache. Keys are never logged.
 public final class KeyAuthenticator: Sendable {
     private let store: any ServerStore
     private let configuredAdminHash: String?
@@ -16,14 +17,17 @@ public final class KeyAuthenticator: Sendable {
 
     func authenticate(_ secret: String) async throws -> APIKeyRecord? {
         guard !secret.isEmpty, secret.utf8.count <= 256 else { return nil }
+        if let cached = cache.withLock({ $0[secret] }) { return cached }
         let hash = SHA256.hexDigest(secret)
+        let record: APIKeyRecord
         if hash == configuredAdminHash {
-            return APIKeyRecord(id: "configured-admin", name: "admin key from configuration", prefix: String(secret.prefix(3)),
-                                role: .admin, services: nil, createdAt: 0, revokedAt: nil)
+            record = APIKeyRecord(id: "configured-admin", name: "admin key from configuration", prefix: String(secret.prefix(3)),
+                                  role: .admin, services: nil, createdAt: 0, revokedAt: nil)
+        } else {
+            guard let stored = try await store.key(hash: hash) else { return nil }
+            record = stored
         }
-        if let cached = cache.withLock({ $0[hash] }) { return cached }
-        guard let record = try await store.key(hash: hash) else { return nil }
-        cache.withLock { $0[hash] = record }
+        cache.withLock { $0[secret] = record }
         return record
     }
 

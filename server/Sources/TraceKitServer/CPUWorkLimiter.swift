@@ -1,9 +1,10 @@
 import Foundation
+import NIOPosix
 import Synchronization
 
 /// Runs CPU-heavy request work (inflating, decoding and scanning trace
-/// exports) at most `slots` at a time, so a flood of large posts keeps the
-/// other cooperative threads free for every other request (health checks,
+/// exports) at most `slots` at a time and off the event loops, so a flood of
+/// large posts leaves threads free for every other request (health checks,
 /// captures, the dashboard). Waiting requests are suspended, not blocking a
 /// thread; beyond `maxWaiting` of them the answer is 429 with Retry-After.
 final class CPUWorkLimiter: Sendable {
@@ -23,12 +24,14 @@ final class CPUWorkLimiter: Sendable {
         self.maxWaiting = max(0, maxWaiting)
     }
 
-    /// Runs `work` once a slot is free; throws a 429 `APIError` when too many
-    /// requests already wait.
-    func run<T>(_ work: () throws -> T) async throws -> T {
+    /// Runs `work` once a slot is free, on NIO's blocking thread pool: tasks
+    /// may run on the event loops (see `tracekit-server`'s ServerCommand), and
+    /// a long decode there would stall every connection of that loop. Throws
+    /// a 429 `APIError` when too many requests already wait.
+    func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await acquire()
         defer { release() }
-        return try work()
+        return try await NIOThreadPool.singleton.runIfActive(work)
     }
 
     private func acquire() async throws {

@@ -57,7 +57,14 @@ public final class ConnectionRegistry: Sendable {
     private struct State {
         var perAddress: [String: Int] = [:]
         var limitReached = false
+        /// The current episode was logged (the warning is rate-limited).
+        var episodeLogged = false
+        var lastWarning: ContinuousClock.Instant?
     }
+
+    /// At most one "limit reached" warning this often: a burst of clients
+    /// makes the count flap around the limit while the backlog drains.
+    static let warningInterval = Duration.seconds(60)
 
     private let state = Mutex(State())
     let limits: ConnectionLimits
@@ -93,13 +100,21 @@ public final class ConnectionRegistry: Sendable {
 
     /// Logs once per episode that the overall limit was reached (not once per
     /// waiting connection, which a flood would turn into a flood of logs); the
-    /// episode ends when a quarter of the connections have closed.
+    /// episode ends when a quarter of the connections have closed. Episodes
+    /// within `warningInterval` of a logged one are not logged (neither their
+    /// end): accepting the backlog while the first clients still close can
+    /// reach the limit again at once.
     func noteLimit(reached: Bool, open: Int) {
-        let changed = state.withLock { state in
-            defer { state.limitReached = reached }
-            return state.limitReached != reached
+        let now = ContinuousClock.now
+        let log = state.withLock { state -> Bool in
+            guard state.limitReached != reached else { return false }
+            state.limitReached = reached
+            if !reached { return state.episodeLogged }
+            state.episodeLogged = state.lastWarning.map { now - $0 >= Self.warningInterval } ?? true
+            if state.episodeLogged { state.lastWarning = now }
+            return state.episodeLogged
         }
-        guard changed else { return }
+        guard log else { return }
         if reached {
             logger.warning("connection limit reached; new connections wait until others close",
                            metadata: ["open": "\(open)", "limit": "\(maxConnections)"])
@@ -152,7 +167,13 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let registry: ConnectionRegistry
     private var stage = Stage.awaitingHead
-    private var deadline: Scheduled<Void>?
+    /// When the current stage's time is up; nil while a response is written.
+    private var expiry: NIODeadline?
+    /// The one scheduled look at `expiry`. A request moves `expiry` (twice)
+    /// without scheduling and cancelling a timer each time; the check runs
+    /// at least every `checkInterval` and re-schedules itself.
+    private var check: Scheduled<Void>?
+    private var checkAt = NIODeadline.distantFuture
     private var countedAddress: String?
     private var completingMalformedResponse = false
     /// The response being written is an event stream (it ends when the client leaves).
@@ -174,8 +195,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        deadline?.cancel()
-        deadline = nil
+        check?.cancel()
+        check = nil
+        expiry = nil
         if let countedAddress { registry.close(address: countedAddress) }
         countedAddress = nil
     }
@@ -190,8 +212,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case .end:
             // The handler may take as long as it needs (SSE streams last hours).
             stage = .responding
-            deadline?.cancel()
-            deadline = nil
+            expiry = nil
         }
         context.fireChannelRead(data)
     }
@@ -239,12 +260,37 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func arm(_ timeout: Duration, context: ChannelHandlerContext) {
-        deadline?.cancel()
-        let registry = registry
-        let channel = context.channel
-        deadline = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+        let now = NIODeadline.now()
+        let expiry = now + TimeAmount(timeout)
+        self.expiry = expiry
+        // The check runs no later than `expiry`; usually it already does.
+        if check == nil || expiry < checkAt { scheduleCheck(at: min(expiry, now + checkInterval), context: context) }
+    }
+
+    /// The shortest timeout: checking this often, a new stage's expiry never
+    /// lies before the scheduled check, so arming needs no new timer.
+    private var checkInterval: TimeAmount {
+        let limits = registry.limits
+        return TimeAmount(min(limits.headerTimeout, limits.bodyTimeout, limits.idleTimeout))
+    }
+
+    private func scheduleCheck(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        check?.cancel()
+        checkAt = deadline
+        check = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            check = nil
+            checkExpiry(context: context)
+        }
+    }
+
+    private func checkExpiry(context: ChannelHandlerContext) {
+        guard let expiry else { return }  // responding: armed again when the response ends
+        let now = NIODeadline.now()
+        if expiry <= now {
             registry.timedOut.add(1, ordering: .relaxed)
-            channel.close(promise: nil)
+            context.channel.close(promise: nil)
+        } else {
+            scheduleCheck(at: min(expiry, now + checkInterval), context: context)
         }
     }
 

@@ -13,7 +13,7 @@ struct MaintenanceService: Service {
                 group.addTask { await every(state.config.heartbeatSeconds) { state.hub.heartbeat(now: Timestamps.now()) } }
                 group.addTask {
                     await every(FleetConnections.reportInterval) {
-                        do { try await state.fleet.report(state: state, now: Timestamps.now()) } catch is CancellationError {
+                        do { try await state.fleet.exchange(state: state, now: Timestamps.now()) } catch is CancellationError {
                             // Shutting down: not a failure.
                         } catch {
                             state.logger.warning("could not report connected SDKs", metadata: ["error": "\(error)"])

@@ -9,9 +9,10 @@ import PostgresNIO
 /// Each batch locks its breakpoint rows (`FOR UPDATE`, in id order, so two
 /// instances never deadlock), decides every capture in arrival order with
 /// `CaptureDecision` on the locked, committed state, then writes the
-/// snapshots in one multi-row INSERT and each breakpoint's new state in one
-/// UPDATE. `max_captures` and `capture_frequency` therefore hold across
-/// instances. A capture is answered only after its batch committed.
+/// snapshots, each breakpoint's new state and the NOTIFY in one statement
+/// (`write`). `max_captures` and `capture_frequency` therefore hold across
+/// instances. A capture is answered only after its batch committed. A batch
+/// costs four round trips: BEGIN, the locking SELECT, the write, COMMIT.
 enum PostgresCaptureBatch {
     /// Decides and stores `jobs` inside one transaction; returns their
     /// outcomes (in order) and the breakpoints whose rows changed, once each.
@@ -54,8 +55,6 @@ enum PostgresCaptureBatch {
             breakpoints[written.id] = (written, killSwitch)
         }
 
-        try await insertSnapshots(stored, on: connection, store: store)
-        try await writeBack(changedIDs.compactMap { breakpoints[$0]?.bp }, on: connection, store: store)
         // Only a stored capture or a disabling drop is news to SDKs and dashboards.
         let announced = Set(outcomes.compactMap { outcome -> String? in
             switch outcome {
@@ -66,31 +65,37 @@ enum PostgresCaptureBatch {
         let changes = changedIDs.filter(announced.contains).compactMap { id in
             breakpoints[id].map { StoreChange(.breakpointUpdated, id: id, service: $0.bp.serviceName) }
         }
+        try await write(stored, changedIDs.compactMap { breakpoints[$0]?.bp }, notices: store.noticePayloads(changes),
+                        on: connection, store: store)
         return (outcomes, changes)
     }
 
-    /// One multi-row INSERT (arrays unnested), whatever the batch size.
-    private static func insertSnapshots(_ jobs: [CaptureJob], on connection: PostgresConnection, store: PostgresStore) async throws {
-        guard !jobs.isEmpty else { return }
-        try await connection.query("""
-            INSERT INTO snapshots (id, breakpoint_id, service_name, captured_at, received_at, document)
-            SELECT * FROM UNNEST(\(jobs.map(\.snapshotID)), \(jobs.map(\.breakpointID)), \(jobs.map(\.service)),
-                                 \(jobs.map(\.capturedAt)), \(jobs.map(\.now)), \(jobs.map(\.documentText)))
-            """, logger: store.logger)
-    }
-
-    /// Each changed breakpoint's final state, in one UPDATE. The rows are
-    /// locked by this transaction, so writing absolute values is exact.
-    private static func writeBack(_ rows: [Breakpoint], on connection: PostgresConnection, store: PostgresStore) async throws {
-        guard !rows.isEmpty else { return }
+    /// The batch's whole write in one statement, so the breakpoint rows stay
+    /// locked for one round trip between the SELECT and the COMMIT: the
+    /// snapshots (one multi-row INSERT from arrays), each changed
+    /// breakpoint's final state (one UPDATE; the rows are locked by this
+    /// transaction, so absolute values are exact) and the NOTIFY for the
+    /// other instances. Data-modifying CTEs run whether or not they are
+    /// referenced; empty arrays make them no-ops.
+    private static func write(_ jobs: [CaptureJob], _ rows: [Breakpoint], notices: [String],
+                              on connection: PostgresConnection, store: PostgresStore) async throws {
+        guard !jobs.isEmpty || !rows.isEmpty || !notices.isEmpty else { return }
         // last_capture_at is never cleared by a capture: NaN stands for "unchanged NULL".
         try await connection.query("""
-            UPDATE breakpoints b SET capture_count = v.capture_count, dropped_count = v.dropped_count, enabled = v.enabled,
-                updated_at = v.updated_at, last_capture_at = CASE WHEN v.last_capture_at = 'NaN' THEN b.last_capture_at ELSE v.last_capture_at END
-            FROM UNNEST(\(rows.map(\.id)), \(rows.map { Int64($0.captureCount) }), \(rows.map { Int64($0.droppedCount) }),
-                        \(rows.map(\.enabled)), \(rows.map(\.updatedAt)), \(rows.map { $0.lastCaptureAt ?? .nan }))
-                AS v(id, capture_count, dropped_count, enabled, updated_at, last_capture_at)
-            WHERE b.id = v.id
+            WITH inserted AS (
+                INSERT INTO snapshots (id, breakpoint_id, service_name, captured_at, received_at, document)
+                SELECT * FROM UNNEST(\(jobs.map(\.snapshotID)), \(jobs.map(\.breakpointID)), \(jobs.map(\.service)),
+                                     \(jobs.map(\.capturedAt)), \(jobs.map(\.now)), \(jobs.map(\.documentText)))
+            ), updated AS (
+                UPDATE breakpoints b SET capture_count = v.capture_count, dropped_count = v.dropped_count, enabled = v.enabled,
+                    updated_at = v.updated_at,
+                    last_capture_at = CASE WHEN v.last_capture_at = 'NaN' THEN b.last_capture_at ELSE v.last_capture_at END
+                FROM UNNEST(\(rows.map(\.id)), \(rows.map { Int64($0.captureCount) }), \(rows.map { Int64($0.droppedCount) }),
+                            \(rows.map(\.enabled)), \(rows.map(\.updatedAt)), \(rows.map { $0.lastCaptureAt ?? .nan }))
+                    AS v(id, capture_count, dropped_count, enabled, updated_at, last_capture_at)
+                WHERE b.id = v.id
+            )
+            SELECT pg_notify(\(PostgresStore.changeChannel), p) FROM UNNEST(\(notices)) AS p
             """, logger: store.logger)
     }
 }

@@ -14,10 +14,13 @@ extension PostgresStore {
     /// One writing transaction: `body` returns its result and the changes it
     /// made, which are NOTIFYed inside the transaction and announced here
     /// once it committed (a rolled-back transaction announces nothing).
-    func writing<Result: Sendable>(_ body: (PostgresConnection) async throws -> (Result, [StoreChange])) async throws -> Result {
+    /// `bodyNotifies`: `body` sent the NOTIFY of its changes itself (as part
+    /// of another statement, see `noticePayloads`), saving a round trip.
+    func writing<Result: Sendable>(bodyNotifies: Bool = false,
+                                   _ body: (PostgresConnection) async throws -> (Result, [StoreChange])) async throws -> Result {
         let (result, made) = try await transaction { connection in
             let (result, made) = try await body(connection)
-            try await notify(made, on: connection)
+            if !bodyNotifies { try await notify(made, on: connection) }
             return (result, made)
         }
         for change in made { changes.announce(change) }
@@ -28,8 +31,13 @@ extension PostgresStore {
     /// call inside the writing transaction.
     func notify(_ made: [StoreChange], on connection: PostgresConnection) async throws {
         guard !made.isEmpty else { return }
-        let payloads = made.map { ChangeNotice(origin: changes.instanceID, change: $0).payload }
-        try await connection.query("SELECT pg_notify(\(Self.changeChannel), p) FROM UNNEST(\(payloads)) AS p", logger: logger)
+        try await connection.query("SELECT pg_notify(\(Self.changeChannel), p) FROM UNNEST(\(noticePayloads(made))) AS p",
+                                   logger: logger)
+    }
+
+    /// The NOTIFY payloads of `made`, for `SELECT pg_notify(channel, p) FROM UNNEST(payloads) AS p`.
+    func noticePayloads(_ made: [StoreChange]) -> [String] {
+        made.map { ChangeNotice(origin: changes.instanceID, change: $0).payload }
     }
 }
 

@@ -9,7 +9,9 @@ extension PostgresStore {
     /// captures are already queued.
     public func ingest(_ job: CaptureJob) async throws -> CaptureOutcome {
         try await captureQueue.submit(job) { jobs in
-            try await self.writing { connection in try await PostgresCaptureBatch.ingest(jobs, on: connection, store: self) }
+            try await self.writing(bodyNotifies: true) { connection in
+                try await PostgresCaptureBatch.ingest(jobs, on: connection, store: self)
+            }
         }
     }
 

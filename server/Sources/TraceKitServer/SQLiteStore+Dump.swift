@@ -3,20 +3,30 @@ import GRDB
 /// Rows out and in for `StoreDump` (table and column names are constants).
 extension SQLiteStore {
     /// Read a page at a time (a read transaction per page), so the caller's
-    /// writer never runs inside GRDB's reader.
+    /// writer never runs inside GRDB's reader. Keyset paging: each page
+    /// starts after the previous page's last `orderBy` key (unique in every
+    /// table), so a page costs the same however far into the table it is.
     public func exportRows(of table: StoreDump.Table, _ row: ([StoreDump.Value?]) throws -> Void) async throws -> Int {
-        let pageSize = 1_000
+        try await exportRows(of: table, pageSize: 1_000, row)
+    }
+
+    func exportRows(of table: StoreDump.Table, pageSize: Int, _ row: ([StoreDump.Value?]) throws -> Void) async throws -> Int {
+        let key = table.orderBy  // constant SQL, not input
+        let keyWidth = key.split(separator: ",").count
+        let after = "(\(key)) > (\(Array(repeating: "?", count: keyWidth).joined(separator: ", ")))"
+        var last: [DatabaseValue]?  // the previous page's last key
         var count = 0
         while true {
-            let offset = count
-            let page = try await pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT \(table.columnList) FROM \(table.name) ORDER BY \(table.orderBy) LIMIT ? OFFSET ?",
-                                 arguments: [pageSize, offset])
-                    .map { stored in table.columns.indices.map { Self.value(stored[$0], kind: table.columns[$0].kind) } }
+            let sql = "SELECT \(table.columnList), \(key) FROM \(table.name) \(last == nil ? "" : "WHERE \(after)") ORDER BY \(key) LIMIT ?"
+            let page = try await pool.read { [last] db in
+                try Row.fetchAll(db, sql: sql, arguments: StatementArguments((last ?? []) + [pageSize.databaseValue]))
             }
-            for values in page { try row(values) }
+            for stored in page {
+                try row(table.columns.indices.map { Self.value(stored[$0], kind: table.columns[$0].kind) })
+            }
             count += page.count
-            if page.count < pageSize { return count }
+            guard page.count == pageSize, let end = page.last else { return count }
+            last = (table.columns.count..<table.columns.count + keyWidth).map { end[$0] }
         }
     }
 

@@ -38,6 +38,9 @@ public final class SSEHub: Sendable {
         var streamsPerKey: [String: Int] = [:]
         /// Services whose `sdk_count` changed since the last one was sent.
         var countsPending: Set<String> = []
+        /// Open streams per service on the other instances sharing the
+        /// database, as last reported (`FleetConnections`); part of `sdk_count`.
+        var otherInstances: [String: Int] = [:]
         var closed = false
     }
 
@@ -142,6 +145,21 @@ public final class SSEHub: Sendable {
         state.withLock { $0.connections.mapValues(\.count) }
     }
 
+    /// Takes the other instances' open streams per service (`FleetConnections`);
+    /// each service streaming here whose fleet total changed gets an `sdk_count`.
+    func setOtherInstancesCounts(_ counts: [String: Int]) {
+        let changed = state.withLock { state in
+            defer { state.otherInstances = counts }
+            return state.connections.keys.filter { state.otherInstances[$0, default: 0] != counts[$0, default: 0] }
+        }
+        for service in changed { countChanged(service: service) }
+    }
+
+    /// Open SDK streams of `service` on every instance: this one's, live, plus the others' last reports.
+    func fleetConnectionCount(service: String) -> Int {
+        state.withLock { ($0.connections[service]?.count ?? 0) + $0.otherInstances[service, default: 0] }
+    }
+
     /// Ends every stream (graceful shutdown) and refuses new ones.
     public func closeAll() {
         let all = state.withLock { state in
@@ -166,14 +184,15 @@ public final class SSEHub: Sendable {
         .object(["breakpoints": .array(breakpoints.map(\.json)), "kill_switch": .bool(killSwitch)])
     }
 
-    /// Schedules one `sdk_count` for `service` after `countDelay`, unless one is already due.
+    /// Schedules one `sdk_count` (streams on every instance) for `service`
+    /// after `countDelay`, unless one is already due.
     private func countChanged(service: String) {
         let schedule = state.withLock { state in state.countsPending.insert(service).inserted && !state.closed }
         guard schedule else { return }
         Task { [self] in
             try? await Task.sleep(for: countDelay)
             _ = state.withLock { $0.countsPending.remove(service) }
-            publish(service: service, event: "sdk_count", data: .object(["count": .int(Int64(connectionCount(service: service)))]))
+            publish(service: service, event: "sdk_count", data: .object(["count": .int(Int64(fleetConnectionCount(service: service)))]))
         }
     }
 

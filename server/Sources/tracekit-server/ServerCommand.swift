@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import NIOSSL
 import ServiceLifecycle
 import TraceKitServer
@@ -47,9 +49,14 @@ struct TraceKitServerCommand: AsyncParsableCommand {
     var maxConnections: Int?
     @Option(help: "Connections open at once per client address; raise it behind a proxy (env TRACEKIT_SERVER_MAX_CONNECTIONS_PER_ADDRESS).")
     var maxConnectionsPerAddress: Int?
+    @Flag(help: "Run request handlers on Swift's default thread pool rather than on the network event loops (env TRACEKIT_SERVER_SWIFT_CONCURRENCY_POOL=1).")
+    var swiftConcurrencyPool = false
 
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
+        if !(swiftConcurrencyPool || env["TRACEKIT_SERVER_SWIFT_CONCURRENCY_POOL"] == "1") {
+            runTasksOnEventLoops()
+        }
         var config = ServerConfig()
         config.host = host ?? env["TRACEKIT_SERVER_HOST"] ?? config.host
         config.port = try port ?? integer(env, "TRACEKIT_SERVER_PORT") ?? config.port
@@ -90,6 +97,18 @@ struct TraceKitServerCommand: AsyncParsableCommand {
         // Clients still connected after this are cancelled (their connections closed).
         group.maximumGracefulShutdownDuration = .seconds(3)
         try await ServiceGroup(configuration: group).run()
+    }
+
+    /// Every task (request handlers, group commit, background services) then
+    /// runs on NIO's event loops, which also do the sockets' I/O: a request no
+    /// longer hops from its connection's loop to Swift's thread pool and back,
+    /// the biggest per-request cost on ingest (thread wake-ups and context
+    /// switches; server/Benchmarks/RESULTS.md). Safe here because no task
+    /// blocks its thread: database work runs on GRDB's own queues and
+    /// PostgresNIO's channels, CPU-heavy trace decoding on NIO's thread
+    /// pool (`CPUWorkLimiter`). Installed before the server starts any task.
+    private func runTasksOnEventLoops() {
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }
 
     private func tlsConfiguration(_ env: [String: String]) throws -> TLSConfiguration? {

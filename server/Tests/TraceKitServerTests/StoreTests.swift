@@ -110,6 +110,27 @@ struct StoreTests {
         await target.close()
     }
 
+    @Test("SQLite export pages by key: rows sharing a created_at are neither skipped nor repeated across pages")
+    func exportPagesByKey() async throws {
+        let path = Self.sqlitePath()
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let store = try SQLiteStore(path: path)
+        let now = Timestamps.now()
+        var ids: [String] = []
+        for offset in [0.0, 0, 0, 0, 0, 1, 2] {  // five ties, then two later rows
+            let bp = Breakpoint(id: StoreIDs.newID(), serviceName: "checkout", now: now + offset)
+            try await store.insert(bp)
+            ids.append(bp.id)
+        }
+        let table = try #require(StoreDump.tables.first { $0.name == "breakpoints" })
+        var exported: [String] = []
+        let count = try await store.exportRows(of: table, pageSize: 2) { row in
+            if case .text(let id)? = row[0] { exported.append(id) }
+        }
+        #expect(count == 7)
+        #expect(exported == Array(ids[0..<5]).sorted() + ids[5...])
+    }
+
     @Test("A dump with a bad line is refused with its line number")
     func badDump() async throws {
         let target = try await TestDatabase.open(sqlitePath: Self.sqlitePath(), logger: Self.logger)

@@ -39,6 +39,19 @@ struct UnitTests {
         #expect(hub.connectionCount(service: "checkout") == 0)
     }
 
+    @Test("sdk_count adds the other instances' reported streams; this instance's own report stays its own")
+    func sdkCountSumsTheFleet() throws {
+        let hub = SSEHub(bufferEvents: 8)
+        let subscription = try hub.subscribe(service: "checkout", keyID: "k1", hangUp: {})
+        defer { withExtendedLifetime(subscription) {} }
+        hub.setOtherInstancesCounts(["checkout": 2, "billing": 5])
+        #expect(hub.fleetConnectionCount(service: "checkout") == 3)
+        #expect(hub.fleetConnectionCount(service: "billing") == 5)
+        #expect(hub.connectionCounts() == ["checkout": 1])
+        hub.setOtherInstancesCounts([:])
+        #expect(hub.fleetConnectionCount(service: "checkout") == 1)
+    }
+
     @Test("After closeAll the hub refuses new streams (graceful shutdown)")
     func closedHubRefuses() {
         let hub = SSEHub(bufferEvents: 8)

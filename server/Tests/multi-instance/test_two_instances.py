@@ -175,6 +175,29 @@ def test_connected_sdks_are_summed_over_instances(pair):
     assert wait_until(lambda: a.connected_sdks(service) == 0 and b.connected_sdks(service) == 0, 6)
 
 
+def test_sdk_count_events_count_the_streams_of_every_instance(pair):
+    """The `sdk_count` an SDK receives counts the streams on both instances:
+    one stream on A sees 3 once two more open on B, and 1 after they close."""
+    a, b = pair
+    service = f"sdk-count-two-instances-{RUN}"
+    key = sdk_key(a, service)
+    on_a = EventStream(a, service, key)
+    try:
+        assert on_a.wait_for(lambda name, _: name == "init")[0] is not None
+        on_b = [EventStream(b, service, key), EventStream(b, service, key)]
+        try:
+            # B reports every 2 s and A reads the reports every 2 s.
+            index, _ = on_a.wait_for(lambda name, data: name == "sdk_count" and data["count"] == 3, timeout=8)
+            assert index is not None, [data for name, data, _ in on_a.events if name == "sdk_count"]
+        finally:
+            for stream in on_b:
+                stream.close()
+        assert on_a.wait_for(lambda name, data: name == "sdk_count" and data["count"] == 1, timeout=8, start=index)[0] is not None
+        assert all(data["count"] <= 3 for name, data, _ in on_a.events if name == "sdk_count")
+    finally:
+        on_a.close()
+
+
 def test_a_key_revoked_through_a_closes_its_streams_on_b(pair):
     a, b = pair
     service = f"revoke-two-instances-{RUN}"

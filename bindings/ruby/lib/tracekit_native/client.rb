@@ -194,15 +194,13 @@ module TracekitNative
       raise CheckpointError.new(:invalid_label, "label, file and function must not contain NUL bytes (#{e.message})")
     end
 
-    # The first hit of a site goes through tk_site_capture once, as a C
-    # checkpoint would: an inactive site that no breakpoint knows is then
-    # auto-registered with the backend (in the background). Later inactive
-    # hits stop at tk_site_active.
+    # The first hit of a site is auto-registered with the backend (in the
+    # background), as a C checkpoint's would be; tk_site_register never
+    # captures, so a breakpoint arriving now cannot record empty variables.
+    # Later inactive hits stop at tk_site_active.
     def register(site)
-      Native.tk_site_capture(site, EMPTY_OBJECT, EMPTY_OBJECT.bytesize, nil) if Native.tk_site_active(site).zero?
+      Native.tk_site_register(site)
     end
-
-    EMPTY_OBJECT = "{}"
 
     def check_label(label)
       return if label.is_a?(String) && !label.empty?
@@ -222,13 +220,17 @@ module TracekitNative
     OWN_FILES = ["#{File.expand_path(__dir__)}/", File.expand_path("../tracekit_native.rb", __dir__)].freeze
 
     # The Ruby stack from the checkpoint outwards, without this gem's frames,
-    # as the JSON array tk_capture takes ([{"function","file","line"}]).
+    # as the JSON array tk_capture takes, each frame in its text form
+    # ("function (file:line)"): the library parses a string per frame
+    # several times faster than a {"function","file","line"} object.
     # A service captures from the same few stacks over and over: the JSON
     # is cached by the stack's files and lines (which decide its methods),
     # so a repeated stack costs reading those and one Hash lookup; labels
     # (an allocation per frame) and JSON are made once per stack.
     def stack_json
-      locations = caller_locations(1, @stack_depth + 8) || []
+      # Frames 1 and 2 are capture_at and its caller, always this gem's;
+      # one more of its frames (capture_snapshot) may follow.
+      locations = caller_locations(3, @stack_depth + 1) || []
       key = []
       locations.each { |location| key << location.path << location.lineno }
       json = @stacks[key]
@@ -242,10 +244,8 @@ module TracekitNative
 
     def build_stack_json(locations)
       first = locations.index { |loc| !own_frame?(loc) } || locations.size
-      frames = locations[first, @stack_depth].map do |loc|
-        { "function" => loc.label, "file" => loc.path, "line" => loc.lineno }
-      end
-      JSON.generate(frames)
+      lines = locations[first, @stack_depth].map { |loc| "#{loc.label} (#{loc.path}:#{loc.lineno})" }
+      JSON.generate(lines)
     end
 
     def own_frame?(location)

@@ -99,6 +99,7 @@ module TracekitNative
     attach_function :tk_site_active, [:pointer], :int
     attach_function :tk_site_claim, [:pointer], :int
     attach_function :tk_site_capture, %i[pointer buffer_in size_t string], :int
+    attach_function :tk_site_register, [:pointer], :int
 
     module_function
 

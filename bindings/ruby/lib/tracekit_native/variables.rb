@@ -33,69 +33,76 @@ module TracekitNative
     def self.to_json(value, bounds = BOUNDED)
       # Most checkpoints pass plain data: serialise it as is, without
       # building a converted copy (about twice as fast).
-      return JSON.generate(value) if Plain.new(bounds.max_items).plain?(value, 0)
-
+      if Plain.plain?(value, bounds.max_items)
+        json = Plain.generate(value)
+        return json if json
+      end
       JSON.generate(new(bounds).convert(value, 0))
     end
 
-    # Whether JSON.generate can take a value as it is: only JSON types,
-    # string keys, valid UTF-8, finite floats, within the bounds. A cycle
-    # fails the depth bound, so it takes the converting path.
-    class Plain
+    # Plain data: what the json extension serialises in C without calling
+    # any of the value's own methods. Exact classes only: a subclass (or a
+    # Hash with its own to_json, as some frameworks add) is not plain, nor
+    # is a Symbol value (its to_json is Ruby code); Symbol keys are (the
+    # extension takes their names). What only the extension can tell
+    # cheaply (invalid UTF-8, NaN, binary strings) makes it raise: such a
+    # value takes the converting path then.
+    module Plain
       MAX_DEPTH = 32
+      MAX_NODES = 2_000
+      SCALARS = { Integer => true, Float => true, NilClass => true, TrueClass => true,
+                  FalseClass => true }.compare_by_identity.freeze
+      STATE_KEY = :__tracekit_native_json_state
 
-      def initialize(max_items)
-        @budget = 2_000
-        @max_items = max_items
-      end
+      module_function
 
-      # Exact classes only: a subclass (or a Hash with its own to_json, as
-      # some frameworks add) takes the converting path. Scalars are checked
-      # inline, containers by recursion: most members are scalars, and a
-      # method call per member was most of the cost.
-      def plain?(value, depth)
+      # Within the bounds and of plain classes only. A cycle fails the
+      # depth bound. One pass without allocations: most members are
+      # scalars, looked up by class in one Hash.
+      def plain?(value, max_items)
         klass = value.class
-        if klass == Hash then plain_hash?(value, depth)
-        elsif klass == Array then plain_array?(value, depth)
-        else (@budget -= 1) >= 0 && plain_scalar?(value, klass)
+        if klass == Hash || klass == Array then nodes_left(value, 0, MAX_NODES, max_items) >= 0
+        else klass == String ? value.bytesize <= MAX_STRING_BYTES : SCALARS.key?(klass)
         end
       end
 
-      private
+      # The budget of nodes left after counting this container, negative
+      # when the container is not plain or over a bound. The Hash and Array
+      # loops differ only in the key check: a method shared per member would
+      # cost a call per member, the cost this walk exists to avoid.
+      def nodes_left(container, depth, budget, max_items)
+        budget -= 1 + container.size
+        return -1 unless depth < MAX_DEPTH && container.size <= max_items && budget >= 0
 
-      def plain_hash?(hash, depth)
-        return false unless depth < MAX_DEPTH && hash.size <= @max_items && (@budget -= 1 + hash.size) >= 0
+        if container.class == Hash
+          container.each do |key, member|
+            klass = key.class
+            return -1 unless klass == Symbol || (klass == String && key.bytesize <= MAX_STRING_BYTES)
+            next if SCALARS[klass = member.class]
+            next if klass == String && member.bytesize <= MAX_STRING_BYTES
+            return -1 unless klass == Hash || klass == Array
 
-        hash.each do |key, member|
-          return false unless key.class == String && plain_string?(key)
+            return -1 if (budget = nodes_left(member, depth + 1, budget, max_items)).negative?
+          end
+        else
+          container.each do |member|
+            next if SCALARS[klass = member.class]
+            next if klass == String && member.bytesize <= MAX_STRING_BYTES
+            return -1 unless klass == Hash || klass == Array
 
-          klass = member.class
-          next if klass == String ? plain_string?(member) : plain_scalar?(member, klass)
-          return false unless (klass == Hash || klass == Array) && plain?(member, depth + 1)
+            return -1 if (budget = nodes_left(member, depth + 1, budget, max_items)).negative?
+          end
         end
-        true
+        budget
       end
 
-      def plain_array?(array, depth)
-        return false unless depth < MAX_DEPTH && array.size <= @max_items && (@budget -= 1 + array.size) >= 0
-
-        array.each do |member|
-          klass = member.class
-          next if klass == String ? plain_string?(member) : plain_scalar?(member, klass)
-          return false unless (klass == Hash || klass == Array) && plain?(member, depth + 1)
-        end
-        true
-      end
-
-      def plain_scalar?(value, klass)
-        if klass == String then plain_string?(value)
-        elsif klass == Float then value.finite?
-        else klass == Integer || klass == NilClass || klass == TrueClass || klass == FalseClass
-        end
-      end
-
-      def plain_string?(text)
-        text.bytesize <= MAX_STRING_BYTES && text.encoding == Encoding::UTF_8 && text.valid_encoding?
+      # The JSON text of a plain value, nil when the extension refuses it.
+      # One generator state per fiber (a new one costs a third of a small
+      # hash's encoding); one that raised is dropped, its depth is stale.
+      def generate(value)
+        (Thread.current[STATE_KEY] ||= JSON::State.new).generate(value)
+      rescue JSON::JSONError, EncodingError
+        Thread.current[STATE_KEY] = nil
       end
     end
 
