@@ -100,6 +100,17 @@ struct BreakpointOwnerMatchingTests {
         #expect(BreakpointSet([auto], killSwitch: false).match(site)?.id == "a")
     }
 
+    @Test("an auto-registered breakpoint at the same file and line does not shadow a person's, whatever the ids")
+    func personBeforeAutoOnTheSameLine() throws {
+        // The server stores a registered site's file and line: the auto-registered breakpoint is a
+        // line candidate too, with the more specific (full) path.
+        for (autoID, personID) in [("a", "b"), ("b", "a")] {
+            let auto = try make(#"{"id":"\#(autoID)","function_name":"charge","label":"before-charge","file_path":"/srv/app/checkout.c","line_number":14,"enabled":true,"auto_registered":true}"#)
+            let line = try make(#"{"id":"\#(personID)","function_name":"charge","file_path":"checkout.c","line_number":14,"enabled":true}"#)
+            #expect(BreakpointSet([auto, line], killSwitch: false).match(site)?.id == personID)
+        }
+    }
+
     @Test("a label breakpoint a person set still comes before a line breakpoint")
     func labelFirstAmongPeople() throws {
         let label = try make(#"{"id":"a","function_name":"charge","label":"before-charge","enabled":true}"#)

@@ -50,16 +50,19 @@ struct BreakpointSet: Sendable {
         return rank(byLine) > rank(byName) ? byLine : byName
     }
 
-    /// The line breakpoint whose path matches the site's most specifically;
-    /// an enabled one before a disabled one, then the lowest id.
+    /// The line breakpoint matching the site: an enabled one before a
+    /// disabled one, then one a person set before an auto-registered one (a
+    /// registered site's breakpoint carries its file and line too, and must
+    /// not shadow a person's line breakpoint by having the lower id), then
+    /// the most specific path, then the lowest id.
     private func matchLocation(_ site: SiteKey) -> Breakpoint? {
         guard let name = SourcePath.lastComponent(site.file),
               let candidates = byFileNameAndLine["\(name):\(site.line)"] else { return nil }
-        var best: (breakpoint: Breakpoint, rank: (Int, Int))?
+        var best: (breakpoint: Breakpoint, rank: (Int, Int, Int))?
         for candidate in candidates {
             guard let length = SourcePath.matchLength(breakpointPath: candidate.filePath, reportedPath: site.file)
             else { continue }
-            let rank = (candidate.enabled ? 1 : 0, length)
+            let rank = (candidate.enabled ? 1 : 0, candidate.autoRegistered ? 0 : 1, length)
             if let current = best, rank <= current.rank { continue }
             best = (candidate, rank)
         }

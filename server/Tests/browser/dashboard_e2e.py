@@ -27,7 +27,8 @@ import time
 
 import requests
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException, NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (ElementClickInterceptedException, NoAlertPresentException, NoSuchElementException,
+                                        StaleElementReferenceException)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -92,27 +93,62 @@ class Scenario:
         self.shots += 1
         self.driver.save_screenshot(str(ARTIFACTS / f"{self.shots:02d}-{name}.png"))
 
-    def wait(self, predicate, timeout=15, message="condition"):
+    def wait(self, predicate, timeout=15, message="condition", also_ignored=()):
         try:
             # Pages re-render on live events and navigate on submit: a vanished element means "not yet".
+            ignored = (NoSuchElementException, StaleElementReferenceException, *also_ignored)
             return WebDriverWait(self.driver, timeout, poll_frequency=0.2,
-                                 ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(lambda d: predicate())
+                                 ignored_exceptions=ignored).until(lambda d: predicate())
         except Exception as error:
             self.shot("FAILED")
             raise AssertionError(f"timed out waiting for {message}") from error
 
-    def find(self, css):
-        return self.driver.find_element(By.CSS_SELECTOR, css)
+    # Live events re-render the pages at any time (a Browse Code tree, a snapshot list, a
+    # service row): an element handle may be stale by the time it is used. So nothing here
+    # keeps one: an action finds its element and acts in one attempt, retried until it
+    # succeeds; a read happens in the page, in one script.
+
+    def act(self, locator, action, message):
+        """Finds the element (a CSS selector or a (By, value) pair) and calls action on it,
+        again with a freshly found element until it succeeds."""
+        by, value = (By.CSS_SELECTOR, locator) if isinstance(locator, str) else locator
+        self.wait(lambda: action(self.driver.find_element(by, value)) or True, message=message,
+                  also_ignored=(ElementClickInterceptedException,))
+
+    def click(self, locator):
+        self.act(locator, lambda e: e.click(), message=f"{locator} to click")
+
+    def press_enter(self, locator):
+        self.act(locator, lambda e: e.send_keys(Keys.ENTER), message=f"{locator} to take Enter")
+
+    def fill(self, form_css, name, value):
+        """Replaces the value of the form's field `name`; done once the field holds it."""
+        def attempt():
+            field = self.driver.find_element(By.CSS_SELECTOR, f"{form_css} [name='{name}']")
+            field.clear()
+            field.send_keys(value)
+            return field.get_property("value") == value
+        self.wait(attempt, message=f"the field {name} of {form_css} to hold {value!r}")
 
     def finds(self, css):
+        """Whether there are matches, and how many (the handles are not for later use)."""
         return self.driver.find_elements(By.CSS_SELECTOR, css)
 
     def text(self, css):
         """The text of the first match, read in the page (None when absent)."""
         return self.driver.execute_script("const e = document.querySelector(arguments[0]); return e ? e.textContent : null;", css)
 
+    def texts(self, css):
+        """The text of every match, read in the page."""
+        return self.driver.execute_script("return [...document.querySelectorAll(arguments[0])].map((e) => e.textContent);", css)
+
+    def attributes(self, css, name):
+        """An attribute of every match, read in the page."""
+        return self.driver.execute_script(
+            "return [...document.querySelectorAll(arguments[0])].map((e) => e.getAttribute(arguments[1]));", css, name)
+
     def nav(self, text):
-        self.driver.find_element(By.LINK_TEXT, text).click()
+        self.click((By.LINK_TEXT, text))
 
     def step(self, title):
         self.passed += 1
@@ -162,11 +198,11 @@ def run(s, example, capture_line):
     d.get(s.base + "/")
     s.wait(lambda: d.current_url.endswith("/login"), message="the redirect to /login")
     assert s.api("GET", "/api/services", key="").status_code == 401, s.api("GET", "/api/services", key="").text
-    s.find("#key").send_keys("tk_wrong_key" + Keys.ENTER)
+    s.act("#key", lambda e: e.send_keys("tk_wrong_key" + Keys.ENTER), message="the key field")
     s.wait(lambda: "error=1" in d.current_url and d.execute_script(
         "const e = document.getElementById('login-error'); return !!e && !e.hidden;"), message="the sign-in error")
     s.shot("login-refused")
-    s.find("#key").send_keys(s.admin + Keys.ENTER)
+    s.act("#key", lambda e: e.send_keys(s.admin + Keys.ENTER), message="the key field")
     s.wait(lambda: d.current_url.rstrip("/") == s.base and s.finds("main h1"), message="the dashboard")
     cookie = d.get_cookie("tk_session")
     assert cookie and cookie["httpOnly"] is True and cookie.get("sameSite") == "Strict", cookie
@@ -180,26 +216,27 @@ def run(s, example, capture_line):
                           headers={"X-API-Key": sdk_key, "Content-Type": "application/json", "Content-Encoding": "gzip"})
     assert reply.status_code == 200, reply.text
     s.nav("Browse Code")
-    s.wait(lambda: s.finds(f"details[data-file='{source_path}']"), message="the file in Browse Code")
-    summary = s.find(f"details[data-file='{source_path}'] > summary")
-    summary.send_keys(Keys.ENTER)   # keyboard: expand the file
-    s.wait(lambda: s.find(f"details[data-file='{source_path}']").get_attribute("open") is not None, message="the file to open")
-    functions = [e.get_attribute("data-function") for e in s.finds(f"details[data-file='{source_path}'] .code-fn")]
+    file_css = f"details[data-file='{source_path}']"
+    s.wait(lambda: s.finds(file_css), message="the file in Browse Code")
+
+    def expand_file():   # keyboard: Enter on the summary; again if a refresh redrew the tree first
+        if s.attributes(file_css, "open") != [""]:
+            s.press_enter(f"{file_css} > summary")
+        return s.attributes(file_css, "open") == [""]
+    s.wait(expand_file, message="the file to open")
+    functions = s.attributes(f"{file_css} .code-fn", "data-function")
     assert "charge" in functions and "main" in functions, functions
     s.shot("browse-code")
     s.step("OTLP trace with a native stack trace -> Browse Code shows the file and the functions charge, main")
 
     # 3. Set Breakpoint on the capture line.
-    line_row = s.find(f"details[data-file='{source_path}'] .code-fn[data-function='charge'] .code-line[data-line='{capture_line}']")
-    line_row.find_element(By.CSS_SELECTOR, "button[data-set-breakpoint]").click()
-    form = s.find("form[aria-label='New breakpoint']")
+    s.click(f"{file_css} .code-fn[data-function='charge'] .code-line[data-line='{capture_line}'] button[data-set-breakpoint]")
+    form = "form[aria-label='New breakpoint']"
     for name, value in (("max_captures", "0"), ("capture_frequency", "1")):
-        field = form.find_element(By.NAME, name)
-        field.clear()
-        field.send_keys(value)
+        s.fill(form, name, value)
     s.shot("set-breakpoint-form")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    s.wait(lambda: any("Breakpoint set" in t.text for t in s.finds("#toast div")), message="the confirmation")
+    s.click(f"{form} button[type=submit]")
+    s.wait(lambda: any("Breakpoint set" in t for t in s.texts("#toast div")), message="the confirmation")
     created = [bp for bp in s.api("GET", f"/api/breakpoints?service={SERVICE}").json()["breakpoints"]
                if bp["file_path"] == source_path and bp["line_number"] == capture_line]
     assert len(created) == 1 and created[0]["enabled"], created
@@ -219,9 +256,9 @@ def run(s, example, capture_line):
         s.step("the example service (libtracekit C example) captures -> the snapshot appears without reload")
 
         # 5. Its detail shows the redaction markers.
-        s.find("tr[data-snapshot] a").click()
+        s.click("tr[data-snapshot] a")
         s.wait(lambda: s.finds("#variables .marker.redacted"), message="the variables tree")
-        markers = [e.text for e in s.finds("#variables .marker.redacted")]
+        markers = s.texts("#variables .marker.redacted")
         assert "[REDACTED:email]" in markers and "[REDACTED:credit_card]" in markers, markers
         assert "jane@example.com" not in d.page_source
         s.shot("snapshot-detail")
@@ -246,7 +283,7 @@ def run(s, example, capture_line):
         s.step(f"live: the capture counter grew {first} -> {capture_count_api(s, breakpoint_id)} and 1 SDK is connected, without reload")
 
         # 7. Kill switch: the counter stops.
-        s.find(f"button[data-kill='{SERVICE}']").click()
+        s.click(f"button[data-kill='{SERVICE}']")
         s.wait(lambda: s.driver.execute_script(
             "const b = document.querySelector(arguments[0]); return b && b.getAttribute('aria-pressed');",
             f"button[data-kill='{SERVICE}']") == "true", message="the kill switch")
@@ -263,13 +300,11 @@ def run(s, example, capture_line):
         s.step(f"kill switch -> the counter stays at {stopped_at} for 4 s")
 
         # Edit the breakpoint from its row: condition, max captures and idle timeout.
-        s.find(f"tr[data-breakpoint='{breakpoint_id}'] td.actions button").click()
-        form = s.find("form[aria-label='Edit breakpoint']")
+        s.click(f"tr[data-breakpoint='{breakpoint_id}'] td.actions button")
+        form = "form[aria-label='Edit breakpoint']"
         for name, value in (("condition", "amount >= 0"), ("max_captures", "500"), ("idle_timeout_hours", "48")):
-            field = form.find_element(By.NAME, name)
-            field.clear()
-            field.send_keys(value)
-        form.find_element(By.NAME, "max_captures").send_keys(Keys.ENTER)
+            s.fill(form, name, value)
+        s.press_enter(f"{form} [name='max_captures']")
         s.wait(lambda: s.api("GET", f"/api/breakpoints/{breakpoint_id}").json().get("condition") == "amount >= 0",
                message="the edit to be saved")
         s.wait(lambda: "amount >= 0" in (s.text(f"tr[data-breakpoint='{breakpoint_id}']") or ""), message="the edited row")
@@ -304,7 +339,7 @@ def run(s, example, capture_line):
     assert reply.status_code == 201, reply.text
     s.nav("Snapshots")
     s.wait(lambda: XSS in (s.text("table[aria-label='Snapshots'] tbody") or ""), message="the snapshot label as text")
-    s.find(f"tr[data-snapshot='{reply.json()['id']}'] a").click()
+    s.click(f"tr[data-snapshot='{reply.json()['id']}'] a")
     s.wait(lambda: len(s.finds("#variables .marker.truncated")) == 2, message="the truncation markers")
     assert XSS in s.text("#variables") and XSS in s.text("dl.meta")
     assert not s.finds("main img"), "a variable became an element"
@@ -312,8 +347,8 @@ def run(s, example, capture_line):
     s.step("a label <img src=x onerror=alert(1)> is shown as text on a breakpoint and a snapshot; truncations are marked")
 
     # 8b. Delete that snapshot from its page: back on the list, it is gone (and the API agrees).
-    d.find_element(By.XPATH, "//button[normalize-space()='Delete snapshot']").click()
-    d.switch_to.alert.accept()
+    s.click((By.XPATH, "//button[normalize-space()='Delete snapshot']"))
+    s.wait(lambda: d.switch_to.alert, message="the confirmation dialog", also_ignored=(NoAlertPresentException,)).accept()
     s.wait(lambda: d.current_url.endswith("/snapshots") and s.finds("table[aria-label='Snapshots'] tbody tr"),
            message="the snapshot list after deleting")
     s.wait(lambda: not s.finds(f"tr[data-snapshot='{reply.json()['id']}']"), message="the deleted snapshot gone from the list")
@@ -330,7 +365,7 @@ def run(s, example, capture_line):
     expected = {snap["id"] for snap in s.api("GET", f"/api/snapshots?breakpoint_id={label_bp}").json()["snapshots"]}
     everything = {snap["id"] for snap in s.api("GET", "/api/snapshots?limit=500").json()["snapshots"]}
     assert expected == {reply.json()["id"]} and len(everything) > 1, (expected, len(everything))
-    shown = lambda: {e.get_attribute("data-snapshot") for e in s.finds("tr[data-snapshot]")}
+    shown = lambda: set(s.attributes("tr[data-snapshot]", "data-snapshot"))
     selected = lambda: (d.execute_script("return document.querySelector(\"select[name='service']\").value"),
                         d.execute_script("return document.querySelector(\"select[name='breakpoint_id']\").value"))
     for how in ("direct load", "reload"):
@@ -347,7 +382,7 @@ def run(s, example, capture_line):
     s.step("/snapshots?service=…&breakpoint=… filters on a direct load and after a reload")
 
     # 10. Sign out.
-    d.find_element(By.XPATH, "//button[normalize-space()='Sign out']").click()
+    s.click((By.XPATH, "//button[normalize-space()='Sign out']"))
     s.wait(lambda: d.current_url.endswith("/login"), message="the sign-in page")
     status = d.execute_async_script(
         "const done = arguments[0]; fetch('/api/services', {credentials: 'same-origin'}).then(r => done(r.status));")
