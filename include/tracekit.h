@@ -380,8 +380,9 @@ tk_status tk_site_capture(tk_site *site, const char *variables_json, size_t len,
    breakpoint matches the site (a binding that called tk_site_capture with
    placeholder variables for this would ship them if a breakpoint arrived
    meanwhile). Once per process per function:label, in the background;
-   later calls cost one atomic load. Thread-safe; never blocks on the
-   network. TK_OK (also in a forked child, where it does nothing),
+   later calls cost one atomic load. A hit of an inactive site under the
+   kill switch is counted in tk_client_stats as tk_site_capture would count
+   it. Thread-safe; never blocks on the network. TK_OK (also in a forked child, where it does nothing),
    TK_ERR_INVALID_ARGUMENT (NULL site), TK_ERR_SHUT_DOWN. */
 tk_status tk_site_register(tk_site *site);
 

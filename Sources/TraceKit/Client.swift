@@ -21,9 +21,6 @@ public enum CaptureResult: Sendable, Equatable {
 ///     try client.capture("order-checkout", order)
 public final class Client: Sendable {
     private let engine: CaptureClient
-    /// An empty document: what an inactive checkpoint passes so the engine
-    /// can still auto-register the site without parsing anything.
-    private static let emptyObject: [UInt8] = Array("{}".utf8)
 
     public init(options: Options) throws(TraceKitError) {
         var core = options.core
@@ -52,9 +49,9 @@ public final class Client: Sendable {
         if let refusal = engine.lifecycle.captureRefusal { return try outcome(refusal) }
         let site = engine.site(label: label, file: fileID, line: line, function: function)
         guard site.isActive else {
-            return try outcome(Self.emptyObject.withUnsafeBufferPointer {
-                engine.capture(site: site, variables: $0, context: nil)
-            })
+            // The engine registers the site on its first hit and never
+            // captures here, even if a breakpoint has arrived since the check.
+            return engine.register(site: site) ? .skipped : try outcome(.shutDown)
         }
         let variableBytes = try encode(variables(), what: "variables")
         let contextBytes = try context.map { (value: RequestContext) throws(TraceKitError) in

@@ -98,6 +98,9 @@ private func site(_ client: CaptureClient, _ label: UnsafePointer<CChar>?, _ fil
     return client.site(label: label, file: optionalString(file), line: Int(line), function: optionalString(function))
 }
 
+/// Inlined into the entry points, which take the native stack in their own
+/// frame: the unwinder then walks one frame of this library, not five.
+@inline(__always)
 private func capture(_ client: CaptureClient, _ site: Site, _ json: UnsafePointer<CChar>?, _ length: Int,
                      _ context: UnsafePointer<CChar>?) -> CInt {
     do throws(Failure) {
@@ -105,7 +108,12 @@ private func capture(_ client: CaptureClient, _ site: Site, _ json: UnsafePointe
         let contextBytes = try context.map { pointer throws(Failure) in
             try requiredBytes(pointer, nulTerminated, "context_json")
         }
-        return status(client.capture(site: site, variables: variables, context: contextBytes))
+        switch client.prepareCapture(site: site, variables: variables, context: contextBytes) {
+        case .finished(let outcome):
+            return status(outcome)
+        case .prepared(let prepared):
+            return status(client.finishCapture(prepared, nativeStack: prepared.takeNativeStack()))
+        }
     } catch {
         return report(error)
     }

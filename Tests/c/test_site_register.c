@@ -4,7 +4,9 @@
    arrived, and its placeholder "{}" capture was recorded under it); an
    unknown site reaches the backend's auto-register route once. Needs the
    fake backend (fake_backend.h). */
+#include <sys/wait.h>
 #include <tracekit.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "fake_backend.h"
@@ -73,6 +75,28 @@ static void test_bad_handles_and_shutdown(void) {
   CHECK(registrations_of("after-shutdown") == 0);
 }
 
+/* In a forked child the parent's client is inert: TK_OK, nothing sent. */
+static void test_a_forked_child_does_nothing(void) {
+  tk_client *client = new_backend_client(0);
+  if (!client) return;
+  tk_site *site = tk_site_get(client, "from-child", FILE_PATH, 11, FUNCTION);
+  CHECK(site != NULL);
+  fflush(stdout);
+  fflush(stderr);
+  pid_t child = fork();
+  CHECK(child >= 0);
+  if (child == 0) {
+    alarm(10);
+    _exit(tk_site_register(site) == TK_OK ? 0 : 1);
+  }
+  int status = 0;
+  CHECK(child > 0 && waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  sleep_ms(300); /* a registration would have had time to arrive */
+  CHECK(registrations_of("from-child") == 0);
+  tk_client_free(client);
+}
+
 int main(void) {
   if (!start_backend()) {
     fprintf(stderr, "c_site_register: no fake backend (set TRACEKIT_TEST_ENDPOINT or run from the repository root)\n");
@@ -88,6 +112,7 @@ int main(void) {
   test_an_active_site_is_not_captured();
   test_an_unknown_site_is_registered_once();
   test_bad_handles_and_shutdown();
+  test_a_forked_child_does_nothing();
   stop_backend();
   return check_summary("c_site_register");
 }

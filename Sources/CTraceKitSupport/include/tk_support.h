@@ -8,7 +8,7 @@
 
 /* The calling thread's return addresses, without the frames of this
    library's own image at the top; at most max_frames. Cheap: no symbol
-   lookup (backtrace()/dladdr() need _GNU_SOURCE, which Swift's Glibc module
+   lookup (libgcc's unwinder and dladdr() need C headers Swift's Glibc module
    lacks, hence C). Returns the number of addresses written. */
 TK_INTERNAL int tk_stack_addresses(void **addresses, int max_frames);
 

@@ -78,6 +78,13 @@ public final class CaptureClient: Sendable {
             maxFailures: settings.maxFailures, windowMilliseconds: UInt64(settings.windowMs),
             cooldownMilliseconds: UInt64(settings.cooldownMs)))
         createdInForkGeneration = ForkGeneration.current
+        // libcurl's one-time set-up (a swift_once, milliseconds long) here on
+        // the caller's thread, not on the first of our threads to make a
+        // session: a pre-fork server (Puma, gunicorn --preload) forks its
+        // workers right after configuring the SDK, and a fork() during that
+        // once left it "in progress" in the child for good, where every
+        // client's threads then waited in it and never synced or sent.
+        _ = CurlRuntime.initialized
         try startThreads()
     }
 

@@ -26,19 +26,56 @@ extension CaptureClient.Lifecycle {
     }
 }
 
+/// How far `prepareCapture` went.
+public enum CaptureStep {
+    /// Decided without a snapshot (refused, suppressed, invalid input).
+    case finished(CaptureOutcome)
+    /// Built: hand it to `finishCapture` with the native stack.
+    case prepared(PreparedCapture)
+}
+
+/// A snapshot body ready for the queue, waiting for the caller's native stack.
+public struct PreparedCapture {
+    fileprivate let body: SnapshotBody
+    /// How many native frames to take; nil when the context gave a stack_trace.
+    public let nativeStackFrames: Int?
+
+    /// The calling thread's native stack when this capture needs one.
+    /// Inlinable, so that it is taken in the caller's own frame.
+    @inlinable
+    public func takeNativeStack() -> NativeStack? {
+        guard let frames = nativeStackFrames else { return nil }
+        return NativeStack.capture(maxFrames: frames)
+    }
+}
+
 /// The caller's side of a checkpoint: checks, snapshot, queue. No network,
 /// no waiting beyond short uncontended locks, nothing proportional to the
 /// number of breakpoints.
 extension CaptureClient {
     public func capture(site: Site, variables: UnsafeBufferPointer<UInt8>,
                         context: UnsafeBufferPointer<UInt8>?) -> CaptureOutcome {
-        if let refusal = lifecycle.captureRefusal { return refusal }
+        switch prepareCapture(site: site, variables: variables, context: context) {
+        case .finished(let outcome):
+            return outcome
+        case .prepared(let prepared):
+            return finishCapture(prepared, nativeStack: prepared.takeNativeStack())
+        }
+    }
+
+    /// A checkpoint up to its native stack: every check, the sanitized
+    /// variables, the snapshot body. The C entry points take the stack in
+    /// their own frame, so that the unwinder (which costs per frame) never
+    /// walks this library's deeper frames, then call `finishCapture`.
+    public func prepareCapture(site: Site, variables: UnsafeBufferPointer<UInt8>,
+                               context: UnsafeBufferPointer<UInt8>?) -> CaptureStep {
+        if let refusal = lifecycle.captureRefusal { return .finished(refusal) }
         registerOnFirstHit(site)
         guard site.isActive else {
             countInactiveSkip()
-            return .skipped
+            return .finished(.skipped)
         }
-        guard let match = site.match, match.breakpoint.enabled else { return .skipped }
+        guard let match = site.match, match.breakpoint.enabled else { return .finished(.skipped) }
         let breakpoint = match.breakpoint
         // A slot claimed ahead (claim(site:)) was decided already: nothing to
         // check or count twice. Otherwise cheap checks first; the condition
@@ -51,10 +88,26 @@ extension CaptureClient {
                 ?? conditionSuppression(breakpoint, document)
                 ?? claimSuppression(for: breakpoint, at: site, nowNs: now, prepaid: false) {
                 stats.add(suppressed)
-                return .skipped
+                return .finished(.skipped)
             }
         }
         return snapshot(site: site, match: match, variables: document, context: context)
+    }
+
+    /// Queues a prepared capture with the caller's native stack (nil when
+    /// the context gave a stack_trace).
+    public func finishCapture(_ prepared: PreparedCapture, nativeStack: NativeStack?) -> CaptureOutcome {
+        stats.add(.captured)
+        guard outbox.push(OutgoingSnapshot(body: prepared.body, nativeStack: nativeStack)) else {
+            // Refused: the queue is full, or shutdown closed it meanwhile.
+            if lifecycle != .running {
+                stats.add(.failed)
+                return .shutDown
+            }
+            stats.add(.droppedQueueFull)
+            return .queueFull
+        }
+        return .captured
     }
 
     /// `tk_site_claim`: every suppression decided before the caller builds
@@ -117,14 +170,18 @@ extension CaptureClient {
     }
 
     /// `tk_site_register`: the first hit's auto-registration without a
-    /// capture, for bindings that skip inactive sites before calling the
-    /// library. False after shutdown; nothing done in a forked child.
+    /// capture, for callers that skip inactive sites before capturing (a
+    /// breakpoint arriving after their check must not get a placeholder
+    /// capture). An inactive hit under the kill switch is counted as the
+    /// capture would count it. False after shutdown; nothing done in a
+    /// forked child.
     public func register(site: Site) -> Bool {
         switch lifecycle {
         case .shutDown: return false
         case .forkedChild: return true
         case .running: registerOnFirstHit(site)
         }
+        if !site.isActive { countInactiveSkip() }
         return true
     }
 
@@ -172,7 +229,7 @@ extension CaptureClient {
     }
 
     private func snapshot(site: Site, match: Site.Match, variables: VariablesDocument,
-                          context: UnsafeBufferPointer<UInt8>?) -> CaptureOutcome {
+                          context: UnsafeBufferPointer<UInt8>?) -> CaptureStep {
         let breakpoint = match.breakpoint
         let sanitized: SanitizeResult
         do {
@@ -181,7 +238,7 @@ extension CaptureClient {
         } catch {
             site.refundCapture(breakpoint)  // invalid input must not use up max_captures
             stats.add(.invalidInput)
-            return .invalidJSON(error.message)
+            return .finished(.invalidJSON(error.message))
         }
         let parsedContext: CaptureContext
         do {
@@ -189,23 +246,13 @@ extension CaptureClient {
         } catch {
             site.refundCapture(breakpoint)
             stats.add(.invalidInput)
-            return .invalidJSON("context_json: invalid JSON at byte offset \(error.offset): \(error.message)")
+            return .finished(.invalidJSON("context_json: invalid JSON at byte offset \(error.offset): \(error.message)"))
         }
         if sanitized.redactions > 0 { stats.add(.redactions, sanitized.redactions) }
         if sanitized.truncations > 0 { stats.add(.truncations, sanitized.truncations) }
         let body = snapshotBody(match: match, variables: sanitized, document: variables, context: parsedContext)
-        let stack = parsedContext.stackTrace == nil ? NativeStack.capture(maxFrames: breakpoint.stackDepth ?? 50) : nil
-        stats.add(.captured)
-        guard outbox.push(OutgoingSnapshot(body: body, nativeStack: stack)) else {
-            // Refused: the queue is full, or shutdown closed it meanwhile.
-            if lifecycle != .running {
-                stats.add(.failed)
-                return .shutDown
-            }
-            stats.add(.droppedQueueFull)
-            return .queueFull
-        }
-        return .captured
+        return .prepared(PreparedCapture(
+            body: body, nativeStackFrames: parsedContext.stackTrace == nil ? breakpoint.stackDepth ?? 50 : nil))
     }
 
     private func snapshotBody(match: Site.Match, variables: SanitizeResult,

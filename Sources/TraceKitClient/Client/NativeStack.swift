@@ -4,13 +4,18 @@ import TraceKitCore
 /// The caller's native stack, for snapshots without a `stack_trace`:
 /// addresses taken on the caller's thread (cheap), described as text
 /// (`function (image+0xoffset)`, one frame a line) later on the sender's.
-struct NativeStack: Sendable {
-    private let addresses: [UInt]
+public struct NativeStack: Sendable {
+    @usableFromInline let addresses: [UInt]
+
+    @usableFromInline init(addresses: [UInt]) {
+        self.addresses = addresses
+    }
 
     /// Frames of this library (its own image) at the top are left out.
-    /// Inlined: each frame of this library on the stack costs unwinding work.
-    @inline(__always)
-    static func capture(maxFrames: Int) -> NativeStack {
+    /// Inlinable: each frame of this library on the stack costs unwinding
+    /// work, so the C entry points take it in their own frame.
+    @inlinable
+    public static func capture(maxFrames: Int) -> NativeStack {
         let capacity = max(1, min(maxFrames, 100))
         let addresses = [UInt](unsafeUninitializedCapacity: capacity) { buffer, count in
             count = buffer.withMemoryRebound(to: UnsafeMutableRawPointer?.self) {

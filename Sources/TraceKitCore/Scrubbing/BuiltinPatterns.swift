@@ -59,30 +59,41 @@ enum Validators {
 
     /// Luhn, and card-like grouping: no separators, or one separator kind in
     /// groups of 4 (last 1–4), or the 4-6-4/4-6-5 Amex/Diners layout.
+    /// Allocation-free: it runs on the capture path for every card-shaped match.
     static func isPlausibleCard(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
-        var groups: [Int] = [0]
-        var separator: UInt8 = 0
-        var sum = 0
         var digitCount = 0
-        for byte in text.reversed() {
-            if byte >= 0x30 && byte <= 0x39 {
-                var digit = Int(byte) - 0x30
-                if digitCount % 2 == 1 { digit *= 2; if digit > 9 { digit -= 9 } }
+        for byte in text where isDigit(byte) { digitCount += 1 }
+        guard digitCount >= 13, digitCount <= 19 else { return false }
+        var sum = 0, digitsSeen = 0
+        var separator: UInt8 = 0
+        // Groups are the digit runs between separators: the closed ones
+        // (the first two kept for the Amex layout) and the one being read.
+        var closedGroups = 0, firstGroup = 0, secondGroup = 0, current = 0
+        var closedGroupsAllFour = true
+        for byte in text {
+            if isDigit(byte) {
+                var digit = Int(byte &- 0x30)
+                // Luhn doubles every second digit counted from the right.
+                if (digitCount - 1 - digitsSeen) % 2 == 1 { digit *= 2; if digit > 9 { digit -= 9 } }
                 sum += digit
-                digitCount += 1
-                groups[groups.count - 1] += 1
+                digitsSeen += 1
+                current += 1
             } else {
                 if separator != 0 && separator != byte { return false }
                 separator = byte
-                groups.append(0)
+                if closedGroups == 0 { firstGroup = current } else if closedGroups == 1 { secondGroup = current }
+                if current != 4 { closedGroupsAllFour = false }
+                closedGroups += 1
+                current = 0
             }
         }
-        guard digitCount >= 13, digitCount <= 19, sum % 10 == 0 else { return false }
-        if groups.count == 1 { return true }
-        let inOrder = Array(groups.reversed())
-        if inOrder == [4, 6, 4] || inOrder == [4, 6, 5] { return true }
-        return inOrder.dropLast().allSatisfy { $0 == 4 } && (1...4).contains(inOrder.last ?? 0)
+        guard sum % 10 == 0 else { return false }
+        if closedGroups == 0 { return true }
+        if closedGroups == 2, firstGroup == 4, secondGroup == 6, current == 4 || current == 5 { return true }
+        return closedGroupsAllFour && (1...4).contains(current)
     }
+
+    @inline(__always) private static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
 
     /// 8 to 15 digits (E.164 allows at most 15).
     static func isPlausiblePhone(_ text: UnsafeBufferPointer<UInt8>) -> Bool {

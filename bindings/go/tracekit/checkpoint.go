@@ -127,9 +127,9 @@ func (c *client) checkpoint(ctx context.Context, pc uintptr, label string, varia
 		return err
 	}
 	if !site.isActive() {
-		// Lets the library register the site with the server; it does not
-		// parse the variables of an inactive site.
-		return siteCapture(site, []byte("{}"), nil)
+		// Lets the library register the site with the server; it never
+		// captures, even if a breakpoint has arrived since the check.
+		return call("CaptureSnapshot", func() C.tk_status { return C.tk_site_register(site.handle) })
 	}
 	return siteCapture(site, encodeVariables(variables), captureContext(ctx, pc))
 }

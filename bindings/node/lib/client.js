@@ -142,8 +142,9 @@ class Client {
     entry.sites.set(key, site);
     entry.cells.push(cell);
     if (cell[0] === 0) {
-      // Inactive: the library registers the site and does not parse "{}".
-      this._native.siteCapture(this._handle, handle, '{}', null);
+      // Inactive: the library registers the site; it never captures, even
+      // if a breakpoint has arrived since the check.
+      this._native.siteRegister(this._handle, handle);
     }
     return site;
   }

@@ -421,6 +421,24 @@ static napi_value site_capture(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* siteRegister(client, site) → tk_status: the site's auto-registration,
+   never a capture. Never throws for a library failure. */
+static napi_value site_register(napi_env env, napi_callback_info info) {
+  napi_value args[2];
+  client_wrapper *wrapper = client_call(env, info, 2, args, "siteRegister(client, site)");
+  void *site = NULL;
+  if (wrapper == NULL) return NULL;
+  if ((site = tagged_pointer(env, args[1], &SITE_TAG)) == NULL) return throw_type(env, "siteRegister: not a site handle");
+  tk_status status = TK_ERR_SHUT_DOWN;
+  if (wrapper_enter(wrapper)) {
+    status = tk_site_register(site);
+    wrapper_leave(wrapper);
+  }
+  napi_value result;
+  CALL(env, napi_create_int32(env, (int32_t)status, &result));
+  return result;
+}
+
 /* ------------------------------------------------------------------------
  * Client calls
  * --------------------------------------------------------------------- */
@@ -551,6 +569,7 @@ NAPI_MODULE_INIT() {
       {"createClient", NULL, create_client, NULL, NULL, NULL, napi_enumerable, NULL},
       {"siteGet", NULL, site_get, NULL, NULL, NULL, napi_enumerable, NULL},
       {"siteCapture", NULL, site_capture, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"siteRegister", NULL, site_register, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stats", NULL, client_stats, NULL, NULL, NULL, napi_enumerable, NULL},
       {"flush", NULL, client_flush, NULL, NULL, NULL, napi_enumerable, NULL},
       {"shutdown", NULL, client_shutdown, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -149,9 +149,9 @@ final class SnapshotClient
                 $this->sites[$file][$line][$label] = $site;
                 $cell = $ffi->tk_site_active_cell($site);
                 if ($cell[0] === 0) {
-                    // The library registers a site no breakpoint knows on its first
-                    // capture call; it does not parse the variables of an inactive site.
-                    $ffi->tk_site_capture($site, '{}', 2, null);
+                    // The library registers the site with the backend; it never
+                    // captures, even if a breakpoint has arrived since the check.
+                    $ffi->tk_site_register($site);
                 }
             } else {
                 $this->lastError = Library::lastError();

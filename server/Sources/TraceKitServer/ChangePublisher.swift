@@ -36,7 +36,7 @@ struct ChangePublisher: Service {
             case .killSwitch:
                 guard state.hub.connectionCount(service: change.service) > 0,
                       let service = try await state.store.service(change.service) else { return }
-                state.hub.publish(service: service.name, event: "kill_switch", data: .object(["enabled": .bool(service.killSwitch)]))
+                await state.hub.publish(service: service.name, event: "kill_switch", data: .object(["enabled": .bool(service.killSwitch)]))
             case .keyCreated:
                 break  // only dashboards care (storeEpoch)
             case .keyRevoked:
@@ -62,9 +62,9 @@ struct ChangePublisher: Service {
         guard state.hub.connectionCount(service: change.service) > 0 else { return }
         if let bp = try await state.store.breakpoint(id: change.id), bp.serviceName == change.service {
             let event = change.kind == .breakpointCreated ? "breakpoint_created" : "breakpoint_updated"
-            state.hub.publish(service: bp.serviceName, event: event, data: bp.json)
+            await state.hub.publish(service: bp.serviceName, event: event, data: bp.json)
         } else {
-            state.hub.publish(service: change.service, event: "breakpoint_deleted", data: .object(["id": .string(change.id)]))
+            await state.hub.publish(service: change.service, event: "breakpoint_deleted", data: .object(["id": .string(change.id)]))
         }
     }
 
@@ -76,7 +76,7 @@ struct ChangePublisher: Service {
         state.authorizationEpoch.advance()
         for service in state.hub.connectedServices() {
             let (breakpoints, killSwitch) = try await state.initialState(service: service)
-            state.hub.publish(service: service, event: "init", data: SSEHub.initData(breakpoints: breakpoints, killSwitch: killSwitch))
+            await state.hub.publish(service: service, event: "init", data: SSEHub.initData(breakpoints: breakpoints, killSwitch: killSwitch))
         }
         state.logger.notice("change feed resynchronised")
     }

@@ -10,7 +10,7 @@ struct MaintenanceService: Service {
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                group.addTask { await every(state.config.heartbeatSeconds) { state.hub.heartbeat(now: Timestamps.now()) } }
+                group.addTask { await every(state.config.heartbeatSeconds) { await state.hub.heartbeat(now: Timestamps.now()) } }
                 group.addTask {
                     await every(FleetConnections.reportInterval) {
                         do { try await state.fleet.exchange(state: state, now: Timestamps.now()) } catch is CancellationError {

@@ -101,12 +101,12 @@ struct TraceKitServerCommand: AsyncParsableCommand {
 
     /// Every task (request handlers, group commit, background services) then
     /// runs on NIO's event loops, which also do the sockets' I/O: a request no
-    /// longer hops from its connection's loop to Swift's thread pool and back,
-    /// the biggest per-request cost on ingest (thread wake-ups and context
-    /// switches; server/Benchmarks/RESULTS.md). Safe here because no task
-    /// blocks its thread: database work runs on GRDB's own queues and
-    /// PostgresNIO's channels, CPU-heavy trace decoding on NIO's thread
-    /// pool (`CPUWorkLimiter`). Installed before the server starts any task.
+    /// longer hops from its connection's loop to Swift's thread pool and back
+    /// (on ingest: half the context switches per capture; see
+    /// server/Benchmarks/RESULTS.md). Safe here because no task blocks its
+    /// thread: database work runs on GRDB's own queues and PostgresNIO's
+    /// channels, CPU-heavy trace decoding on NIO's thread pool
+    /// (`CPUWorkLimiter`). Installed before the server starts its tasks.
     private func runTasksOnEventLoops() {
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }

@@ -27,16 +27,32 @@ struct UnitTests {
     }
 
     @Test("The SSE hub disconnects a reader whose buffer is full instead of growing")
-    func slowReaderIsDisconnected() throws {
+    func slowReaderIsDisconnected() async throws {
         let hub = SSEHub(bufferEvents: 4)
         let hungUp = HangUpFlag()
         // Kept alive, unread: its buffer fills.
         let subscription = try hub.subscribe(service: "checkout", keyID: "k1", hangUp: { hungUp.set() })
         defer { withExtendedLifetime(subscription) {} }
-        for index in 0..<50 { hub.publish(service: "checkout", event: "breakpoint_updated", data: .int(Int64(index))) }
+        for index in 0..<50 { await hub.publish(service: "checkout", event: "breakpoint_updated", data: .int(Int64(index))) }
         #expect(hungUp.value)
         #expect(hub.slowReadersDisconnected.load(ordering: .relaxed) == 1)
         #expect(hub.connectionCount(service: "checkout") == 0)
+    }
+
+    @Test("An event reaches every stream of the service, slice after slice, and no other service's")
+    func fanOutInSlicesReachesEveryStream() async throws {
+        let hub = SSEHub(bufferEvents: 8, deliverySlice: 2)
+        let streams = try (0..<5).map { _ in try hub.subscribe(service: "checkout", keyID: "k1", hangUp: {}).stream }
+        let other = try hub.subscribe(service: "billing", keyID: "k1", hangUp: {})
+        await hub.publish(service: "checkout", event: "breakpoint_updated", data: .int(7))
+        for stream in streams {
+            var iterator = stream.makeAsyncIterator()
+            let frame = try #require(await iterator.next())
+            #expect(String(buffer: frame).contains("event: breakpoint_updated\nid: 1\ndata: 7\n\n"))
+        }
+        hub.unsubscribe(service: "billing", id: other.id)
+        var otherIterator = other.stream.makeAsyncIterator()
+        #expect(await otherIterator.next() == nil)  // finished, nothing was queued for it
     }
 
     @Test("sdk_count adds the other instances' reported streams; this instance's own report stays its own")

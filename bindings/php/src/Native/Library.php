@@ -65,6 +65,7 @@ final class Library
         tk_site *tk_site_get(tk_client *client, const char *label, const char *file, int32_t line, const char *function);
         const int32_t *tk_site_active_cell(const tk_site *site);
         int tk_site_capture(tk_site *site, const char *variables_json, size_t len, const char *context_json);
+        int tk_site_register(tk_site *site);
         C;
 
     private static ?FFI $ffi = null;

@@ -105,4 +105,5 @@ public final class NativeApi {
     public static native Pointer tk_site_get(Pointer client, byte[] label, byte[] file, int line, byte[] function);
     public static native Pointer tk_site_active_cell(Pointer site);
     public static native int tk_site_capture(Pointer site, byte[] json, long length, byte[] context);
+    public static native int tk_site_register(Pointer site);
 }

@@ -68,9 +68,10 @@ public final class NativeClient {
                         k.line, NativeApi.cString(k.function));
                 Site site = new Site(handle, handle == null ? null : NativeApi.tk_site_active_cell(handle));
                 if (handle != null && !site.isActive()) {
-                    // The library registers a site no breakpoint knows on its first capture call.
+                    // The library registers the site with the backend; it never captures,
+                    // even if a breakpoint has arrived since the check.
                     checkpointNativeCalls.increment();
-                    NativeApi.tk_site_capture(handle, new byte[] {'{', '}'}, 2, null);
+                    NativeApi.tk_site_register(handle);
                 }
                 return site;
             });
