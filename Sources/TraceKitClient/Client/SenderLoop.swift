@@ -260,9 +260,14 @@ struct SenderLoop {
         }
 
         /// Until the next retry or registration is due, at most `idle`.
+        /// Closures, not key paths: a key path's class is instantiated by
+        /// the Swift runtime on first use, and a fork() during that on this
+        /// thread left the child's sender waiting for it for good.
         func millisecondsUntilNextTimer(now: UInt64, idle: Int) -> Int {
-            var next = pausing.map(\.retryAtNs).min() ?? UInt64.max
-            if registrationInFlight == nil, let due = registrationsPending.map(\.notBeforeNs).min() { next = min(next, due) }
+            var next = pausing.map { $0.retryAtNs }.min() ?? UInt64.max
+            if registrationInFlight == nil, let due = registrationsPending.map({ $0.notBeforeNs }).min() {
+                next = min(next, due)
+            }
             guard next != UInt64.max else { return idle }
             return next <= now ? 0 : Int(min((next - now) / 1_000_000 + 1, UInt64(idle)))
         }
