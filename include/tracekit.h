@@ -253,7 +253,11 @@ char *tk_eval_expression(const char *expression, const char *variables_json, siz
  * child every call on it is a no-op returning TK_OK (captures) or an empty
  * result, its threads are not running there, and tk_client_shutdown and
  * tk_client_free only mark and release it; the parent is unaffected.
- * Create a new client in the child if it needs one.
+ * Create a new client in the child if it needs one. What a fork() costs the
+ * host: it waits until the library's threads are between two steps of work
+ * (at most 200 ms, usually microseconds: they are mostly waiting on the
+ * network), so that the child never inherits one of them halfway through a
+ * one-time initialisation a new client would then wait on for good.
  * ------------------------------------------------------------------------- */
 
 typedef struct tk_client tk_client;

@@ -404,12 +404,12 @@ static struct { uintptr_t address; char *text; } cache[CACHE_SLOTS];
 static int cached;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* fork() while a sender thread describes a stack must not leave the lock
-   held for ever in the child (where a new client's sender would wait on
-   it): fork waits for the description to finish, as for malloc's locks. */
-static void lock_for_fork(void) { pthread_mutex_lock(&lock); }
-static void unlock_after_fork(void) { pthread_mutex_unlock(&lock); }
-static void register_fork_handlers(void) { pthread_atfork(lock_for_fork, unlock_after_fork, unlock_after_fork); }
+/* fork() while a thread describes a stack must not leave the lock held for
+   ever in the child (where a new client's sender would wait on it): the
+   fork gate's handlers (fork_gate.c) take it once the gate is closed, and
+   release it on both sides. */
+void tk_stack_cache_lock_for_fork(void) { pthread_mutex_lock(&lock); }
+void tk_stack_cache_unlock_after_fork(void) { pthread_mutex_unlock(&lock); }
 
 static void cache_clear(void) {
   for (int i = 0; i < CACHE_SLOTS; i++) {
@@ -445,8 +445,6 @@ int tk_stack_describe(void *const *addresses, int count, char *buffer, size_t si
   buffer[0] = '\0';
   size_t used = 0;
   int written = 0;
-  static pthread_once_t fork_handlers = PTHREAD_ONCE_INIT;
-  pthread_once(&fork_handlers, register_fork_handlers);
   pthread_mutex_lock(&lock);
   for (int i = 0; i < count && used + 1 < size; i++) {
     int n = snprintf(buffer + used, size - used, "%s%s", written ? "\n" : "", cached_description((uintptr_t)addresses[i]));

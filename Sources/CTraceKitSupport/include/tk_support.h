@@ -19,6 +19,9 @@ TK_INTERNAL int tk_stack_addresses(void **addresses, int max_frames);
    "??" when none. The slow part, cached per address: call it on the sender
    thread, never the caller's (symbolize.c). */
 TK_INTERNAL int tk_stack_describe(void *const *addresses, int count, char *buffer, size_t size);
+/* tk_stack_describe's cache lock, for the fork gate's pthread_atfork handlers only. */
+TK_INTERNAL void tk_stack_cache_lock_for_fork(void);
+TK_INTERNAL void tk_stack_cache_unlock_after_fork(void);
 
 
 
@@ -77,5 +80,16 @@ static inline void tk_site_cell_set_suppression(tk_site_cell *cell, unsigned lon
    side before any site exists. */
 typedef int (*tk_full_claim)(tk_site_cell *cell);
 TK_INTERNAL void tk_site_claim_set_full(tk_full_claim claim);
+
+/* The fork gate (fork_gate.c): fork() waits, at most 200 ms, until no
+   library thread is inside a step of work. Library threads only: enter at
+   the start of the thread's body, leave at its end; around every blocking
+   wait (curl_multi_poll, a condition wait) pause, then resume with what
+   pause returned. On a thread that did not enter (the caller's) leave,
+   pause and resume do nothing. */
+TK_INTERNAL void tk_fork_gate_enter(void);
+TK_INTERNAL void tk_fork_gate_leave(void);
+TK_INTERNAL int tk_fork_gate_pause(void);
+TK_INTERNAL void tk_fork_gate_resume(int was_held);
 
 #endif

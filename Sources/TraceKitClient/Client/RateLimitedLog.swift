@@ -1,3 +1,4 @@
+import CTraceKitSupport
 import Synchronization
 import TraceKitCore
 
@@ -23,6 +24,13 @@ final class RateLimitedLog: Sendable {
             seen[message] = now
             return true
         }
-        if due { handler.log(level, "tracekit: " + message) }
+        guard due else { return }
+        // The handler is the host's code (a Ruby or Python callback may wait
+        // for the interpreter's lock, held by a thread that forks): outside
+        // the fork gate, like any other wait.
+        let message = "tracekit: " + message
+        let gateWasHeld = tk_fork_gate_pause()
+        handler.log(level, message)
+        tk_fork_gate_resume(gateWasHeld)
     }
 }

@@ -1,9 +1,11 @@
+import CTraceKitSupport
 import Glibc
 import TraceKitCore
 
 /// A plain pthread running a closure: the library's background work stays
 /// off Dispatch and Swift concurrency, which do not survive fork() (see
-/// BUILD_NOTES.md).
+/// BUILD_NOTES.md). The body holds the fork gate (fork_gate.c) except while
+/// it waits: fork() waits until no thread is inside a step of work.
 final class BackgroundThread: @unchecked Sendable {
     private var thread = pthread_t()
     private let body: @Sendable () -> Void
@@ -18,8 +20,12 @@ final class BackgroundThread: @unchecked Sendable {
         let context = Unmanaged.passRetained(self).toOpaque()
         let result = pthread_create(&thread, nil, { context in
             guard let context else { return nil }
-            let me = Unmanaged<BackgroundThread>.fromOpaque(context).takeRetainedValue()
-            me.body()
+            tk_fork_gate_enter()
+            do {
+                let me = Unmanaged<BackgroundThread>.fromOpaque(context).takeRetainedValue()
+                me.body()
+            }
+            tk_fork_gate_leave()
             return nil
         }, context)
         if result != 0 {

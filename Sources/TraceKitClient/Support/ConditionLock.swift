@@ -1,3 +1,4 @@
+import CTraceKitSupport
 import Glibc
 import TraceKitCore
 
@@ -40,11 +41,20 @@ final class ConditionLock: @unchecked Sendable {
     func broadcast() { pthread_cond_broadcast(condition) }
 
     /// Only inside `locked`: waits for a broadcast or until `deadlineNs`
-    /// (monotonic); false once the deadline has passed.
+    /// (monotonic); false once the deadline has passed. A library thread
+    /// lets go of the fork gate while it waits, and takes it back before the
+    /// mutex (the gate always comes first, so a fork never waits on a thread
+    /// that waits on the mutex).
     func wait(untilNs deadlineNs: UInt64) -> Bool {
         let seconds = min(deadlineNs / 1_000_000_000, UInt64(Int32.max))
         var deadline = timespec(tv_sec: Int(seconds), tv_nsec: Int(deadlineNs % 1_000_000_000))
+        let gateWasHeld = tk_fork_gate_pause()
         let result = pthread_cond_timedwait(condition, mutex, &deadline)
+        if gateWasHeld != 0 {
+            pthread_mutex_unlock(mutex)
+            tk_fork_gate_resume(gateWasHeld)
+            pthread_mutex_lock(mutex)
+        }
         return result == 0 || MonotonicClock.nowNanoseconds() < deadlineNs
     }
 }

@@ -1,4 +1,5 @@
 import CCurl
+import CTraceKitSupport
 import Glibc
 import TraceKitCore
 
@@ -159,7 +160,7 @@ public final class HTTPSession {
             }
             let (abort, waitMs) = check()
             if let abort { return (nil, abort) }
-            _ = curl_multi_poll(multi, nil, 0, Int32(clamping: waitMs), nil)
+            poll(milliseconds: waitMs)
         }
     }
 
@@ -170,9 +171,16 @@ public final class HTTPSession {
         _ = curl_multi_perform(multi, &active)
         _ = collectFinished()
         guard completed.isEmpty else { return }
-        _ = curl_multi_poll(multi, nil, 0, Int32(clamping: max(0, milliseconds)), nil)
+        poll(milliseconds: milliseconds)
         _ = curl_multi_perform(multi, &active)
         _ = collectFinished()
+    }
+
+    /// Waits inside libcurl; the fork gate is open meanwhile (fork_gate.c).
+    private func poll(milliseconds: Int) {
+        let gateWasHeld = tk_fork_gate_pause()
+        _ = curl_multi_poll(multi, nil, 0, Int32(clamping: max(0, milliseconds)), nil)
+        tk_fork_gate_resume(gateWasHeld)
     }
 
     /// Moves finished transfers to `completed`; returns libcurl's result for
