@@ -28,7 +28,7 @@ static pthread_rwlock_t gate = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP
 static __thread int held_here;
 /* Whether the prepare handler got the gate (false after a timeout). */
 static int held_for_fork;
-static int timeouts;
+static int timeout_reported;
 
 void tk_fork_gate_enter(void) {
   if (held_here) return;
@@ -64,7 +64,7 @@ static void close_gate_for_fork(void) {
   if (held_for_fork) return;
   /* A library thread did not reach a wait within the bound: fork anyway
      (the host's fork is never held up longer), say so once. */
-  if (__atomic_fetch_add(&timeouts, 1, __ATOMIC_RELAXED) == 0) {
+  if (!__atomic_exchange_n(&timeout_reported, 1, __ATOMIC_RELAXED)) {
     static const char message[] =
         "tracekit: fork() went ahead after waiting " TK_TO_STRING(TK_FORK_GATE_BOUND_MS) " ms for a library thread to pause\n";
     ssize_t ignored = write(STDERR_FILENO, message, sizeof message - 1);
@@ -85,7 +85,6 @@ static void reset_gate_in_child(void) {
   pthread_rwlock_t fresh = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
   gate = fresh;
   held_for_fork = 0;
-  held_here = 0;
 }
 
 /* At library load, on the loading thread: never lazily on a library thread.

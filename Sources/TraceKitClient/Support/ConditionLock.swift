@@ -43,8 +43,8 @@ final class ConditionLock: @unchecked Sendable {
     /// Only inside `locked`: waits for a broadcast or until `deadlineNs`
     /// (monotonic); false once the deadline has passed. A library thread
     /// lets go of the fork gate while it waits, and takes it back before the
-    /// mutex (the gate always comes first, so a fork never waits on a thread
-    /// that waits on the mutex).
+    /// mutex: the gate always comes first, so no thread sits on the mutex
+    /// (making a caller's `push` wait) while a fork holds the gate.
     func wait(untilNs deadlineNs: UInt64) -> Bool {
         let seconds = min(deadlineNs / 1_000_000_000, UInt64(Int32.max))
         var deadline = timespec(tv_sec: Int(seconds), tv_nsec: Int(deadlineNs % 1_000_000_000))
