@@ -12,7 +12,9 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -102,6 +104,17 @@ static void test_every_child_of_a_fresh_client_syncs_and_sends(void) {
   __atomic_store_n(&capturing, 1, __ATOMIC_RELAXED);
   pthread_t threads[3];
   for (int i = 0; i < 3; i++) CHECK(pthread_create(&threads[i], NULL, capture_loop, busy) == 0);
+  /* The gate covers the library's threads, not the caller's: let the
+     capturing threads' first calls (their one-time steps) finish first, as
+     a pre-fork master's do before it forks. */
+  sleep_ms(200);
+
+  /* The library says on stderr when a fork went ahead without the gate. */
+  fflush(stderr);
+  FILE *library_stderr = tmpfile();
+  int saved_stderr = dup(STDERR_FILENO);
+  CHECK(library_stderr != NULL && saved_stderr >= 0);
+  if (library_stderr) dup2(fileno(library_stderr), STDERR_FILENO);
 
   outcomes seen = {0};
   pid_t children[CHILDREN_AT_ONCE];
@@ -138,12 +151,23 @@ static void test_every_child_of_a_fresh_client_syncs_and_sends(void) {
   __atomic_store_n(&capturing, 0, __ATOMIC_RELAXED);
   for (int i = 0; i < 3; i++) pthread_join(threads[i], NULL);
   tk_client_free(busy);
+  fflush(stderr);
+  dup2(saved_stderr, STDERR_FILENO);
+  close(saved_stderr);
+  static char said[65536];
+  if (library_stderr) {
+    rewind(library_stderr);
+    said[fread(said, 1, sizeof said - 1, library_stderr)] = '\0';
+    fclose(library_stderr);
+  }
+  fputs(said, stderr);
 
   CHECK(seen.ok == ROUNDS);
   CHECK(seen.hung == 0);
-  /* Library threads pause within microseconds: a fork that took the gate's
-     whole bound (200 ms) means one of them did not reach a wait. */
-  CHECK(worst_fork_ms < 200.0);
+  /* Library threads pause within microseconds: none held a fork up for the
+     gate's whole bound, and no fork took long. */
+  CHECK(strstr(said, "fork() went ahead") == NULL);
+  CHECK(worst_fork_ms < 1000.0);
   printf("fork gate: %d forks, %d children synced and sent, %d hung, %d failed "
          "(no client %d, not synced %d, capture %d, flush %d, not sent %d); slowest fork %.1f ms\n",
          ROUNDS, seen.ok, seen.hung, seen.failed, seen.by_status[3], seen.by_status[4], seen.by_status[5],
