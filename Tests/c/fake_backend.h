@@ -134,10 +134,10 @@ static inline long stat_value(const char *stats, const char *key) {
   return at ? strtol(at + strlen(pattern), NULL, 10) : -1;
 }
 
-/* A client of the fake backend: polls every 100 ms, no SSE, a 1 s capture
-   timeout and the given process-wide budget (0 = none). NULL (with a failed
-   CHECK) when the options are refused; the caller frees it. */
-static inline tk_client *new_backend_client(double max_captures_per_second) {
+/* A client of the fake backend: polls every 100 ms, SSE as given, a 1 s
+   capture timeout and the given process-wide budget (0 = none). NULL (with
+   a failed CHECK) when the options are refused; the caller frees it. */
+static inline tk_client *new_backend_client_sse(double max_captures_per_second, int sse) {
   char endpoint[64];
   snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", backend_port);
   tk_options *options = tk_options_new();
@@ -147,12 +147,17 @@ static inline tk_client *new_backend_client(double max_captures_per_second) {
   CHECK(tk_options_set_service_name(options, "svc") == TK_OK);
   CHECK(tk_options_set_endpoint(options, endpoint) == TK_OK);
   CHECK(tk_options_set_poll_interval_ms(options, 100) == TK_OK);
-  CHECK(tk_options_set_sse(options, 0) == TK_OK);
+  CHECK(tk_options_set_sse(options, sse) == TK_OK);
   CHECK(tk_options_set_capture_timeout_ms(options, 1000) == TK_OK);
   CHECK(tk_options_set_max_captures_per_second(options, max_captures_per_second) == TK_OK);
   tk_client *client = tk_client_new(options);
   tk_options_free(options);
   return client;
+}
+
+/* The same without SSE. */
+static inline tk_client *new_backend_client(double max_captures_per_second) {
+  return new_backend_client_sse(max_captures_per_second, 0);
 }
 
 #endif

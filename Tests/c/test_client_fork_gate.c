@@ -4,11 +4,15 @@
    no library thread is inside a step of work, so every child's NEW client
    syncs and sends; none is left waiting on a step the fork cut in half.
 
-   200 rounds: a new client, fork() at once (or after a short random
-   delay), while three threads capture through a long-lived client and its
-   sender and an SSE stream are busy. Children run a few at a time; each
+   200 rounds: a new client (polling or streaming over SSE), fork() at once
+   (or after a short random delay), while three threads capture through a
+   long-lived client whose sender and SSE stream are busy. Children run a few at a time; each
    makes its own client and must see the breakpoint and deliver a capture
-   within a bound. Needs the fake backend (fake_backend.h). */
+   within a bound. Then 60 fresh processes ("masters") that each make a
+   client and fork at once: there the fork lands in the library threads'
+   FIRST poll, SSE parse or send, where the one-time steps are (without
+   the gate 1-7 of 60 children never synced). Needs the fake backend
+   (fake_backend.h). */
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -46,9 +50,9 @@ static void *capture_loop(void *argument) {
 /* The child: a client of its own must sync (the breakpoint turns active)
    and send its capture. Exit status 0 when it did; an alarm kills a child
    whose client hangs (what a fork without the gate could leave). */
-static void child_syncs_and_sends(void) {
+static void child_syncs_and_sends(int sse) {
   alarm(CHILD_BOUND_MS / 1000 + 2);
-  tk_client *client = new_backend_client(0);
+  tk_client *client = new_backend_client_sse(0, sse);
   if (!client) _exit(3);
   tk_site *site = tk_site_get(client, LABEL, FILE_PATH, 1, FUNCTION);
   for (double end = now_ms() + CHILD_BOUND_MS / 2; !tk_site_active(site) && now_ms() < end;) sleep_ms(5);
@@ -80,10 +84,11 @@ static void record(outcomes *seen, pid_t child, double started_ms) {
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
     seen->ok++;
+  } else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
+    seen->hung++;
   } else {
     seen->failed++;
     if (WIFEXITED(status) && WEXITSTATUS(status) < 8) seen->by_status[WEXITSTATUS(status)]++;
-    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) seen->hung++, seen->failed--;
   }
 }
 
@@ -98,7 +103,7 @@ static void test_every_child_of_a_fresh_client_syncs_and_sends(void) {
   CHECK_STR_CONTAINS(reply, "200 OK");
   free(reply);
 
-  tk_client *busy = new_backend_client(0);
+  tk_client *busy = new_backend_client_sse(0, 1);
   CHECK(busy != NULL);
   if (!busy) return;
   __atomic_store_n(&capturing, 1, __ATOMIC_RELAXED);
@@ -128,7 +133,10 @@ static void test_every_child_of_a_fresh_client_syncs_and_sends(void) {
       for (int i = 1; i < running; i++) children[i - 1] = children[i], started[i - 1] = started[i];
       running--;
     }
-    tk_client *fresh = new_backend_client(0);
+    /* Every other client streams over SSE, the others poll: the one-time
+       steps of both paths (the SSE parser's, the poll's) in parent and child. */
+    int sse = (round / 2) % 2;
+    tk_client *fresh = new_backend_client_sse(0, sse);
     CHECK(fresh != NULL);
     /* Half the forks at once, half a little later: into the threads'
        start-up and into their first poll, SSE connect and send. */
@@ -137,7 +145,7 @@ static void test_every_child_of_a_fresh_client_syncs_and_sends(void) {
     fflush(stderr);
     double fork_start = now_ms();
     pid_t child = fork();
-    if (child == 0) child_syncs_and_sends();
+    if (child == 0) child_syncs_and_sends(sse);
     double fork_ms = now_ms() - fork_start;
     if (fork_ms > worst_fork_ms) worst_fork_ms = fork_ms;
     CHECK(child > 0);
@@ -179,13 +187,68 @@ static void test_every_child_of_a_fresh_client_syncs_and_sends(void) {
   free(log);
 }
 
-int main(void) {
+/* A fresh process is where the library's threads run their one-time steps
+   (the first poll, SSE parse, send): each round here execs a new "master"
+   that, like a pre-fork server's, makes its client and forks right away or
+   a few ms later, into those first steps. Its exit status is its child's. */
+#define MASTERS 60
+
+static int run_master(int sse, int delay_ms) {
+  tk_client *client = new_backend_client_sse(0, sse);
+  if (!client) return 3;
+  sleep_ms(delay_ms);
+  fflush(stdout);
+  fflush(stderr);
+  pid_t child = fork();
+  if (child == 0) child_syncs_and_sends(sse);
+  outcomes seen = {0};
+  if (child > 0) record(&seen, child, now_ms());
+  tk_client_free(client);
+  return seen.ok ? 0 : seen.hung ? 9 : 8;
+}
+
+static void test_children_of_fresh_masters_sync_and_send(const char *self) {
+  char endpoint[64];
+  snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", backend_port);
+  setenv("TRACEKIT_TEST_ENDPOINT", endpoint, 1);
+  int ok = 0, hung = 0, failed = 0;
+  for (int round = 0; round < MASTERS; round += CHILDREN_AT_ONCE) {
+    pid_t masters[CHILDREN_AT_ONCE];
+    for (int i = 0; i < CHILDREN_AT_ONCE; i++) {
+      char sse[2] = {(char)('0' + (round / CHILDREN_AT_ONCE + i) % 2), 0}, delay[8];
+      snprintf(delay, sizeof delay, "%d", (round + i * 7) % 6);
+      fflush(stdout);
+      fflush(stderr);
+      masters[i] = fork();
+      if (masters[i] == 0) {
+        execl(self, self, "--master", sse, delay, (char *)NULL);
+        _exit(127);
+      }
+    }
+    for (int i = 0; i < CHILDREN_AT_ONCE; i++) {
+      int status = 0;
+      if (masters[i] < 0 || waitpid(masters[i], &status, 0) != masters[i]) status = -1;
+      if (WIFEXITED(status) && WEXITSTATUS(status) == 0) ok++;
+      else if (WIFEXITED(status) && WEXITSTATUS(status) == 9) hung++;
+      else failed++;
+    }
+  }
+  CHECK(ok == MASTERS);
+  printf("fresh masters: %d, children synced and sent %d, hung %d, failed %d\n", MASTERS, ok, hung, failed);
+}
+
+int main(int argc, char **argv) {
+  if (argc == 4 && strcmp(argv[1], "--master") == 0) {
+    if (!start_backend()) return 3;
+    return run_master(atoi(argv[2]), atoi(argv[3]));
+  }
   if (!start_backend()) {
     fprintf(stderr, "c_client_fork_gate: no fake backend (set TRACEKIT_TEST_ENDPOINT or run from the repository root)\n");
     checks_failed++;
     return check_summary("c_client_fork_gate");
   }
   test_every_child_of_a_fresh_client_syncs_and_sends();
+  test_children_of_fresh_masters_sync_and_send(argv[0]);
   stop_backend();
   return check_summary("c_client_fork_gate");
 }
