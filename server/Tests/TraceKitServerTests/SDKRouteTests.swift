@@ -69,7 +69,9 @@ struct SDKRouteTests {
 
     @Test("An auto-registered breakpoint left 24 h without a capture is no longer served to SDKs and the sweep disables it")
     func autoRegisterIdleExpiry() async throws {
-        try await TestServer.run { server in
+        var config = TestServer.config()
+        config.sweepIntervalSeconds = 3600  // the periodic sweep would hold the expiry lock (PostgreSQL) meanwhile
+        try await TestServer.run(config: config) { server in
             let body = #"{"service_name": "checkout", "file_path": "app/pay.py", "line_number": 42, "function_name": "pay", "label": "idle"}"#
             let id = try #require(try await server.sdk(.post, "/sdk/snapshots/auto-register", body)["id"]?.stringValue)
             let store = server.state.store
