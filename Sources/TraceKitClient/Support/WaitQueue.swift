@@ -78,9 +78,12 @@ final class WaitQueue<Element>: @unchecked Sendable {
         lock.broadcast()
     }
 
-    /// Waits until nothing is queued or in flight, or the deadline; true if drained.
+    /// Waits until nothing is queued or in flight, or the deadline; true if
+    /// drained. Rings the doorbell first: a consumer leaving items queued on
+    /// purpose (the sender gathering) must not make this wait for it.
     func waitUntilDrained(deadlineNs: UInt64) -> Bool {
-        locked {
+        doorbell?()
+        return locked {
             while head < items.count || inFlight > 0 {
                 if !lock.wait(untilNs: deadlineNs) { return head == items.count && inFlight == 0 }
             }
