@@ -12,10 +12,11 @@ import TraceKitCore
 /// window, a push to an empty queue (the queue's doorbell) or shutdown (the
 /// wake signal) ends the wait.
 ///
-/// Gathering: once it took snapshots, the sender leaves the queue unwatched
-/// for `gatherWindowNs` and then takes whatever came meanwhile, so a steady
-/// stream of captures costs one wake-up per window, not one per capture
-/// (and no doorbell for the capturing threads).
+/// Gathering: once it took snapshots, the sender waits up to
+/// `gatherWindowNs` for as many as it can start at once (the doorbell rings
+/// at that count, not at the first) and then takes whatever came, so a
+/// steady stream of captures costs one wake-up per window or full batch, not
+/// one per capture (and no doorbell for most capturing threads).
 struct SenderLoop {
     /// What the sender uses of the client, and nothing else.
     struct Context: Sendable {
@@ -74,10 +75,11 @@ struct SenderLoop {
 
     /// Parks on both queues (a push then wakes this thread); false when one
     /// has something this thread should take first. The outbox is watched
-    /// only while a snapshot could be taken from it, and not while gathering.
+    /// only while a snapshot could be taken from it: for the first snapshot,
+    /// or while gathering for as many as can start at once.
     private func parkQueues(_ state: State, now: UInt64) -> Bool {
-        if state.canTakeSnapshot(maxInFlight: context.maxInFlight), now >= state.gatherUntilNs,
-           !context.outbox.parkConsumer() { return false }
+        let room = state.room(maxInFlight: context.maxInFlight)
+        if room > 0, !context.outbox.parkConsumer(untilCount: now < state.gatherUntilNs ? room : 1) { return false }
         return context.registrations.parkConsumer()
     }
 
@@ -270,7 +272,12 @@ struct SenderLoop {
         }
 
         func canTakeSnapshot(maxInFlight: Int) -> Bool {
-            !probeInFlight && deliveries.count + pausing.count < maxInFlight
+            room(maxInFlight: maxInFlight) > 0
+        }
+
+        /// Snapshots that could start now.
+        func room(maxInFlight: Int) -> Int {
+            probeInFlight ? 0 : max(0, maxInFlight - deliveries.count - pausing.count)
         }
 
         /// Until the next retry or registration is due or the gather window
