@@ -12,11 +12,11 @@ import TraceKitCore
 /// window, a push to an empty queue (the queue's doorbell) or shutdown (the
 /// wake signal) ends the wait.
 ///
-/// Gathering: once it took snapshots, the sender waits up to
-/// `gatherWindowNs` for as many as it can start at once (the doorbell rings
-/// at that count, not at the first) and then takes whatever came, so a
-/// steady stream of captures costs one wake-up per window or full batch, not
-/// one per capture (and no doorbell for most capturing threads).
+/// Gathering: once it took snapshots, the sender leaves the next ones
+/// queued for up to `gatherWindowNs`, until a full batch (`maxInFlight`) is
+/// there (the doorbell rings at that count, not at the first) or a flush
+/// waits, so a steady stream of captures costs one wake-up per batch, not
+/// one per capture, and no doorbell for most capturing threads.
 struct SenderLoop {
     /// What the sender uses of the client, and nothing else.
     struct Context: Sendable {
@@ -76,10 +76,11 @@ struct SenderLoop {
     /// Parks on both queues (a push then wakes this thread); false when one
     /// has something this thread should take first. The outbox is watched
     /// only while a snapshot could be taken from it: for the first snapshot,
-    /// or while gathering for as many as can start at once.
+    /// or while gathering for a full batch.
     private func parkQueues(_ state: State, now: UInt64) -> Bool {
-        let room = state.room(maxInFlight: context.maxInFlight)
-        if room > 0, !context.outbox.parkConsumer(untilCount: now < state.gatherUntilNs ? room : 1) { return false }
+        let batch = now < state.gatherUntilNs ? context.maxInFlight : 1
+        if state.canTakeSnapshot(maxInFlight: context.maxInFlight),
+           !context.outbox.parkConsumer(untilCount: batch) { return false }
         return context.registrations.parkConsumer()
     }
 
@@ -110,6 +111,7 @@ struct SenderLoop {
     }
 
     private func takeSnapshots(now: UInt64, session: any HTTPTransport, state: inout State) {
+        if now < state.gatherUntilNs, context.outbox.holdsFewer(than: context.maxInFlight) { return }
         while state.canTakeSnapshot(maxInFlight: context.maxInFlight), let snapshot = context.outbox.pop() {
             state.gatherUntilNs = now &+ context.gatherWindowNs
             let (decision, transition) = context.breaker.admit()
@@ -272,12 +274,7 @@ struct SenderLoop {
         }
 
         func canTakeSnapshot(maxInFlight: Int) -> Bool {
-            room(maxInFlight: maxInFlight) > 0
-        }
-
-        /// Snapshots that could start now.
-        func room(maxInFlight: Int) -> Int {
-            probeInFlight ? 0 : max(0, maxInFlight - deliveries.count - pausing.count)
+            !probeInFlight && deliveries.count + pausing.count < maxInFlight
         }
 
         /// Until the next retry or registration is due or the gather window

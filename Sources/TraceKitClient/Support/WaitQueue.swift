@@ -14,6 +14,8 @@ final class WaitQueue<Element>: @unchecked Sendable {
     private var inFlight = 0
     /// The parked consumer's count (0: not parked): the push reaching it rings.
     private var ringAtCount = 0
+    /// Threads in `waitUntilDrained`: the consumer should take everything now.
+    private var drainWaiters = 0
     /// Rung by a `push` that reaches the parked consumer's count, outside the lock.
     private let doorbell: (@Sendable () -> Void)?
     let capacity: Int
@@ -45,14 +47,22 @@ final class WaitQueue<Element>: @unchecked Sendable {
     }
 
     /// The consumer is about to wait somewhere else until `count` items are
-    /// queued: true when fewer are, and then the push that makes `count`
-    /// rings the doorbell; false when there are that many to take first.
+    /// queued (1 while a thread waits for the drain): true when fewer are,
+    /// and then the push that makes the count rings the doorbell; false when
+    /// there are that many to take first.
     func parkConsumer(untilCount count: Int = 1) -> Bool {
         locked {
-            guard items.count - head < max(1, count) else { return false }
-            ringAtCount = max(1, count)
+            let count = drainWaiters > 0 ? 1 : max(1, count)
+            guard items.count - head < count else { return false }
+            ringAtCount = count
             return true
         }
+    }
+
+    /// Fewer than `count` items are queued and no thread waits for the
+    /// drain: a consumer gathering a batch may leave them for now.
+    func holdsFewer(than count: Int) -> Bool {
+        locked { drainWaiters == 0 && items.count - head < count }
     }
 
     /// The consumer is awake again: pushes need not ring.
@@ -83,8 +93,10 @@ final class WaitQueue<Element>: @unchecked Sendable {
 
     /// Waits until nothing is queued or in flight, or the deadline; true if
     /// drained. Rings the doorbell first: a consumer leaving items queued on
-    /// purpose (the sender gathering) must not make this wait for it.
+    /// purpose (the sender gathering) takes them at once while this waits.
     func waitUntilDrained(deadlineNs: UInt64) -> Bool {
+        locked { drainWaiters += 1 }
+        defer { locked { drainWaiters -= 1 } }
         doorbell?()
         return locked {
             while head < items.count || inFlight > 0 {
