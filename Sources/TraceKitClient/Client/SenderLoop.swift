@@ -12,10 +12,11 @@ import TraceKitCore
 /// window, a push to an empty queue (the queue's doorbell) or shutdown (the
 /// wake signal) ends the wait.
 ///
-/// Gathering: once it took snapshots, the sender leaves the queue unwatched
-/// for `gatherWindowNs` and then takes whatever came meanwhile, so a steady
-/// stream of captures costs one wake-up per window, not one per capture
-/// (and no doorbell for the capturing threads).
+/// Gathering: once it took snapshots, the sender leaves the next ones
+/// queued for up to `gatherWindowNs`, until a full batch (`maxInFlight`) is
+/// there (the doorbell rings at that count, not at the first) or a flush
+/// waits, so a steady stream of captures costs one wake-up per batch, not
+/// one per capture, and no doorbell for most capturing threads.
 struct SenderLoop {
     /// What the sender uses of the client, and nothing else.
     struct Context: Sendable {
@@ -74,10 +75,12 @@ struct SenderLoop {
 
     /// Parks on both queues (a push then wakes this thread); false when one
     /// has something this thread should take first. The outbox is watched
-    /// only while a snapshot could be taken from it, and not while gathering.
+    /// only while a snapshot could be taken from it: for the first snapshot,
+    /// or while gathering for a full batch.
     private func parkQueues(_ state: State, now: UInt64) -> Bool {
-        if state.canTakeSnapshot(maxInFlight: context.maxInFlight), now >= state.gatherUntilNs,
-           !context.outbox.parkConsumer() { return false }
+        let batch = now < state.gatherUntilNs ? context.maxInFlight : 1
+        if state.canTakeSnapshot(maxInFlight: context.maxInFlight),
+           !context.outbox.parkConsumer(untilCount: batch) { return false }
         return context.registrations.parkConsumer()
     }
 
@@ -108,6 +111,7 @@ struct SenderLoop {
     }
 
     private func takeSnapshots(now: UInt64, session: any HTTPTransport, state: inout State) {
+        if now < state.gatherUntilNs, context.outbox.holdsFewer(than: context.maxInFlight) { return }
         while state.canTakeSnapshot(maxInFlight: context.maxInFlight), let snapshot = context.outbox.pop() {
             state.gatherUntilNs = now &+ context.gatherWindowNs
             let (decision, transition) = context.breaker.admit()
