@@ -9,8 +9,8 @@ import TraceKitCore
 ///
 /// The thread waits inside its transport and nowhere else: a finished
 /// transfer, the next retry or registration time, the end of a gather
-/// window, a push to an empty queue (the queue's doorbell) or shutdown (the
-/// wake signal) ends the wait.
+/// window, the queue's doorbell (at the first snapshot when idle, at a full
+/// batch while gathering) or shutdown (the wake signal) ends the wait.
 ///
 /// Gathering: once it took snapshots, the sender leaves the next ones
 /// queued for up to `gatherWindowNs`, until a full batch (`maxInFlight`) is
@@ -33,8 +33,8 @@ struct SenderLoop {
         let wake: WakeSignal
         /// Snapshots being delivered at once, retry pauses included.
         let maxInFlight: Int
-        /// After taking snapshots, how long the next ones wait in the queue
-        /// (`Options.senderGatherMs`): pushes meanwhile ring no doorbell.
+        /// After taking snapshots, how long the next ones may wait in the
+        /// queue for a full batch (`Options.senderGatherMs`).
         let gatherWindowNs: UInt64
         /// Queues a telemetry event for the next poll.
         let reportEvent: @Sendable (JSONValue) -> Void
@@ -265,7 +265,7 @@ struct SenderLoop {
         var probeInFlight = false
         var registrationsPending: [PendingRegistration] = []
         var registrationInFlight: (tag: Int, registration: PendingRegistration)?
-        /// Until then (monotonic ns) the outbox is left unwatched: snapshots gather.
+        /// Until then (monotonic ns) snapshots gather: they stay queued until a full batch is there.
         var gatherUntilNs: UInt64 = 0
 
         mutating func newTag() -> Int {
