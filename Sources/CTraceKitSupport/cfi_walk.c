@@ -41,7 +41,7 @@ typedef struct {
   uint8_t kind;
 } recipe;
 
-#define RECIPE_SLOTS 256 /* per thread, direct-mapped by code address */
+#define RECIPE_SLOTS 256 /* per thread (6 KB), direct-mapped by code address */
 
 typedef struct {
   int stack_known; /* 1: bounds below are the thread's stack; -1: unknown */
@@ -202,6 +202,10 @@ static int parse_cie(const uint8_t *cie, cie_info *info) {
 
 #define STATE_STACK 8
 
+/* value * factor without signed overflow (wrapping: tables are not trusted
+   to be sane, and a nonsense result only makes the walk give up). */
+static int64_t scaled(uint64_t value, int64_t factor) { return (int64_t)(value * (uint64_t)factor); }
+
 /* Runs the instructions from [p, end) while the location stays at or before
    pc; initial: the rules after the CIE's instructions (for DW_CFA_restore). */
 static int run_cfa_program(const uint8_t *p, const uint8_t *end, const cie_info *cie, uintptr_t location,
@@ -215,17 +219,17 @@ static int run_cfa_program(const uint8_t *p, const uint8_t *end, const cie_info 
     int64_t offset = 0;
     int set_offset = 0, restore = 0;
     switch (op >> 6) {
-      case 1: location += (uintptr_t)((op & 0x3f) * cie->code_align); continue; /* advance_loc */
-      case 2: reg = op & 0x3f; offset = (int64_t)read_uleb(&r) * cie->data_align; set_offset = 1; break;
+      case 1: location += (uintptr_t)scaled(op & 0x3f, cie->code_align); continue; /* advance_loc */
+      case 2: reg = op & 0x3f; offset = scaled(read_uleb(&r), cie->data_align); set_offset = 1; break;
       case 3: reg = op & 0x3f; restore = 1; break;
       default:
         switch (op) {
           case 0x00: continue; /* nop */
-          case 0x02: location += (uintptr_t)(read_fixed(&r, 1) * (uint64_t)cie->code_align); continue;
-          case 0x03: location += (uintptr_t)(read_fixed(&r, 2) * (uint64_t)cie->code_align); continue;
-          case 0x04: location += (uintptr_t)(read_fixed(&r, 4) * (uint64_t)cie->code_align); continue;
-          case 0x05: reg = read_uleb(&r); offset = (int64_t)read_uleb(&r) * cie->data_align; set_offset = 1; break;
-          case 0x11: reg = read_uleb(&r); offset = read_sleb(&r) * cie->data_align; set_offset = 1; break;
+          case 0x02: location += (uintptr_t)scaled(read_fixed(&r, 1), cie->code_align); continue;
+          case 0x03: location += (uintptr_t)scaled(read_fixed(&r, 2), cie->code_align); continue;
+          case 0x04: location += (uintptr_t)scaled(read_fixed(&r, 4), cie->code_align); continue;
+          case 0x05: reg = read_uleb(&r); offset = scaled(read_uleb(&r), cie->data_align); set_offset = 1; break;
+          case 0x11: reg = read_uleb(&r); offset = scaled((uint64_t)read_sleb(&r), cie->data_align); set_offset = 1; break;
           case 0x06: reg = read_uleb(&r); restore = 1; break;
           case 0x07: /* undefined */
           case 0x08: /* same_value */
@@ -238,8 +242,7 @@ static int run_cfa_program(const uint8_t *p, const uint8_t *end, const cie_info 
           case 0x14: /* val_offset */
           case 0x15: /* val_offset_sf */
             reg = read_uleb(&r);
-            operand = read_uleb(&r);
-            (void)operand;
+            (void)read_uleb(&r);
             break; /* unsupported for rbp and the return address, below */
           case 0x10: /* expression */
           case 0x16: /* val_expression */
@@ -264,14 +267,14 @@ static int run_cfa_program(const uint8_t *p, const uint8_t *end, const cie_info 
           case 0x12: /* def_cfa_sf */
             reg = read_uleb(&r);
             rules->cfa_register = (reg == REG_RSP || reg == REG_RBP) ? (uint8_t)reg : 0;
-            rules->cfa_offset = read_sleb(&r) * cie->data_align;
+            rules->cfa_offset = scaled((uint64_t)read_sleb(&r), cie->data_align);
             continue;
           case 0x0d: /* def_cfa_register */
             reg = read_uleb(&r);
             rules->cfa_register = (reg == REG_RSP || reg == REG_RBP) ? (uint8_t)reg : 0;
             continue;
           case 0x0e: rules->cfa_offset = (int64_t)read_uleb(&r); continue;                   /* def_cfa_offset */
-          case 0x13: rules->cfa_offset = read_sleb(&r) * cie->data_align; continue;          /* def_cfa_offset_sf */
+          case 0x13: rules->cfa_offset = scaled((uint64_t)read_sleb(&r), cie->data_align); continue; /* def_cfa_offset_sf */
           case 0x0f:                                                                          /* def_cfa_expression */
             operand = read_uleb(&r);
             if (operand > (uint64_t)(r.end - r.p)) return 0;
@@ -281,7 +284,7 @@ static int run_cfa_program(const uint8_t *p, const uint8_t *end, const cie_info 
           case 0x2e: (void)read_uleb(&r); continue; /* GNU_args_size */
           case 0x2f: /* GNU_negative_offset_extended */
             reg = read_uleb(&r);
-            offset = -(int64_t)read_uleb(&r) * cie->data_align;
+            offset = scaled(0 - read_uleb(&r), cie->data_align);
             set_offset = 1;
             break;
           default: return 0; /* set_loc and anything unknown */

@@ -83,6 +83,23 @@ struct ClientConcurrentDeliveryTests {
         #expect(deliveredNumbers(backend.log().deliveredCaptures) == [0, 1, 2, 3])
     }
 
+    @Test("while the sender gathers, as many snapshots as it can start at once end the wait")
+    func fullBatchEndsGathering() throws {
+        let backend = InProcessBackend()
+        let client = try makeActiveClient(backend) {
+            $0.senderGatherMs = 60_000
+            $0.maxConcurrentDeliveries = 4
+        }
+        defer { client.shutdown() }
+        #expect(client.capture(at: .checkout, #"{"i": 0}"#) == .captured)
+        #expect(eventually { client.counter("sent") == 1 })
+        for index in 1...3 { #expect(client.capture(at: .checkout, #"{"i": \#(index)}"#) == .captured) }
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(backend.log().deliveredCaptures.count == 1, "three of a batch of four wait")
+        #expect(client.capture(at: .checkout, #"{"i": 4}"#) == .captured)
+        #expect(eventually { backend.log().deliveredCaptures.count == 5 })
+    }
+
     @Test("with max in flight 1 the sender is serial: one capture at a time")
     func oneInFlightIsSerial() throws {
         let backend = InProcessBackend()

@@ -9,13 +9,14 @@ import TraceKitCore
 ///
 /// The thread waits inside its transport and nowhere else: a finished
 /// transfer, the next retry or registration time, the end of a gather
-/// window, a push to an empty queue (the queue's doorbell) or shutdown (the
-/// wake signal) ends the wait.
+/// window, the queue's doorbell (at the first snapshot when idle, at a full
+/// batch while gathering) or shutdown (the wake signal) ends the wait.
 ///
-/// Gathering: once it took snapshots, the sender leaves the queue unwatched
-/// for `gatherWindowNs` and then takes whatever came meanwhile, so a steady
-/// stream of captures costs one wake-up per window, not one per capture
-/// (and no doorbell for the capturing threads).
+/// Gathering: once it took snapshots, the sender leaves the next ones
+/// queued for up to `gatherWindowNs`, until a full batch (`maxInFlight`) is
+/// there (the doorbell rings at that count, not at the first) or a flush
+/// waits, so a steady stream of captures costs one wake-up per batch, not
+/// one per capture, and no doorbell for most capturing threads.
 struct SenderLoop {
     /// What the sender uses of the client, and nothing else.
     struct Context: Sendable {
@@ -32,8 +33,8 @@ struct SenderLoop {
         let wake: WakeSignal
         /// Snapshots being delivered at once, retry pauses included.
         let maxInFlight: Int
-        /// After taking snapshots, how long the next ones wait in the queue
-        /// (`Options.senderGatherMs`): pushes meanwhile ring no doorbell.
+        /// After taking snapshots, how long the next ones may wait in the
+        /// queue for a full batch (`Options.senderGatherMs`).
         let gatherWindowNs: UInt64
         /// Queues a telemetry event for the next poll.
         let reportEvent: @Sendable (JSONValue) -> Void
@@ -74,10 +75,12 @@ struct SenderLoop {
 
     /// Parks on both queues (a push then wakes this thread); false when one
     /// has something this thread should take first. The outbox is watched
-    /// only while a snapshot could be taken from it, and not while gathering.
+    /// only while a snapshot could be taken from it: for the first snapshot,
+    /// or while gathering for a full batch.
     private func parkQueues(_ state: State, now: UInt64) -> Bool {
-        if state.canTakeSnapshot(maxInFlight: context.maxInFlight), now >= state.gatherUntilNs,
-           !context.outbox.parkConsumer() { return false }
+        let batch = now < state.gatherUntilNs ? context.maxInFlight : 1
+        if state.canTakeSnapshot(maxInFlight: context.maxInFlight),
+           !context.outbox.parkConsumer(untilCount: batch) { return false }
         return context.registrations.parkConsumer()
     }
 
@@ -108,6 +111,7 @@ struct SenderLoop {
     }
 
     private func takeSnapshots(now: UInt64, session: any HTTPTransport, state: inout State) {
+        if now < state.gatherUntilNs, context.outbox.holdsFewer(than: context.maxInFlight) { return }
         while state.canTakeSnapshot(maxInFlight: context.maxInFlight), let snapshot = context.outbox.pop() {
             state.gatherUntilNs = now &+ context.gatherWindowNs
             let (decision, transition) = context.breaker.admit()
@@ -261,7 +265,7 @@ struct SenderLoop {
         var probeInFlight = false
         var registrationsPending: [PendingRegistration] = []
         var registrationInFlight: (tag: Int, registration: PendingRegistration)?
-        /// Until then (monotonic ns) the outbox is left unwatched: snapshots gather.
+        /// Until then (monotonic ns) snapshots gather: they stay queued until a full batch is there.
         var gatherUntilNs: UInt64 = 0
 
         mutating func newTag() -> Int {
