@@ -63,7 +63,7 @@ static inline int matches(const entry *e, const uint8_t *key, size_t length, uin
          (length <= 16 || memcmp(e->rest, key + 16, length - 16) == 0);
 }
 
-static inline int lookup(const tk_key_cache *c, const uint8_t *key, size_t length) {
+__attribute__((always_inline)) static inline int lookup(const tk_key_cache *c, const uint8_t *key, size_t length) {
   if (length == 0 || length > TK_KEY_CACHE_MAX_LENGTH) return -1;
   uint64_t head, tail;
   words_of(key, length, &head, &tail);

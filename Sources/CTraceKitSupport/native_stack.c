@@ -46,22 +46,37 @@ static _Unwind_Reason_Code record_frame(struct _Unwind_Context *context, void *d
   return _URC_NO_REASON;
 }
 
+/* noinline: the first frame libgcc reports is this function's own (where
+   _Unwind_Backtrace returns to), left out so that the frames start at the
+   caller's as tk_cfi_backtrace's do. */
+__attribute__((noinline)) int tk_libgcc_backtrace(void **addresses, int max_frames) {
+  if (!addresses || max_frames < 1) return 0;
+  void *all[129];
+  int limit = max_frames < 128 ? max_frames + 1 : 129;
+  /* Called directly rather than through glibc's backtrace(), one frame more. */
+  trace t = {all, 0, limit};
+  _Unwind_Backtrace(record_frame, &t);
+  int kept = t.count > 0 ? t.count - 1 : 0;
+  memcpy(addresses, all + 1, (size_t)kept * sizeof *addresses);
+  return kept;
+}
+
 int tk_stack_addresses(void **addresses, int max_frames) {
   if (!addresses || max_frames < 1) return 0;
   pthread_once(&own_range_once, compute_own_range);
   void *all[128];
-  /* Unwinding costs per frame (~1,800 instructions in libgcc): stop a
-     little past what is kept (the library's own frames come first), and
-     call the unwinder directly rather than through glibc's backtrace(),
-     which is one frame more. */
-  trace t = {all, 0, max_frames + 16 < 128 ? max_frames + 16 : 128};
-  _Unwind_Backtrace(record_frame, &t);
+  /* Walk a little past what is kept: the library's own frames come first.
+     The cached walker first; libgcc's where it gives up (the same frames,
+     ~1,800 instructions a frame instead of a few dozen). */
+  int limit = max_frames + 16 < 128 ? max_frames + 16 : 128;
+  int count = tk_cfi_backtrace(all, limit);
+  if (count < 0) count = tk_libgcc_backtrace(all, limit);
   /* Leave out the library's own frames at the top (this function first):
      they say nothing about the caller (and the shipped library is
      stripped). */
   int first = 0;
-  while (first < t.count && (uintptr_t)all[first] >= own_start && (uintptr_t)all[first] < own_end) first++;
+  while (first < count && (uintptr_t)all[first] >= own_start && (uintptr_t)all[first] < own_end) first++;
   int kept = 0;
-  for (int i = first; i < t.count && kept < max_frames; i++) addresses[kept++] = all[i];
+  for (int i = first; i < count && kept < max_frames; i++) addresses[kept++] = all[i];
   return kept;
 }

@@ -65,6 +65,41 @@ struct ClientConcurrentDeliveryTests {
         #expect(client.circuitStateName == "closed")  // one failed delivery of max_failures 100
     }
 
+    @Test("an idle sender takes a snapshot at once; the ones right after it gather until the window ends or a flush")
+    func snapshotsGather() throws {
+        let backend = InProcessBackend()
+        let client = try makeActiveClient(backend) { $0.senderGatherMs = 60_000 }
+        defer { client.shutdown() }
+        #expect(client.capture(at: .checkout, #"{"i": 0}"#) == .captured)
+        #expect(eventually { backend.log().deliveredCaptures.count == 1 })
+
+        // Within the window a capture rings no doorbell: it waits in the queue.
+        for index in 1...3 { #expect(client.capture(at: .checkout, #"{"i": \#(index)}"#) == .captured) }
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(backend.log().deliveredCaptures.count == 1)
+
+        let (flushed, ms) = elapsedMilliseconds { client.flush(timeoutMs: 5_000) }
+        #expect(flushed && ms < 2_000, "flush took \(ms) ms")
+        #expect(deliveredNumbers(backend.log().deliveredCaptures) == [0, 1, 2, 3])
+    }
+
+    @Test("while the sender gathers, as many snapshots as it can start at once end the wait")
+    func fullBatchEndsGathering() throws {
+        let backend = InProcessBackend()
+        let client = try makeActiveClient(backend) {
+            $0.senderGatherMs = 60_000
+            $0.maxConcurrentDeliveries = 4
+        }
+        defer { client.shutdown() }
+        #expect(client.capture(at: .checkout, #"{"i": 0}"#) == .captured)
+        #expect(eventually { client.counter("sent") == 1 })
+        for index in 1...3 { #expect(client.capture(at: .checkout, #"{"i": \#(index)}"#) == .captured) }
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(backend.log().deliveredCaptures.count == 1, "three of a batch of four wait")
+        #expect(client.capture(at: .checkout, #"{"i": 4}"#) == .captured)
+        #expect(eventually { backend.log().deliveredCaptures.count == 5 })
+    }
+
     @Test("with max in flight 1 the sender is serial: one capture at a time")
     func oneInFlightIsSerial() throws {
         let backend = InProcessBackend()

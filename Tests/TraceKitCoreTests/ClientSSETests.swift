@@ -57,6 +57,33 @@ struct ClientSSETests {
         #expect(client.counter("sse_connects") == 1)
     }
 
+    @Test("an update that only counts a capture leaves the breakpoints as they were, unless max_captures needs the count")
+    func countOnlyUpdates() throws {
+        let backend = try FakeBackend()
+        defer { backend.stop() }
+        let client = try streamingClient(backend)
+        defer { client.shutdown() }
+        let inForce = { client.breakpoints.withLock { $0.byID["bp-checkout"] } }
+        backend.upsert(breakpointJSON(["capture_count": 1]))
+        #expect(eventually(within: 1) { inForce()?.captureCount == 1 })
+        let counted = try #require(inForce())
+
+        // tracekit-server pushes one of these per stored capture: nothing to
+        // apply. (The change to another breakpoint after it shows it was handled.)
+        backend.upsert(breakpointJSON(["capture_count": 2]))
+        backend.upsert(breakpointJSON(id: "bp-other", function: "other", label: "other", line: 2))
+        #expect(eventually(within: 1) { client.breakpoints.withLock { $0.byID["bp-other"]?.lineNumber } == 2 })
+        #expect(inForce() === counted)
+
+        // Any other change is applied, and under max_captures the count is too.
+        backend.upsert(breakpointJSON(["capture_count": 3, "capture_frequency": 1]))
+        #expect(eventually(within: 1) { inForce()?.captureFrequency == 1 && inForce()?.captureCount == 3 })
+        backend.upsert(breakpointJSON(["capture_count": 3, "capture_frequency": 1, "max_captures": 10]))
+        #expect(eventually(within: 1) { inForce()?.maxCaptures == 10 })
+        backend.upsert(breakpointJSON(["capture_count": 4, "capture_frequency": 1, "max_captures": 10]))
+        #expect(eventually(within: 1) { inForce()?.captureCount == 4 })
+    }
+
     @Test("a snapshot captured after an SSE update carries the updated breakpoint's id")
     func captureUsesStreamedBreakpoint() throws {
         let backend = try FakeBackend()

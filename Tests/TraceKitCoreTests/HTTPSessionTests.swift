@@ -61,6 +61,24 @@ struct HTTPSessionTests {
         }
     }
 
+    @Test("bursts of concurrent requests keep their connections: three bursts of six open six")
+    func burstsReuseConnections() throws {
+        try withServer { server, session in
+            for burst in 0..<3 {
+                // Staggered stalls: the last of a burst finishes alone, when libcurl's
+                // default cache (4 per running transfer) would have closed the others'.
+                for tag in 0..<6 { session.start(get(server, "/stall/\(50 + 60 * tag)"), tag: burst * 6 + tag) }
+                var finished = 0
+                let giveUp = MonotonicClock.nowNanoseconds() + 5_000_000_000
+                while finished < 6, MonotonicClock.nowNanoseconds() < giveUp {
+                    finished += session.completedTransfers(waitingUpToMs: 1_000).count
+                }
+                #expect(finished == 6)
+            }
+            #expect(session.connectionsOpened == 6)
+        }
+    }
+
     @Test("started requests run at once: eight 500 ms answers arrive together, each under its tag")
     func concurrentTransfers() throws {
         try withServer { server, session in

@@ -25,8 +25,15 @@ struct SanitizeCorpusReplayTests {
             }
             let json = Array(bytes[FuzzOptions.headerLength...])
             do {
-                let output = try Sanitizer(options: options).sanitize(json).json
+                let result = try Sanitizer(options: options).sanitize(json)
+                let output = result.json
                 sanitizedCount += 1
+                // Again, now with every key name in the thread's cache: the
+                // C loop over plain members (plain_members.c) writes and
+                // flags what the Swift parser did the first time.
+                let again = try Sanitizer(options: options).sanitize(json)
+                #expect(again.json == output, "\(file.lastPathComponent)")
+                #expect(again.securityFlags == result.securityFlags, "\(file.lastPathComponent)")
                 let text = try #require(String(validating: output, as: UTF8.self), "\(file.lastPathComponent)")
                 _ = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
                 if options.maxPayload > 0 {
@@ -34,6 +41,7 @@ struct SanitizeCorpusReplayTests {
                 }
             } catch let error as SanitizeError {
                 #expect((0...json.count).contains(error.offset), "\(file.lastPathComponent)")
+                #expect(throws: error) { try Sanitizer(options: options).sanitize(json) }
             }
         }
         #expect(sanitizedCount > 0)

@@ -98,6 +98,23 @@ func count(t *testing.T, server *tracekittest.Server, name string) int {
 	return len(listed)
 }
 
+// settledCount is count once it has stopped changing: the SDK sends a
+// steady stream of snapshots in batches up to 200 ms apart, so orders placed
+// just before may still be on their way.
+func settledCount(t *testing.T, server *tracekittest.Server, name string) int {
+	last := count(t, server, name)
+	for i := 0; i < 20; i++ {
+		time.Sleep(500 * time.Millisecond)
+		now := count(t, server, name)
+		if now == last {
+			return now
+		}
+		last = now
+	}
+	t.Fatal("the snapshot count kept changing for 10 s")
+	return last
+}
+
 func TestCheckoutServiceEndToEnd(t *testing.T) {
 	server, err := tracekittest.Start()
 	if err != nil {
@@ -149,7 +166,7 @@ func TestCheckoutServiceEndToEnd(t *testing.T) {
 	}
 
 	// 3. Many concurrent requests (one goroutine each): every one captured.
-	before := count(t, server, name)
+	before := settledCount(t, server, name)
 	const concurrent = 40
 	var wg sync.WaitGroup
 	for i := 0; i < concurrent; i++ {

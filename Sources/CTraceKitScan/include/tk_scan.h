@@ -56,4 +56,25 @@ TK_SCAN_INTERNAL int tk_key_cache_lookup_string(const tk_key_cache *cache, const
    TK_KEY_CACHE_MAX_LENGTH bytes; others are not kept). */
 TK_SCAN_INTERNAL void tk_key_cache_store(tk_key_cache *cache, const uint8_t *key, size_t length, uint16_t decision);
 
+/* Copies the run of plain object members starting at text[run->position]
+   (after an object's '{' or ','; whitespace allowed) to out, whitespace
+   left out, as the sanitizer would write them (plain_members.c says which
+   qualify); at most room bytes. Returns the bytes written and fills run
+   with where it stopped. The caller's state must be: writing, scrubbing
+   on, no custom pattern. */
+typedef enum {
+  TK_RUN_AT_KEY,     /* run->position: at the next member's key */
+  TK_RUN_AT_VALUE,   /* after a key written with its ':', at its value (normal policy) */
+  TK_RUN_AFTER_VALUE /* after a value, at what follows it */
+} tk_run_stop;
+typedef struct {
+  size_t position;            /* in: where to start; out: where the parser goes on */
+  tk_run_stop stopped_at;
+  size_t commas;              /* the ',' between members copied */
+  size_t key_start, key_end;  /* the body of the last key written; key_end 0: none */
+} tk_member_run;
+TK_SCAN_INTERNAL size_t tk_copy_plain_members(const tk_key_cache *cache, const uint8_t *text, size_t count,
+                                              size_t max_string_length, uint8_t *out, size_t room,
+                                              tk_member_run *run);
+
 #endif

@@ -12,6 +12,15 @@
    lacks, hence C). Returns the number of addresses written. */
 TK_INTERNAL int tk_stack_addresses(void **addresses, int max_frames);
 
+/* The two walkers behind it. Each writes the return addresses of its
+   caller's frames, innermost first (the first is where this call returns
+   to), at most max_frames, and returns how many. tk_cfi_backtrace reads the
+   same unwind tables as libgcc but remembers per return address what it
+   found (cfi_walk.c); it returns -1 where it gives up (a frame it does not
+   model): then tk_libgcc_backtrace (libgcc's _Unwind_Backtrace) walks. */
+TK_INTERNAL int tk_cfi_backtrace(void **addresses, int max_frames);
+TK_INTERNAL int tk_libgcc_backtrace(void **addresses, int max_frames);
+
 /* Describes addresses one frame a line into buffer, always NUL-terminated,
    truncated to size: "function (file:line)" where DWARF line tables exist
    (libdw, loaded lazily), else "function (image+0xoffset)"; function names

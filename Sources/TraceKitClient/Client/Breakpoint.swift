@@ -68,6 +68,21 @@ final class Breakpoint: Sendable {
         functionName.isEmpty || label.isEmpty ? nil : "\(functionName):\(label)"
     }
 
+    /// Whether `other`, a newer state of this breakpoint, changes nothing
+    /// the SDK acts on. tracekit-server pushes one update per stored capture
+    /// whose only news is `capture_count`, which matters only under
+    /// max_captures. A field added to this class must be compared here too.
+    func actsTheSame(as other: Breakpoint) -> Bool {
+        maxCaptures == other.maxCaptures && (maxCaptures == 0 || captureCount == other.captureCount)
+            && id == other.id && filePath == other.filePath && functionName == other.functionName
+            && label == other.label && lineNumber == other.lineNumber && conditionText == other.conditionText
+            && sdkEvaluable == other.sdkEvaluable && expireAt == other.expireAt && enabled == other.enabled
+            && autoRegistered == other.autoRegistered && mode == other.mode && stackDepth == other.stackDepth
+            && maxDepth == other.maxDepth && maxPayloadBytes == other.maxPayloadBytes
+            && captureFrequency == other.captureFrequency
+            && captureExpressions.map { $0.source } == other.captureExpressions.map { $0.source }
+    }
+
     func isExpired(nowUnixSeconds: Double) -> Bool {
         expireAt.map { $0 <= nowUnixSeconds } ?? false
     }

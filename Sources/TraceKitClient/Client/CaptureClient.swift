@@ -105,6 +105,7 @@ public final class CaptureClient: Sendable {
             outbox: outbox, registrations: registrations, transports: transports, backend: backend,
             breaker: breaker, stats: stats,
             log: log, wake: senderWake, maxInFlight: max(1, options.maxConcurrentDeliveries),
+            gatherWindowNs: UInt64(max(0, options.senderGatherMs)) &* 1_000_000,
             reportEvent: { [self] event in
                 pendingEvents.add(event)
             },

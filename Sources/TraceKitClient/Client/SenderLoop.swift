@@ -8,8 +8,15 @@ import TraceKitCore
 /// auto-registrations of new sites (one at a time, on the same connections).
 ///
 /// The thread waits inside its transport and nowhere else: a finished
-/// transfer, the next retry or registration time, a push to an empty queue
-/// (the queue's doorbell) or shutdown (the wake signal) ends the wait.
+/// transfer, the next retry or registration time, the end of a gather
+/// window, the queue's doorbell (at the first snapshot when idle, at a full
+/// batch while gathering) or shutdown (the wake signal) ends the wait.
+///
+/// Gathering: once it took snapshots, the sender leaves the next ones
+/// queued for up to `gatherWindowNs`, until a full batch (`maxInFlight`) is
+/// there (the doorbell rings at that count, not at the first) or a flush
+/// waits, so a steady stream of captures costs one wake-up per batch, not
+/// one per capture, and no doorbell for most capturing threads.
 struct SenderLoop {
     /// What the sender uses of the client, and nothing else.
     struct Context: Sendable {
@@ -26,6 +33,9 @@ struct SenderLoop {
         let wake: WakeSignal
         /// Snapshots being delivered at once, retry pauses included.
         let maxInFlight: Int
+        /// After taking snapshots, how long the next ones may wait in the
+        /// queue for a full batch (`Options.senderGatherMs`).
+        let gatherWindowNs: UInt64
         /// Queues a telemetry event for the next poll.
         let reportEvent: @Sendable (JSONValue) -> Void
         /// Asks the sync thread to fetch the breakpoints now (after an
@@ -48,9 +58,10 @@ struct SenderLoop {
         while !context.wake.isHalted {
             let now = MonotonicClock.nowNanoseconds()
             resumeRetries(now: now, session: session, state: &state)
-            takeSnapshots(session: session, state: &state)
+            takeSnapshots(now: now, session: session, state: &state)
             takeRegistrations(now: now, session: session, state: &state)
-            let waitMs = parkQueues(state) ? state.millisecondsUntilNextTimer(now: now, idle: Self.idleWaitMs) : 0
+            let waitMs = parkQueues(state, now: now)
+                ? state.millisecondsUntilNextTimer(now: now, idle: Self.idleWaitMs, maxInFlight: context.maxInFlight) : 0
             let finished = session.completedTransfers(waitingUpToMs: waitMs)
             context.outbox.unparkConsumer()
             context.registrations.unparkConsumer()
@@ -64,9 +75,12 @@ struct SenderLoop {
 
     /// Parks on both queues (a push then wakes this thread); false when one
     /// has something this thread should take first. The outbox is watched
-    /// only while a snapshot could be taken from it.
-    private func parkQueues(_ state: State) -> Bool {
-        if state.canTakeSnapshot(maxInFlight: context.maxInFlight), !context.outbox.parkConsumer() { return false }
+    /// only while a snapshot could be taken from it: for the first snapshot,
+    /// or while gathering for a full batch.
+    private func parkQueues(_ state: State, now: UInt64) -> Bool {
+        let batch = now < state.gatherUntilNs ? context.maxInFlight : 1
+        if state.canTakeSnapshot(maxInFlight: context.maxInFlight),
+           !context.outbox.parkConsumer(untilCount: batch) { return false }
         return context.registrations.parkConsumer()
     }
 
@@ -96,8 +110,10 @@ struct SenderLoop {
         case failed
     }
 
-    private func takeSnapshots(session: any HTTPTransport, state: inout State) {
+    private func takeSnapshots(now: UInt64, session: any HTTPTransport, state: inout State) {
+        if now < state.gatherUntilNs, context.outbox.holdsFewer(than: context.maxInFlight) { return }
         while state.canTakeSnapshot(maxInFlight: context.maxInFlight), let snapshot = context.outbox.pop() {
+            state.gatherUntilNs = now &+ context.gatherWindowNs
             let (decision, transition) = context.breaker.admit()
             report(transition)
             guard decision != .refused else {
@@ -249,6 +265,8 @@ struct SenderLoop {
         var probeInFlight = false
         var registrationsPending: [PendingRegistration] = []
         var registrationInFlight: (tag: Int, registration: PendingRegistration)?
+        /// Until then (monotonic ns) snapshots gather: they stay queued until a full batch is there.
+        var gatherUntilNs: UInt64 = 0
 
         mutating func newTag() -> Int {
             lastTag &+= 1
@@ -259,15 +277,17 @@ struct SenderLoop {
             !probeInFlight && deliveries.count + pausing.count < maxInFlight
         }
 
-        /// Until the next retry or registration is due, at most `idle`.
-        /// Closures, not key paths: a key path's class is instantiated by
-        /// the Swift runtime on first use, and a fork() during that on this
-        /// thread left the child's sender waiting for it for good.
-        func millisecondsUntilNextTimer(now: UInt64, idle: Int) -> Int {
+        /// Until the next retry or registration is due or the gather window
+        /// ends, at most `idle`. Closures, not key paths: a key path's class
+        /// is instantiated by the Swift runtime on first use, and a fork()
+        /// during that on this thread left the child's sender waiting for it
+        /// for good.
+        func millisecondsUntilNextTimer(now: UInt64, idle: Int, maxInFlight: Int) -> Int {
             var next = pausing.map { $0.retryAtNs }.min() ?? UInt64.max
             if registrationInFlight == nil, let due = registrationsPending.map({ $0.notBeforeNs }).min() {
                 next = min(next, due)
             }
+            if gatherUntilNs > now, canTakeSnapshot(maxInFlight: maxInFlight) { next = min(next, gatherUntilNs) }
             guard next != UInt64.max else { return idle }
             return next <= now ? 0 : Int(min((next - now) / 1_000_000 + 1, UInt64(idle)))
         }

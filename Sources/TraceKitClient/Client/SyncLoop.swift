@@ -157,7 +157,11 @@ struct SyncLoop {
         case "init":
             if let data, let set = BreakpointSet.parse(data) { context.apply(set) }
         case "breakpoint_created", "breakpoint_updated":
-            if let data, let breakpoint = Breakpoint(data) { context.apply(current.upserting(breakpoint)) }
+            guard let data, let breakpoint = Breakpoint(data) else { break }
+            // A capture the server counted (one event per capture) changes
+            // nothing here: no new set, no site touched.
+            if let known = current.byID[breakpoint.id], known.actsTheSame(as: breakpoint) { break }
+            context.apply(current.upserting(breakpoint))
         case "breakpoint_deleted":
             if let id = data?["id"]?.stringOrNumberText { context.apply(current.removing(id: id)) }
         case "kill_switch":

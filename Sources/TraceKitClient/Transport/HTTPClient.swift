@@ -26,6 +26,8 @@ public final class HTTPSession {
     /// Finished transfers kept for reuse (bounded).
     private var spare: [CurlTransfer] = []
     private static let maxSpare = 16
+    /// Idle connections kept for reuse: the sender's transfers at once (16 by default).
+    private static let maxIdleConnections = 16
     /// Results not yet handed out by `completedTransfers`.
     private var completed: [CompletedTransfer] = []
 
@@ -43,6 +45,11 @@ public final class HTTPSession {
         self.multi = multi
         // HTTP/2 multiplexing is libcurl's default since 7.62; ask for it anyway.
         _ = tk_curl_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+        // Keep a connection for each of the sender's transfers at once. By
+        // default libcurl keeps 4 per transfer running at that moment: the
+        // last of a burst of concurrent deliveries, finishing alone, closed
+        // one of the burst's connections, and the next burst connected anew.
+        _ = tk_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, Self.maxIdleConnections)
         let handle = MultiHandle(pointer: multi)
         wakeUp = { _ = curl_multi_wakeup(handle.pointer) }
     }

@@ -38,6 +38,15 @@ public struct Options: Sendable {
     /// retry pauses included): 16 keep up with 320 snapshots/s against a
     /// backend 50 ms away. Not in the C API; tests set 1 for a serial sender.
     package var maxConcurrentDeliveries = 16
+    /// After taking snapshots, the sender waits this long, or until as many
+    /// as it can start at once are queued, and takes them together: a steady
+    /// stream of captures wakes it once a window instead of once a capture,
+    /// and reaches the backend in concurrent batches (which tracekit-server
+    /// stores in one transaction). An idle sender still takes the first
+    /// snapshot at once; flush and shutdown end the wait. At the default
+    /// budget (100/s) a 200 ms window makes batches of about 16. Not in the
+    /// C API; 0 takes each at once.
+    package var senderGatherMs = 200
 
     public init() {}
 

@@ -54,7 +54,8 @@ struct KeyDecision {
 /// The calling thread's cache of `KeyDecision`s. Use on one thread only
 /// (a sanitize pass holds one for its duration).
 struct KeyDecisions {
-    private let cache = tk_key_cache_for_thread()
+    /// For the C loop over plain members (`SanitizePass.copyPlainMembers`).
+    let cache = tk_key_cache_for_thread()
 
     /// The cached decision for the key whose body starts at `start` in
     /// `input` (after the opening quote), and the index of its closing quote:

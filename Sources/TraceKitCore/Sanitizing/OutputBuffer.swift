@@ -73,6 +73,17 @@ struct OutputBuffer: JSONByteSink, ~Copyable {
         capacity = newCapacity
     }
 
+    /// Lets `fill` write up to `room` bytes in place (fewer when the limit
+    /// is nearer); it returns how many it wrote. Nothing once over the limit.
+    mutating func appendInPlace(upTo room: Int, _ fill: (UnsafeMutableBufferPointer<UInt8>) -> Int) {
+        let room = min(room, limit &- total)
+        guard room > 0 else { return }
+        if count &+ room > capacity { grow(to: count &+ room) }
+        let written = fill(UnsafeMutableBufferPointer(start: storage + count, count: room))
+        count &+= written
+        total &+= written
+    }
+
     mutating func append(_ text: StaticString) {
         append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }

@@ -92,8 +92,11 @@ struct SanitizePass: ~Copyable {
                 state = try value(policy)
                 if state == .value { policy = frames.last?.elementPolicy ?? .normal }
             case .key:
-                policy = try key()
-                state = .value
+                switch copyPlainMembers() {
+                case .afterValue: state = .afterValue
+                case .value: policy = .normal; state = .value
+                case .key: policy = try key(); state = .value
+                }
             case .afterValue:
                 guard let next = try afterValue() else { return }
                 state = next
@@ -198,6 +201,30 @@ struct SanitizePass: ~Copyable {
     }
 
     // MARK: - Keys
+
+    /// The common members of an object — a cached plain key, a value
+    /// copied unchanged — in one C loop (CTraceKitScan/plain_members.c);
+    /// returns where the parse goes on: at a key, at a value (normal
+    /// policy, its key written) or after a value.
+    private mutating func copyPlainMembers() -> State {
+        guard writing, scrubbing, !hasCustomPatterns, maxStringLength >= 0, let base = input.baseAddress else {
+            return .key
+        }
+        var run = tk_member_run()
+        run.position = pos
+        let cache = keyDecisions.cache, count = input.count, cap = maxStringLength
+        out.appendInPlace(upTo: count &- pos) { room in
+            tk_copy_plain_members(cache, base, count, cap, room.baseAddress, room.count, &run)
+        }
+        pos = run.position
+        if run.commas > 0 { frames.updateLast { $0.elements += run.commas } }
+        if run.key_end > 0 { frames.updateLast { $0.key = run.key_start..<run.key_end } }
+        switch run.stopped_at {
+        case TK_RUN_AT_VALUE: return .value
+        case TK_RUN_AFTER_VALUE: return .afterValue
+        default: return .key
+        }
+    }
 
     /// Parses `"key":` and returns the policy for its value.
     private mutating func key() throws(SanitizeError) -> ValuePolicy {

@@ -5,17 +5,29 @@ import TraceKitFuzzSupport
 
 /// One input: 3 header bytes of options (see `FuzzOptions`), then a JSON
 /// document. Invariants checked: valid input gives valid UTF-8 output
-/// within the documented size bound; invalid input gives an offset inside it.
+/// within the documented size bound; invalid input gives an offset inside it;
+/// a second pass, with every key name now in the thread's cache (so the C
+/// loop over plain members, CTraceKitScan/plain_members.c, takes what it
+/// can), gives the same output, flags or error as the first.
 func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data, size >= FuzzOptions.headerLength else { return 0 }
     let bytes = UnsafeBufferPointer(start: data, count: size)
     let options = FuzzOptions.options(from: UnsafeBufferPointer(rebasing: bytes[0..<FuzzOptions.headerLength]))
     let json = UnsafeBufferPointer(rebasing: bytes[FuzzOptions.headerLength...])
+    let sanitizer = Sanitizer(options: options)
     do {
-        let result = try Sanitizer(options: options).sanitize(json)
+        let result = try sanitizer.sanitize(json)
         checkInvariants(result.json, options: options)
+        guard let again = try? sanitizer.sanitize(json), again.json == result.json,
+              again.securityFlags == result.securityFlags else { trap("the second pass differs from the first") }
     } catch {
         if error.offset < 0 || error.offset > json.count { trap("error offset outside the input") }
+        do {
+            _ = try sanitizer.sanitize(json)
+            trap("the second pass accepted what the first rejected")
+        } catch let again {
+            if again != error { trap("the second pass gave another error") }
+        }
     }
     return 0
 }

@@ -2,72 +2,60 @@ import Logging
 import PostgresNIO
 
 /// Group commit for captures on PostgreSQL: concurrent captures queue up
-/// (`GroupCommitQueue`) and one transaction stores a whole batch, so the
-/// commit, the row locks and the NOTIFY are paid once per batch rather than
-/// once per capture.
+/// (`GroupCommitQueue`) and each batch is stored in as few round trips as
+/// its breakpoints allow, so commits, row locks and NOTIFYs are paid once per
+/// batch rather than once per capture.
 ///
-/// Each batch locks its breakpoint rows (`FOR UPDATE`, in id order, so two
-/// instances never deadlock), decides every capture in arrival order with
-/// `CaptureDecision` on the locked, committed state, then writes the
-/// snapshots, each breakpoint's new state and the NOTIFY in one statement
-/// (`write`). `max_captures` and `capture_frequency` therefore hold across
-/// instances. A capture is answered only after its batch committed. A batch
-/// costs four round trips: BEGIN, the locking SELECT, the write, COMMIT.
+/// Two ways, chosen per breakpoint:
+/// - unlocked (`PostgresUnlockedCaptures`): a breakpoint whose row this
+///   instance has seen recently and whose captures are plainly stored
+///   (no `capture_frequency`, no disabling) is written by one statement, its
+///   own transaction, that checks the remembered row still holds and adds
+///   the batch's counts (one round trip, no lock held across round trips);
+/// - locked (here): every other breakpoint's row is locked (`FOR UPDATE`, in
+///   id order, so instances never deadlock), each capture decided in arrival
+///   order by `CaptureDecision` on the locked, committed row, and the
+///   snapshots, the rows' new state and the NOTIFY written by one statement
+///   (four round trips: BEGIN, the locking SELECT, the write, COMMIT).
+/// Either way `max_captures` and `capture_frequency` hold across instances,
+/// the NOTIFY is part of the writing transaction, and a capture is answered
+/// only after its write committed.
 enum PostgresCaptureBatch {
-    /// Decides and stores `jobs` inside one transaction; returns their
-    /// outcomes (in order) and the breakpoints whose rows changed, once each.
-    static func ingest(_ jobs: [CaptureJob], on connection: PostgresConnection,
-                       store: PostgresStore) async throws -> ([CaptureOutcome], [StoreChange]) {
+    /// Decides and stores `jobs`; returns their outcomes in order.
+    static func ingest(_ jobs: [CaptureJob], store: PostgresStore) async throws -> [CaptureOutcome] {
+        var outcomes = try await PostgresUnlockedCaptures.ingest(jobs, store: store)
+        let rest = outcomes.indices.filter { outcomes[$0] == nil }
+        if !rest.isEmpty {
+            let (lockedOutcomes, rows) = try await store.writing(bodyNotifies: true) { connection in
+                try await ingestLocked(rest.map { jobs[$0] }, on: connection, store: store)
+            }
+            store.captureRows.remember(rows)
+            for (index, outcome) in zip(rest, lockedOutcomes) { outcomes[index] = outcome }
+        }
+        return outcomes.map { $0 ?? .unknownBreakpoint }
+    }
+
+    /// The locked way, inside one transaction: returns the outcomes, the rows
+    /// as the batch left them (services without a kill switch only, for
+    /// `captureRows`) and the changes to announce.
+    private static func ingestLocked(_ jobs: [CaptureJob], on connection: PostgresConnection,
+                                     store: PostgresStore) async throws -> (([CaptureOutcome], [Breakpoint]), [StoreChange]) {
         let ids = Array(Set(jobs.map(\.breakpointID))).sorted()
-        var breakpoints: [String: (bp: Breakpoint, killSwitch: Bool)] = [:]
+        var rows: [String: BatchRow] = [:]
         for row in try await store.rows("""
             SELECT b.*, COALESCE(s.kill_switch, FALSE) AS service_kill_switch
             FROM breakpoints b LEFT JOIN services s ON s.name = b.service_name
             WHERE b.id = ANY(\(ids)) ORDER BY b.id FOR UPDATE OF b
             """, on: connection) {
             let bp = try Breakpoint(postgres: row)
-            breakpoints[bp.id] = (bp, try row["service_kill_switch"].decode(Bool.self))
+            rows[bp.id] = BatchRow(bp: bp, killSwitch: try row["service_kill_switch"].decode(Bool.self))
         }
-
-        var outcomes: [CaptureOutcome] = []
-        outcomes.reserveCapacity(jobs.count)
-        var stored: [CaptureJob] = []
-        var changedIDs: [String] = []  // rows to write back, first-change order
-        for job in jobs {
-            guard let (bp, killSwitch) = breakpoints[job.breakpointID], bp.serviceName == job.service else {
-                outcomes.append(.unknownBreakpoint)
-                continue
-            }
-            let written: Breakpoint
-            switch CaptureDecision(bp, killSwitch: killSwitch, job: job) {
-            case .killSwitch:
-                outcomes.append(.dropped(reason: "kill_switch", changed: nil))
-                continue
-            case .drop(let reason, let row, let disabled):
-                written = row
-                outcomes.append(.dropped(reason: reason, changed: disabled ? row : nil))
-            case .store(let row):
-                written = row
-                stored.append(job)
-                outcomes.append(.stored(snapshotID: job.snapshotID, breakpoint: row))
-            }
-            if !changedIDs.contains(written.id) { changedIDs.append(written.id) }
-            breakpoints[written.id] = (written, killSwitch)
-        }
-
-        // Only a stored capture or a disabling drop is news to SDKs and dashboards.
-        let announced = Set(outcomes.compactMap { outcome -> String? in
-            switch outcome {
-            case .stored(_, let bp), .dropped(_, .some(let bp)): bp.id
-            case .dropped, .unknownBreakpoint: nil
-            }
-        })
-        let changes = changedIDs.filter(announced.contains).compactMap { id in
-            breakpoints[id].map { StoreChange(.breakpointUpdated, id: id, service: $0.bp.serviceName) }
-        }
-        try await write(stored, changedIDs.compactMap { breakpoints[$0]?.bp }, notices: store.noticePayloads(changes),
-                        on: connection, store: store)
-        return (outcomes, changes)
+        let decided = BatchDecisions(jobs, rows: rows)
+        let changes = decided.announced
+        try await write(decided.storedJobs, decided.changedIDs.compactMap { decided.rows[$0]?.bp },
+                        notices: store.noticePayloads(changes), on: connection, store: store)
+        let remembered = decided.rows.values.filter { !$0.killSwitch }.map(\.bp)
+        return ((decided.outcomes, remembered), changes)
     }
 
     /// The batch's whole write in one statement, so the breakpoint rows stay
@@ -97,5 +85,65 @@ enum PostgresCaptureBatch {
             )
             SELECT pg_notify(\(PostgresStore.changeChannel), p) FROM UNNEST(\(notices)) AS p
             """, logger: store.logger)
+    }
+}
+
+/// A breakpoint row as a capture batch sees it, with its service's kill switch.
+struct BatchRow {
+    var bp: Breakpoint
+    var killSwitch: Bool
+}
+
+/// Every capture of a batch decided in arrival order by `CaptureDecision`,
+/// each on the row the previous ones left (counts, last capture, enabled).
+struct BatchDecisions {
+    private(set) var outcomes: [CaptureOutcome] = []
+    /// The rows as the batch leaves them.
+    private(set) var rows: [String: BatchRow]
+    /// The rows to write back, in first-change order.
+    private(set) var changedIDs: [String] = []
+    /// The captures to store.
+    private(set) var storedJobs: [CaptureJob] = []
+
+    init(_ jobs: [CaptureJob], rows: [String: BatchRow]) {
+        self.rows = rows
+        outcomes.reserveCapacity(jobs.count)
+        for job in jobs { decide(job) }
+    }
+
+    private mutating func decide(_ job: CaptureJob) {
+        guard let row = rows[job.breakpointID], row.bp.serviceName == job.service else {
+            outcomes.append(.unknownBreakpoint)
+            return
+        }
+        let written: Breakpoint
+        switch CaptureDecision(row.bp, killSwitch: row.killSwitch, job: job) {
+        case .killSwitch:
+            outcomes.append(.dropped(reason: "kill_switch", changed: nil))
+            return
+        case .drop(let reason, let bp, let disabled):
+            written = bp
+            outcomes.append(.dropped(reason: reason, changed: disabled ? bp : nil))
+        case .store(let bp):
+            written = bp
+            storedJobs.append(job)
+            outcomes.append(.stored(snapshotID: job.snapshotID, breakpoint: bp))
+        }
+        if !changedIDs.contains(written.id) { changedIDs.append(written.id) }
+        rows[written.id] = BatchRow(bp: written, killSwitch: row.killSwitch)
+    }
+
+    /// The changes SDKs and dashboards hear about, once per breakpoint: only
+    /// a stored capture or a disabling drop is news.
+    var announced: [StoreChange] {
+        let news = Set(outcomes.compactMap { outcome -> String? in
+            switch outcome {
+            case .stored(_, let bp), .dropped(_, .some(let bp)): bp.id
+            case .dropped, .unknownBreakpoint: nil
+            }
+        })
+        return changedIDs.filter(news.contains).compactMap { id in
+            rows[id].map { StoreChange(.breakpointUpdated, id: id, service: $0.bp.serviceName) }
+        }
     }
 }

@@ -4,14 +4,12 @@ import TraceKitCore
 /// Captures, snapshots and SDK events.
 extension PostgresStore {
     /// Group-committed (see `PostgresCaptureBatch`): captures racing on
-    /// several instances are decided one after the other on the locked,
+    /// several instances are decided as if one after the other on the
     /// committed breakpoint row. Throws `StoreOverloaded` when too many
     /// captures are already queued.
     public func ingest(_ job: CaptureJob) async throws -> CaptureOutcome {
         try await captureQueue.submit(job) { jobs in
-            try await self.writing(bodyNotifies: true) { connection in
-                try await PostgresCaptureBatch.ingest(jobs, on: connection, store: self)
-            }
+            try await PostgresCaptureBatch.ingest(jobs, store: self)
         }
     }
 

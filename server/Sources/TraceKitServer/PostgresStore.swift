@@ -25,6 +25,8 @@ public final class PostgresStore: ServerStore {
     private let listener: Task<Void, Never>
     /// Queues captures and stores them a batch per transaction.
     let captureQueue = GroupCommitQueue(maxBatch: 512)
+    /// The breakpoint rows recent capture batches saw (see `PostgresUnlockedCaptures`).
+    let captureRows = CaptureRowCache()
 
     /// Advisory lock keys (one namespace for this server's locks).
     enum AdvisoryLock: Int64 {

@@ -18,17 +18,20 @@ struct StoreTests {
         FileManager.default.temporaryDirectory.appendingPathComponent("tracekit-store-\(UUID().uuidString).sqlite").path
     }
 
-    static func capture(_ store: any ServerStore, _ bp: Breakpoint, now: Double = Timestamps.now()) async throws -> CaptureOutcome {
+    static func capture(_ store: any ServerStore, _ bp: Breakpoint, now: Double = Timestamps.now(),
+                        conditionHolds: @escaping @Sendable (Breakpoint) -> Bool = { _ in true }) async throws -> CaptureOutcome {
         try await store.ingestCapture(service: bp.serviceName, breakpointID: bp.id, document: ["variables": .object([:])],
-                                      capturedAt: now, now: now, conditionHolds: { _ in true })
+                                      capturedAt: now, now: now, conditionHolds: conditionHolds)
     }
 
-    /// `count` captures of `bp` at once, alternating between two stores on one database.
-    static func race(_ count: Int, _ bp: Breakpoint, through stores: [any ServerStore], now: Double) async throws -> [CaptureOutcome] {
+    /// `count` captures of `bp` at once, alternating between two stores on
+    /// one database; `conditionHolds(index)` is capture `index`'s condition.
+    static func race(_ count: Int, _ bp: Breakpoint, through stores: [any ServerStore], now: Double,
+                     conditionHolds: @escaping @Sendable (Int) -> Bool = { _ in true }) async throws -> [CaptureOutcome] {
         try await withThrowingTaskGroup(of: CaptureOutcome.self) { group in
             for index in 0..<count {
                 let store = stores[index % stores.count]
-                group.addTask { try await capture(store, bp, now: now) }
+                group.addTask { try await capture(store, bp, now: now, conditionHolds: { _ in conditionHolds(index) }) }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
@@ -52,6 +55,74 @@ struct StoreTests {
         #expect(after.captureCount == 7)
         #expect(after.enabled == false)
         #expect(after.droppedCount == 60 - 7)
+        (other as? PostgresStore)?.close()
+        await database.close()
+    }
+
+    @Test("Instances that already stored captures of a breakpoint (and remember its row) still never store more than max_captures together")
+    func maxCapturesAcrossInstancesThatRememberTheRow() async throws {
+        let database = try await TestDatabase.open(sqlitePath: Self.sqlitePath(), logger: Self.logger)
+        let other = try await database.openAnother()
+        var limited = Breakpoint(id: StoreIDs.newID(), serviceName: "checkout", now: Timestamps.now())
+        limited.maxCaptures = 30
+        let bp = try await database.store.insert(limited)
+        for store in [database.store, other] { #expect(try await Self.capture(store, bp).isStored) }
+        // Ten rounds of 20 racing captures, so each instance decides batches on
+        // a row the other has changed since; every third capture's condition is
+        // false: counted as dropped, never stored.
+        var outcomes: [CaptureOutcome] = []
+        for _ in 0..<10 {
+            outcomes += try await Self.race(20, bp, through: [database.store, other], now: Timestamps.now(),
+                                            conditionHolds: { $0 % 3 != 0 })
+        }
+        #expect(outcomes.filter(\.isStored).count == 28)
+        #expect(try await database.store.snapshotCount() == 30)
+        let after = try #require(try await other.breakpoint(id: bp.id))
+        #expect(after.captureCount == 30)
+        #expect(after.enabled == false)
+        #expect(after.droppedCount == 200 - 28)
+        (other as? PostgresStore)?.close()
+        await database.close()
+    }
+
+    @Test("An instance that stored captures of a breakpoint honours the next change made through another instance at once")
+    func changesThroughAnotherInstanceApplyToTheNextCapture() async throws {
+        let database = try await TestDatabase.open(sqlitePath: Self.sqlitePath(), logger: Self.logger)
+        let store = database.store, other = try await database.openAnother()
+        let bp = try await store.insert(Breakpoint(id: StoreIDs.newID(), serviceName: "checkout", now: Timestamps.now()))
+        let noCondition: @Sendable (Breakpoint) -> Bool = { $0.condition == nil }
+        func changeThroughOther(_ change: (inout Breakpoint) -> Void) async throws {
+            var row = try #require(try await other.breakpoint(id: bp.id))
+            change(&row)
+            try await other.update(row)
+        }
+        #expect(try await Self.capture(store, bp, conditionHolds: noCondition).isStored)
+
+        try await changeThroughOther { $0.enabled = false }
+        #expect(try await Self.capture(store, bp, conditionHolds: noCondition) == .dropped(reason: "breakpoint_disabled", changed: nil))
+
+        try await changeThroughOther { $0.enabled = true; $0.condition = "amount > 10" }
+        #expect(try await Self.capture(store, bp, conditionHolds: noCondition) == .dropped(reason: "condition_false", changed: nil))
+
+        try await changeThroughOther { $0.condition = nil; $0.maxCaptures = 1 }
+        guard case .dropped("max_captures_reached", _) = try await Self.capture(store, bp, conditionHolds: noCondition) else {
+            Issue.record("a capture beyond the max_captures set through the other instance was not dropped as such")
+            return
+        }
+
+        try await changeThroughOther { $0.enabled = true; $0.maxCaptures = 0; $0.expireAt = Timestamps.now() - 1 }
+        guard case .dropped("breakpoint_expired", _) = try await Self.capture(store, bp, conditionHolds: noCondition) else {
+            Issue.record("a capture after the expiry set through the other instance was not dropped as such")
+            return
+        }
+
+        try await changeThroughOther { $0.enabled = true; $0.expireAt = nil }
+        #expect(try await Self.capture(store, bp, conditionHolds: noCondition).isStored)
+        _ = try await other.touchService("checkout", now: Timestamps.now())
+        _ = try await other.setKillSwitch("checkout", enabled: true)
+        #expect(try await Self.capture(store, bp, conditionHolds: noCondition) == .dropped(reason: "kill_switch", changed: nil))
+
+        #expect(try await store.snapshotCount() == 2)
         (other as? PostgresStore)?.close()
         await database.close()
     }
