@@ -1,4 +1,5 @@
 import GRDB
+import Synchronization
 
 /// Writes captures with group commit: concurrent captures queue up and one
 /// writer transaction stores a whole batch, so the SQLite commit and the hop
@@ -8,26 +9,43 @@ import GRDB
 final class CaptureBatcher: Sendable {
     private let pool: DatabasePool
     private let changes: ChangeFeed
+    private let counts: CountAnnouncements
     private let queue = GroupCommitQueue(maxBatch: 256)
+    /// The breakpoint and kill-switch rows the last batch left, with the
+    /// writer's mark after it: the next batch starts from them when the mark
+    /// did not move (nobody else wrote), instead of reading them again.
+    private let carried = Mutex<(rows: BatchRows.Known, mark: WriterMark)?>(nil)
 
     init(pool: DatabasePool, changes: ChangeFeed) {
         self.pool = pool
         self.changes = changes
+        self.counts = CountAnnouncements(changes: changes)
     }
 
     func submit(_ job: CaptureJob) async throws -> CaptureOutcome {
-        try await queue.submit(job) { jobs in
-            let outcomes = try await self.pool.write { db in try Self.ingest(db, jobs) }
-            self.announce(outcomes)
-            return outcomes
+        try await queue.submit(job) { jobs, completion in
+            self.pool.asyncWrite({ db in try self.ingest(db, jobs) }, completion: { _, result in
+                // On GRDB's writer queue, right after the commit (or rollback).
+                switch result {
+                case .success(let outcomes):
+                    self.announce(outcomes)
+                case .failure:
+                    // Rolled back: the rows the batch left are not the database's.
+                    self.carried.withLock { $0 = nil }
+                }
+                completion(result)
+            })
         }
     }
 
-    /// A stored capture changed its breakpoint's count (maybe disabling it); a
+    /// A stored capture changed its breakpoint's count (announced at most
+    /// every 250 ms, see `CountAnnouncements`) or disabled it (at once); a
     /// dropped one matters only when it disabled the breakpoint.
     private func announce(_ outcomes: [CaptureOutcome]) {
         for outcome in outcomes {
             switch outcome {
+            case .stored(_, let bp) where bp.enabled:
+                counts.countChanged(bp)
             case .stored(_, let bp), .dropped(_, .some(let bp)):
                 changes.announce(StoreChange(.breakpointUpdated, id: bp.id, service: bp.serviceName))
             case .dropped, .unknownBreakpoint:
@@ -40,10 +58,15 @@ final class CaptureBatcher: Sendable {
     /// order. Each breakpoint and kill switch the batch touches is read once
     /// and each changed breakpoint written once at the end: inside the writer
     /// transaction nobody else changes them, so the in-memory rows are exact.
-    static func ingest(_ db: Database, _ jobs: [CaptureJob]) throws -> [CaptureOutcome] {
-        var rows = BatchRows(db)
-        let outcomes = try jobs.map { job in try ingest(db, job, rows: &rows) }
+    private func ingest(_ db: Database, _ jobs: [CaptureJob]) throws -> [CaptureOutcome] {
+        let mark = try WriterMark(db)
+        let known = carried.withLock { carried in carried.flatMap { $0.mark == mark ? $0.rows : nil } }
+        var rows = BatchRows(db, known: known ?? .init())
+        let outcomes = try jobs.map { job in try Self.ingest(db, job, rows: &rows) }
         try rows.writeBack()
+        let after = try WriterMark(db)
+        // Bounded: captures naming unknown breakpoints are remembered too.
+        carried.withLock { $0 = rows.known.breakpoints.count <= 10_000 ? (rows.known, after) : nil }
         return outcomes
     }
 
@@ -66,40 +89,63 @@ final class CaptureBatcher: Sendable {
     }
 }
 
+/// What the writer connection's database looked like at one moment: other
+/// connections' commits move `PRAGMA data_version`, this connection's own
+/// writes (any transaction, committed or not) move its total change count.
+/// Equal marks: nobody wrote in between.
+struct WriterMark: Equatable {
+    var dataVersion: Int
+    var totalChanges: Int
+
+    init(_ db: Database) throws {
+        dataVersion = try Int.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
+        totalChanges = db.totalChangesCount
+    }
+}
+
 /// The breakpoint and service rows one capture batch reads and changes,
-/// read on first use and written back once (not once per capture).
-private struct BatchRows {
+/// read on first use (or carried from the previous batch) and written back
+/// once (not once per capture).
+struct BatchRows {
+    /// Rows as committed (or as this batch will commit them).
+    struct Known: Sendable {
+        var breakpoints: [String: Breakpoint?] = [:]
+        var killSwitches: [String: Bool] = [:]
+    }
+
     let db: Database
-    private var breakpoints: [String: Breakpoint?] = [:]
-    private var killSwitches: [String: Bool] = [:]
+    private(set) var known: Known
     private var changedIDs: [String] = []
 
-    init(_ db: Database) { self.db = db }
+    init(_ db: Database, known: Known) {
+        self.db = db
+        self.known = known
+    }
 
     mutating func breakpoint(_ id: String) throws -> Breakpoint? {
-        if let known = breakpoints[id] { return known }
+        if let row = known.breakpoints[id] { return row }
         let bp = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM breakpoints WHERE id = ?"), arguments: [id])
             .map(Breakpoint.init(row:))
-        breakpoints[id] = .some(bp)
+        known.breakpoints[id] = .some(bp)
         return bp
     }
 
     mutating func killSwitch(_ service: String) throws -> Bool {
-        if let known = killSwitches[service] { return known }
+        if let on = known.killSwitches[service] { return on }
         let on = try Bool.fetchOne(db.cachedStatement(sql: "SELECT kill_switch FROM services WHERE name = ?"), arguments: [service]) == true
-        killSwitches[service] = on
+        known.killSwitches[service] = on
         return on
     }
 
     mutating func changed(_ bp: Breakpoint) {
         if !changedIDs.contains(bp.id) { changedIDs.append(bp.id) }
-        breakpoints[bp.id] = .some(bp)
+        known.breakpoints[bp.id] = .some(bp)
     }
 
     /// The counters, enabled flag and timestamps of every breakpoint the batch changed.
     func writeBack() throws {
         for id in changedIDs {
-            guard case .some(.some(let bp)) = breakpoints[id] else { continue }
+            guard case .some(.some(let bp)) = known.breakpoints[id] else { continue }
             try db.cachedStatement(sql: """
                 UPDATE breakpoints SET capture_count = ?, dropped_count = ?, last_capture_at = ?, updated_at = ?, enabled = ? WHERE id = ?
                 """).execute(arguments: [bp.captureCount, bp.droppedCount, bp.lastCaptureAt, bp.updatedAt, bp.enabled, bp.id])

@@ -1,15 +1,17 @@
 import TraceKitCore
 
 /// A capture request body (docs/PROTOCOL.md "Capture"), validated. The whole
-/// document is kept as sent; only the fields the server relies on are typed.
+/// document is kept as sent (`bodyText`); only the fields the server relies
+/// on are typed.
 struct CaptureInput {
     let breakpointID: String
     let serviceName: String
     let variables: JSONValue
     let capturedAt: Double
-    let document: [String: JSONValue]
+    /// The body as received (a JSON object: it parsed as `body`).
+    let bodyText: String
 
-    init(_ body: JSONValue) throws(APIError) {
+    init(_ body: JSONValue, text: String) throws(APIError) {
         let f = try FieldReader(body)
         breakpointID = try f.requiredString("breakpoint_id", maxLength: 128)
         serviceName = try f.requiredString("service_name", maxLength: 256)
@@ -34,6 +36,6 @@ struct CaptureInput {
         if f.has("security_flags"), !f.isNull("security_flags") {
             guard case .array? = f.object["security_flags"] else { throw .badRequest("field 'security_flags' must be an array") }
         }
-        document = f.object
+        bodyText = text
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOSSL
 import PostgresNIO
+import TraceKitCore
 
 /// PostgreSQL's side of the change feed. A writing transaction calls
 /// `notify`: PostgreSQL delivers the notification to every listening
@@ -43,7 +44,11 @@ extension PostgresStore {
 
 /// The NOTIFY payload: the change and the instance that made it
 /// (`{"origin":…,"kind":…,"id":…,"service":…}`, far below PostgreSQL's 8000-byte limit).
-struct ChangeNotice: Codable, Equatable {
+/// Written by hand with `origin` first, so that a listener skips its own
+/// instance's notices by their prefix (`echoPrefix`) without parsing them:
+/// every instance hears every notice, its own included, once per batch of
+/// captures and breakpoint.
+struct ChangeNotice: Equatable {
     var origin: String
     var kind: StoreChange.Kind
     var id: String
@@ -58,13 +63,26 @@ struct ChangeNotice: Codable, Equatable {
 
     var change: StoreChange { StoreChange(kind, id: id, service: service) }
 
+    /// How every payload of the instance `origin` begins.
+    static func echoPrefix(origin: String) -> String {
+        "{\"origin\":" + JSONValue.string(origin).jsonText + ","
+    }
+
     var payload: String {
-        (try? JSONEncoder().encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        Self.echoPrefix(origin: origin) + "\"kind\":" + JSONValue.string(kind.rawValue).jsonText
+            + ",\"id\":" + JSONValue.string(id).jsonText + ",\"service\":" + JSONValue.string(service).jsonText + "}"
     }
 
     init?(payload: String) {
-        guard let notice = try? JSONDecoder().decode(ChangeNotice.self, from: Data(payload.utf8)) else { return nil }
-        self = notice
+        guard case .object(let fields)? = try? JSONValue.parse(payload),
+              case .string(let origin)? = fields["origin"], case .string(let kindName)? = fields["kind"],
+              let kind = StoreChange.Kind(rawValue: kindName),
+              case .string(let id)? = fields["id"], case .string(let service)? = fields["service"]
+        else { return nil }
+        self.origin = origin
+        self.kind = kind
+        self.id = id
+        self.service = service
     }
 }
 
@@ -111,7 +129,8 @@ struct PostgresChangeListener: Sendable {
     }
 
     private func consume(_ notifications: PostgresNotificationSequence) async throws {
-        for try await notification in notifications {
+        let echo = ChangeNotice.echoPrefix(origin: feed.instanceID)
+        for try await notification in notifications where !notification.payload.hasPrefix(echo) {
             guard let notice = ChangeNotice(payload: notification.payload) else {
                 logger.warning("ignored a malformed change notification")
                 continue

@@ -37,20 +37,33 @@ enum PostgresUnlockedCaptures {
     }
 
     /// The statement; returns the rows it changed, by id (a breakpoint
-    /// missing here failed the check and stored nothing).
+    /// missing here failed the check and stored nothing): the remembered row
+    /// with the counters, flags and times the statement left. Its other
+    /// fields are as remembered (the decisions read only those it checked).
     private static func write(_ plan: Plan, store: PostgresStore) async throws -> [String: Breakpoint] {
         let statement = Statement(plan: plan, notices: store.noticePayloads(plan.announced))
+        let expected = Dictionary(plan.breakpoints.map { ($0.expected.id, $0.expected) }, uniquingKeysWith: { first, _ in first })
         var written: [String: Breakpoint] = [:]
-        for try await bp in try await store.client.execute(statement, logger: store.logger) { written[bp.id] = bp }
+        for try await (id, captureCount, droppedCount, enabled, lastCaptureAt, updatedAt)
+            in try await store.client.execute(statement, logger: store.logger) {
+            guard var bp = expected[id] else { continue }
+            bp.captureCount = Int(captureCount)
+            bp.droppedCount = Int(droppedCount)
+            bp.enabled = enabled
+            bp.lastCaptureAt = lastCaptureAt
+            bp.updatedAt = updatedAt
+            written[id] = bp
+        }
         return written
     }
 
     /// A prepared statement (parsed and planned once per connection: this
     /// one costs more to plan than to run).
     struct Statement: PostgresPreparedStatement {
-        typealias Row = Breakpoint
+        /// id, capture_count, dropped_count, enabled, last_capture_at, updated_at.
+        typealias Row = (String, Int64, Int64, Bool, Double?, Double)
 
-        static let name = "tracekit_unlocked_captures_v1"
+        static let name = "tracekit_unlocked_captures"
         // NULL in an array bind is not expressible here: NaN and -1 stand for NULL.
         static let sql = """
             WITH locked AS MATERIALIZED (
@@ -78,7 +91,7 @@ enum PostgresUnlockedCaptures {
                     AND (b.max_captures = 0
                          OR b.capture_count + v.stored + CASE WHEN v.dropped > 0 THEN 1 ELSE 0 END <= b.max_captures)
                     AND NOT EXISTS (SELECT 1 FROM services s WHERE s.name = b.service_name AND s.kill_switch)
-                RETURNING b.*
+                RETURNING b.id, b.capture_count, b.dropped_count, b.enabled, b.last_capture_at, b.updated_at
             ), inserted AS (
                 INSERT INTO snapshots (id, breakpoint_id, service_name, captured_at, received_at, document)
                 SELECT * FROM UNNEST($12::TEXT[], $13::TEXT[], $14::TEXT[], $15::DOUBLE PRECISION[], $16::DOUBLE PRECISION[],
@@ -86,7 +99,8 @@ enum PostgresUnlockedCaptures {
                     AS j(id, breakpoint_id, service_name, captured_at, received_at, document)
                 WHERE j.breakpoint_id IN (SELECT id FROM updated)
             )
-            SELECT u.*, (SELECT count(pg_notify($18, n.payload)) FROM UNNEST($19::TEXT[], $20::TEXT[]) AS n(id, payload)
+            SELECT u.id, u.capture_count, u.dropped_count, u.enabled, u.last_capture_at, u.updated_at,
+                   (SELECT count(pg_notify($18, n.payload)) FROM UNNEST($19::TEXT[], $20::TEXT[]) AS n(id, payload)
                          WHERE n.id IN (SELECT id FROM updated)) AS notified
             FROM updated u
             """
@@ -120,8 +134,10 @@ enum PostgresUnlockedCaptures {
             return binds
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> Breakpoint {
-            try Breakpoint(postgres: row.makeRandomAccess())
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            let (id, captureCount, droppedCount, enabled, lastCaptureAt, updatedAt, _)
+                = try row.decode((String, Int64, Int64, Bool, Double?, Double, Int64).self)
+            return (id, captureCount, droppedCount, enabled, lastCaptureAt, updatedAt)
         }
     }
 

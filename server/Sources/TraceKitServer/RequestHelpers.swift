@@ -15,6 +15,19 @@ extension Request {
     func optionalJSONBody(limit: Int) async throws -> JSONValue? {
         let buffer = try await body.collect(upTo: limit)
         guard buffer.readableBytes > 0 else { return nil }
+        return try Self.parseJSON(buffer)
+    }
+
+    /// `jsonBody`, and the body's text as received.
+    func jsonBodyWithText(limit: Int) async throws -> (value: JSONValue, text: String) {
+        let buffer = try await body.collect(upTo: limit)
+        guard buffer.readableBytes > 0 else {
+            throw APIError.badRequest("the request body is empty; a JSON object is expected")
+        }
+        return (try Self.parseJSON(buffer), String(buffer: buffer))
+    }
+
+    private static func parseJSON(_ buffer: ByteBuffer) throws(APIError) -> JSONValue {
         do {
             return try buffer.withUnsafeReadableBytes { bytes throws(JSONParseError) in try JSONValue.parse(bytes) }
         } catch {

@@ -65,10 +65,18 @@ struct SDKRoutes {
     /// counted and dropped with 200 `{"accepted": false, "reason": ...}` so
     /// SDKs racing a disable do not log errors.
     @Sendable func capture(_ request: Request, context: ServerContext) async throws -> Response {
-        let capture = try CaptureInput(try await request.jsonBody(limit: state.config.maxBodyBytes))
+        // Resumed on the connection's loop when the writer answers (see `EventLoopTaskExecutor`).
+        try await withTaskExecutorPreference(EventLoopTaskExecutor.of(context.channel.eventLoop)) {
+            try await storeCapture(request, context: context)
+        }
+    }
+
+    private func storeCapture(_ request: Request, context: ServerContext) async throws -> Response {
+        let body = try await request.jsonBodyWithText(limit: state.config.maxBodyBytes)
+        let capture = try CaptureInput(body.value, text: body.text)
         _ = try context.requireKey(for: capture.serviceName)
         let outcome = try await state.store.ingestCapture(
-            service: capture.serviceName, breakpointID: capture.breakpointID, document: capture.document,
+            service: capture.serviceName, breakpointID: capture.breakpointID, body: capture.bodyText,
             capturedAt: capture.capturedAt, now: Timestamps.now(),
             conditionHolds: { [variables = capture.variables, conditions = state.conditions] bp in
                 Self.serverConditionHolds(bp, variables: variables, conditions: conditions)

@@ -129,19 +129,28 @@ extension ServerStore {
         return (record, secret)
     }
 
-    /// Stores one capture (see `ingest`): the document gets its `id` and
-    /// `received_at`.
+    /// Stores one capture (see `ingest`). `body` is the capture's JSON
+    /// object as received (already validated, see `CaptureInput`); the stored
+    /// document is that text with `id` and `received_at` added (see
+    /// `CaptureDocument`), not a re-encoding of it.
+    public func ingestCapture(
+        service: String, breakpointID: String, body: String, capturedAt: Double, now: Double,
+        conditionHolds: @escaping @Sendable (Breakpoint) -> Bool
+    ) async throws -> CaptureOutcome {
+        let snapshotID = StoreIDs.newID()
+        return try await ingest(CaptureJob(
+            service: service, breakpointID: breakpointID, snapshotID: snapshotID,
+            documentText: CaptureDocument.text(body: body, id: snapshotID, receivedAt: Timestamps.format(now)),
+            capturedAt: capturedAt, now: now, conditionHolds: conditionHolds))
+    }
+
+    /// `ingestCapture(body:)` for a document built in code.
     public func ingestCapture(
         service: String, breakpointID: String, document: [String: JSONValue], capturedAt: Double, now: Double,
         conditionHolds: @escaping @Sendable (Breakpoint) -> Bool
     ) async throws -> CaptureOutcome {
-        let snapshotID = StoreIDs.newID()
-        var stored = document
-        stored["id"] = .string(snapshotID)
-        stored["received_at"] = .string(Timestamps.format(now))
-        return try await ingest(CaptureJob(
-            service: service, breakpointID: breakpointID, snapshotID: snapshotID, documentText: JSONValue.object(stored).jsonText,
-            capturedAt: capturedAt, now: now, conditionHolds: conditionHolds))
+        try await ingestCapture(service: service, breakpointID: breakpointID, body: JSONValue.object(document).jsonText,
+                                capturedAt: capturedAt, now: now, conditionHolds: conditionHolds)
     }
 
     public func deleteSnapshots(service: String?, breakpointID: String?) async throws -> Int {
@@ -156,20 +165,3 @@ extension ServerStore {
 
 /// Thrown by `ingest` when too many captures are already waiting (answered 429 with Retry-After).
 public struct StoreOverloaded: Error {}
-
-/// Identifiers and secrets the stores hand out.
-public enum StoreIDs {
-    public static func newID() -> String { UUID().uuidString.lowercased() }
-
-    /// `tk_` + 40 hex digits (160 random bits).
-    public static func newSecret() -> String {
-        var generator = SystemRandomNumberGenerator()
-        var hex = ""
-        for _ in 0..<5 {
-            let word = generator.next() as UInt32
-            let text = String(word, radix: 16)
-            hex += String(repeating: "0", count: 8 - text.count) + text
-        }
-        return "tk_" + hex
-    }
-}

@@ -65,6 +65,18 @@ struct ChangeFeedTests {
         #expect(StoreChange(payload: "not json") == nil)
     }
 
+    @Test("A NOTIFY between instances reads back whatever its text; it begins with its origin, so an instance knows its own echo unread")
+    func changeNoticeRoundTrip() {
+        let notice = ChangeNotice(origin: "instance-a", change: StoreChange(.breakpointUpdated, id: "bp \"1\"", service: "caf\u{e9}\n"))
+        #expect(ChangeNotice(payload: notice.payload) == notice)
+        #expect(notice.payload.hasPrefix(ChangeNotice.echoPrefix(origin: "instance-a")))
+        #expect(!notice.payload.hasPrefix(ChangeNotice.echoPrefix(origin: "instance-b")))
+        // Keys in another order (a notice from an instance not yet upgraded) read back the same.
+        #expect(ChangeNotice(payload: #"{"kind":"breakpoint_updated","service":"café\n","id":"bp \"1\"","origin":"instance-a"}"#) == notice)
+        #expect(ChangeNotice(payload: #"{"origin":"instance-a","kind":"dropped_table","id":"","service":""}"#) == nil)
+        #expect(ChangeNotice(payload: "not json") == nil)
+    }
+
     @Test("settled() returns at once without a consumer, and after the consumer applied everything otherwise")
     func settledWaitsForTheConsumer() async throws {
         let feed = ChangeFeed()

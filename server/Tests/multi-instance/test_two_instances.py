@@ -129,6 +129,26 @@ def test_breakpoint_events_reach_b_streams_in_order(pair):
         stream.close()
 
 
+def test_each_capture_through_a_reaches_b_streams_as_its_new_count(pair):
+    """The first capture of a breakpoint is stored the locked way; the next
+    ones by the one-statement way (the row remembered): each count reaches
+    a stream from B."""
+    a, b = pair
+    service = f"counts-two-instances-{RUN}"
+    key = sdk_key(a, service)
+    breakpoint_id = create_breakpoint(a, service_name=service, file_path="a.py", line_number=1)
+    stream = EventStream(b, service, key)
+    try:
+        assert stream.wait_for(lambda name, _: name == "init")[0] is not None
+        for count in (1, 2, 3):
+            assert a.capture(key, service, breakpoint_id).status_code == 201
+            index, _ = stream.wait_for(lambda name, data: name == "breakpoint_updated" and data["id"] == breakpoint_id
+                                       and data["capture_count"] == count)
+            assert index is not None, f"capture_count {count} never reached B"
+    finally:
+        stream.close()
+
+
 def test_concurrent_captures_through_both_never_exceed_max_captures(pair):
     a, b = pair
     service = f"limits-two-instances-{RUN}"
