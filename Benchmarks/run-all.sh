@@ -6,7 +6,7 @@
 #
 #   Benchmarks/run-all.sh                          everything (~10 min once built)
 #   Benchmarks/run-all.sh --only sanitizer,c       a subset: sanitizer, c,
-#                                                  c-instructions, python, ruby, server
+#                                                  c-instructions, background, python, ruby, server
 #   Benchmarks/run-all.sh --baseline <commit>      another baseline; --no-baseline: none
 #   Benchmarks/run-all.sh --json figures.json      the figures as JSON too
 #

@@ -127,6 +127,15 @@ def c_instructions(tree, context):
             for mode, label in names.items()]
 
 
+def background_cpu(tree, context):
+    out = run(["bash", "Benchmarks/client/background_cpu.sh", "8"], tree.root,
+              env={"TRACEKIT_SERVER_BIN": context["server"], "ROUNDS": "1"})
+    return [("C capture at 100/s: library threads per capture", number(r"library threads (\d+) us", out), "µs",
+             "lower"),
+            ("C capture at 100/s: tracekit-server per capture", number(r"tracekit-server (\d+) us", out), "µs",
+             "lower")]
+
+
 def python_bindings(tree, context):
     out = run(["sh", "Benchmarks/python/run.sh"], tree.root,
               env={"TRACEKIT_LIBRARY": tree.library, "TRACEKIT_SERVER_BIN": context["server"]})
@@ -160,6 +169,7 @@ SECTIONS = {
     "sanitizer": sanitizer,
     "c": c_client,
     "c-instructions": c_instructions,
+    "background": background_cpu,
     "python": python_bindings,
     "ruby": ruby_bindings,
     "server": server_ingest,
@@ -255,7 +265,7 @@ def main():
 
 
 def needs_server(sections):
-    return any(name in sections for name in ("c", "python", "ruby"))
+    return any(name in sections for name in ("c", "background", "python", "ruby"))
 
 
 def merge(measured, trees):
