@@ -11,10 +11,13 @@ import Synchronization
 /// as the locked way does), checks every field the decision read still holds
 /// (enabled, condition, expiry, limits, no kill switch; `capture_frequency`
 /// 0) and that the batch's captures fit under `max_captures` on the current
-/// count, then adds the batch's counts to the current row. Counts only grow,
-/// so a remembered count is never above the real one: a breakpoint that
-/// passes the check would have decided each capture the same way on the
-/// locked row. A breakpoint that fails it stores nothing here and its
+/// count, then adds the batch's counts to the current row. The plan only
+/// takes captures the remembered row stores without reaching its limit or
+/// drops for their condition, and the limit is checked on the current count
+/// (a remembered count may be stale), so a breakpoint that passes the check
+/// would have decided each capture the same way on the locked row (an idle
+/// timeout is judged on the remembered last activity, never later than the
+/// real one). A breakpoint that fails it stores nothing here and its
 /// captures go the locked way.
 enum PostgresUnlockedCaptures {
     /// Stores what it can; returns each job's outcome, nil for the jobs left
