@@ -101,6 +101,11 @@ extension PostgresStore {
 
     public func reportConnections(instance: String, counts: [String: Int], now: Double, forgetBefore: Double) async throws {
         try await transaction { connection in
+            // One report at a time, fleet-wide (one every 2 s per instance):
+            // two that overlap (a slow database, or a report asked for
+            // between two periodic ones) would insert the same rows, or
+            // delete each other's stale rows in different orders.
+            try await connection.query("SELECT pg_advisory_xact_lock(\(AdvisoryLock.connectionReports.rawValue))", logger: logger)
             try await connection.query("""
                 DELETE FROM sdk_connections WHERE instance_id = \(instance) OR reported_at < \(forgetBefore)
                 """, logger: logger)

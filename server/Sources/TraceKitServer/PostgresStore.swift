@@ -33,6 +33,7 @@ public final class PostgresStore: ServerStore {
         case migrations = 0x7472_6163_6b01
         case expirySweep = 0x7472_6163_6b02
         case retentionSweep = 0x7472_6163_6b03
+        case connectionReports = 0x7472_6163_6b04
     }
 
     /// Starts the pool, which opens connections on demand (at most

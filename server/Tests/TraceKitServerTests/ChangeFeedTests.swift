@@ -157,4 +157,24 @@ struct FleetConnectionTests {
             #expect(try await store.connectionCounts(reportedSince: 0, excluding: "nobody") == ["checkout": 4])
         }
     }
+
+    @Test("Reports of one instance that overlap all succeed (each service keeps one report's count)")
+    func overlappingReports() async throws {
+        try await TestServer.run { server in
+            let store = server.state.store
+            let now = Timestamps.now()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for count in 1...12 {
+                    group.addTask {
+                        try await store.reportConnections(instance: "instance-c", counts: ["checkout": count, "billing": count],
+                                                          now: now, forgetBefore: now - 10)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let counts = try await store.connectionCounts(reportedSince: 0, excluding: "nobody")
+            #expect((1...12).contains(counts["checkout"] ?? 0))
+            #expect((1...12).contains(counts["billing"] ?? 0))
+        }
+    }
 }
