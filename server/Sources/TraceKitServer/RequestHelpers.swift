@@ -5,10 +5,7 @@ import TraceKitCore
 extension Request {
     /// Reads the body (at most `limit` bytes, else 413) as a JSON value.
     func jsonBody(limit: Int) async throws -> JSONValue {
-        guard let value = try await optionalJSONBody(limit: limit) else {
-            throw APIError.badRequest("the request body is empty; a JSON object is expected")
-        }
-        return value
+        try Self.parseJSON(try await nonEmptyBody(limit: limit))
     }
 
     /// Like `jsonBody`, but an empty body is nil rather than an error.
@@ -20,11 +17,17 @@ extension Request {
 
     /// `jsonBody`, and the body's text as received.
     func jsonBodyWithText(limit: Int) async throws -> (value: JSONValue, text: String) {
+        let buffer = try await nonEmptyBody(limit: limit)
+        return (try Self.parseJSON(buffer), String(buffer: buffer))
+    }
+
+    /// The body (at most `limit` bytes, else 413); an empty one is a 400.
+    private func nonEmptyBody(limit: Int) async throws -> ByteBuffer {
         let buffer = try await body.collect(upTo: limit)
         guard buffer.readableBytes > 0 else {
             throw APIError.badRequest("the request body is empty; a JSON object is expected")
         }
-        return (try Self.parseJSON(buffer), String(buffer: buffer))
+        return buffer
     }
 
     private static func parseJSON(_ buffer: ByteBuffer) throws(APIError) -> JSONValue {
