@@ -18,23 +18,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "support"))
-from server_process import ServerProcess  # noqa: E402
+from server_process import ServerProcess, api, cpu_seconds  # noqa: E402
 CONFIGS = ("none", "native", "official")
 LABEL = "service-checkout"
-
-
-def api(base, key, method, path, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method=method,
-                                     headers={"X-API-Key": key, "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        text = response.read()
-        return json.loads(text) if text else None
 
 
 def start_server(binary, tmp, key):
@@ -92,19 +82,6 @@ def wrk(url, seconds):
     if errors:
         raise SystemExit(f"the service answered errors:\n{text}")
     return float(match.group(1))
-
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid):
-    """User + system CPU time of a live process (all its threads)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
-    except (OSError, IndexError, ValueError):
-        return 0.0
 
 
 def workers_of(process):

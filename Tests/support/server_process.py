@@ -1,9 +1,13 @@
 """tracekit-server as a child process, for the Python test suites and
 benchmarks: started on a free port (--port 0, read back from its "listening
-on" line) with the given flags; its output is kept for failure messages."""
+on" line) with the given flags; its output is kept for failure messages.
+Also the two helpers the benchmarks share: `api` and `cpu_seconds`."""
+import json
+import os
 import re
 import subprocess
 import threading
+import urllib.request
 
 
 class ServerDidNotStart(RuntimeError):
@@ -51,3 +55,23 @@ class ServerProcess:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def api(base_url, key, method, path, body=None):
+    """One JSON request to tracekit-server's API with `key`; the decoded answer (None when empty)."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base_url + path, data=data, method=method,
+                                     headers={"X-API-Key": key, "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        text = response.read()
+        return json.loads(text) if text else None
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a live process (all its threads); 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    except (OSError, IndexError, ValueError):
+        return 0.0

@@ -12,59 +12,35 @@ throughput `ingest-wrk.sh` measures.
 
     TRACEKIT_LIBRARY=<libtracekit.so.0> python3 server/Benchmarks/lowrate_probe.py <tracekit-server> [seconds]
 
-With PERF_SRV=1 the server runs under `perf record -g` (perf.data in the
-current directory).
+With PERF_SRV=1 `perf record -g` is attached to the server (perf.data in
+the current directory).
 """
-import json
 import os
 import secrets
-import socket
+import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "..", "bindings", "python"))
+sys.path.insert(0, os.path.join(here, "..", "..", "Tests", "support"))
+from server_process import ServerProcess, api, cpu_seconds  # noqa: E402
+
 server_bin = sys.argv[1]
 seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 10.0
 key = "tk_bench_" + secrets.token_hex(12)
-with socket.socket() as s:
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
 work = tempfile.mkdtemp(prefix="tracekit-lowrate-")
-wrap = ["perf", "record", "-g", "-o", "perf.data", "--"] if os.environ.get("PERF_SRV") else []
-server = subprocess.Popen(wrap + [server_bin, "--database", os.path.join(work, "s.sqlite"), "--admin-key", key,
-                                  "--port", str(port), "--host", "127.0.0.1"],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-base = f"http://127.0.0.1:{port}"
-for _ in range(100):
-    try:
-        urllib.request.urlopen(base + "/api/health", timeout=1)
-        break
-    except Exception:
-        time.sleep(0.1)
-
-
-def api(method, path, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method=method,
-                                     headers={"X-API-Key": key, "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        text = response.read()
-        return json.loads(text) if text else None
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+server = ServerProcess(server_bin, "--database", os.path.join(work, "s.sqlite"), "--admin-key", key)
+base = server.base_url
+perf = (subprocess.Popen(["perf", "record", "-g", "-o", "perf.data", "-p", str(server.process.pid)])
+        if os.environ.get("PERF_SRV") else None)
 
 
 try:
     service = "probe-" + secrets.token_hex(3)
-    api("POST", "/api/breakpoints", {"service_name": service, "function_name": "f", "label": "L", "enabled": True})
+    api(base, key, "POST", "/api/breakpoints", {"service_name": service, "function_name": "f", "label": "L", "enabled": True})
     import tracekit_native
     capture = tracekit_native.init(api_key=key, service_name=service, endpoint=base,
                                    enable_code_monitoring=True).capture_snapshot
@@ -77,7 +53,7 @@ try:
     end = time.time() + 2  # warm-up: the stream is up, the breakpoint known
     while time.time() < end:
         f()
-    client0, server0 = cpu_seconds(os.getpid()), cpu_seconds(server.pid)
+    client0, server0 = cpu_seconds(os.getpid()), cpu_seconds(server.process.pid)
     calls = 0
     end = time.time() + seconds
     while time.time() < end:
@@ -85,11 +61,13 @@ try:
         calls += 1
         time.sleep(0.001)
     time.sleep(0.5)
-    client1, server1 = cpu_seconds(os.getpid()), cpu_seconds(server.pid)
-    captures = sum(bp.get("capture_count", 0) for bp in api("GET", f"/api/breakpoints?service={service}")["breakpoints"])
+    client1, server1 = cpu_seconds(os.getpid()), cpu_seconds(server.process.pid)
+    captures = sum(bp.get("capture_count", 0) for bp in api(base, key, "GET", f"/api/breakpoints?service={service}")["breakpoints"])
     print(f"calls {calls}, captures {captures}, client cpu {client1 - client0:.2f}s, server cpu {server1 - server0:.2f}s")
     print(f"per capture: client {(client1 - client0) / max(captures, 1) * 1e6:.0f} us, "
           f"server {(server1 - server0) / max(captures, 1) * 1e6:.0f} us")
 finally:
-    server.terminate()
-    server.wait()
+    if perf:
+        perf.send_signal(signal.SIGINT)
+        perf.wait()
+    server.stop()
