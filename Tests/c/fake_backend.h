@@ -75,6 +75,15 @@ static inline int start_backend(void) {
   return backend_port > 0;
 }
 
+/* start_backend for a test program's main: when there is no backend, says
+   so on stderr and counts a failed check (a run that tests nothing fails). */
+static inline int start_backend_for(const char *program) {
+  if (start_backend()) return 1;
+  fprintf(stderr, "%s: no fake backend (set TRACEKIT_TEST_ENDPOINT or run from the repository root)\n", program);
+  checks_failed++;
+  return 0;
+}
+
 static inline void stop_backend(void) {
   if (backend_pid <= 0) return;
   close(backend_stdin);

@@ -209,11 +209,7 @@ static void test_fork_while_threads_are_inside_the_library(void) {
 }
 
 int main(void) {
-  if (!start_backend()) {
-    fprintf(stderr, "c_client_fork: no fake backend (set TRACEKIT_TEST_ENDPOINT or run from the repository root)\n");
-    checks_failed++;
-    return check_summary("c_client_fork");
-  }
+  if (!start_backend_for("c_client_fork")) return check_summary("c_client_fork");
   test_fork_child_is_inert_and_parent_keeps_capturing();
   test_new_client_in_child_delivers();
   test_fork_while_threads_are_inside_the_library();

@@ -242,11 +242,7 @@ int main(int argc, char **argv) {
     if (!start_backend()) return 3;
     return run_master(atoi(argv[2]), atoi(argv[3]));
   }
-  if (!start_backend()) {
-    fprintf(stderr, "c_client_fork_gate: no fake backend (set TRACEKIT_TEST_ENDPOINT or run from the repository root)\n");
-    checks_failed++;
-    return check_summary("c_client_fork_gate");
-  }
+  if (!start_backend_for("c_client_fork_gate")) return check_summary("c_client_fork_gate");
   test_every_child_of_a_fresh_client_syncs_and_sends();
   test_children_of_fresh_masters_sync_and_send(argv[0]);
   stop_backend();

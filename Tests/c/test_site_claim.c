@@ -167,11 +167,7 @@ static void test_refusals_counted_across_thread_churn(void) {
 }
 
 int main(void) {
-  if (!start_backend()) {
-    fprintf(stderr, "c_site_claim: no fake backend (set TRACEKIT_TEST_ENDPOINT or run from the repository root)\n");
-    checks_failed++;
-    return check_summary("c_site_claim");
-  }
+  if (!start_backend_for("c_site_claim")) return check_summary("c_site_claim");
   char *reply = backend_request(
       "POST", "/_control/breakpoints",
       "{\"breakpoints\":[" BREAKPOINT("bp-max-two", "max-two", ",\"max_captures\":2") ","

@@ -98,11 +98,7 @@ static void test_a_forked_child_does_nothing(void) {
 }
 
 int main(void) {
-  if (!start_backend()) {
-    fprintf(stderr, "c_site_register: no fake backend (set TRACEKIT_TEST_ENDPOINT or run from the repository root)\n");
-    checks_failed++;
-    return check_summary("c_site_register");
-  }
+  if (!start_backend_for("c_site_register")) return check_summary("c_site_register");
   char *reply = backend_request(
       "POST", "/_control/breakpoints",
       "{\"breakpoints\":[{\"id\":\"bp-known\",\"service_name\":\"svc\",\"file_path\":\"" FILE_PATH "\","
