@@ -393,14 +393,35 @@ static napi_value site_get(napi_env env, napi_callback_info info) {
   return pair;
 }
 
+/* The (client, site, ...) arguments of siteCapture and siteRegister: the
+   client's wrapper, and the site in *site; NULL with a TypeError pending. */
+static client_wrapper *client_and_site(napi_env env, napi_callback_info info, size_t count, napi_value *args,
+                                       const char *usage, void **site) {
+  client_wrapper *wrapper = client_call(env, info, count, args, usage);
+  if (wrapper == NULL) return NULL;
+  if ((*site = tagged_pointer(env, args[1], &SITE_TAG)) == NULL) {
+    char message[160];
+    snprintf(message, sizeof message, "%.*s: not a site handle", (int)strcspn(usage, "("), usage);
+    throw_type(env, message);
+    return NULL;
+  }
+  return wrapper;
+}
+
+static napi_value status_value(napi_env env, tk_status status) {
+  napi_value result;
+  CALL(env, napi_create_int32(env, (int32_t)status, &result));
+  return result;
+}
+
 /* siteCapture(client, site, variablesJson, contextJson|null) → tk_status.
    Never throws for a library failure: lib/ decides what to report. */
 static napi_value site_capture(napi_env env, napi_callback_info info) {
   napi_value args[4];
-  client_wrapper *wrapper = client_call(env, info, 4, args, "siteCapture(client, site, variablesJson, contextJson)");
   void *site = NULL;
+  client_wrapper *wrapper =
+      client_and_site(env, info, 4, args, "siteCapture(client, site, variablesJson, contextJson)", &site);
   if (wrapper == NULL) return NULL;
-  if ((site = tagged_pointer(env, args[1], &SITE_TAG)) == NULL) return throw_type(env, "siteCapture: not a site handle");
   size_t length = 0;
   char *variables = utf8_copy(env, args[2], "variables JSON", &length);
   if (variables == NULL) return NULL;
@@ -416,32 +437,23 @@ static napi_value site_capture(napi_env env, napi_callback_info info) {
   }
   free(variables);
   free(context);
-  napi_value result;
-  CALL(env, napi_create_int32(env, (int32_t)status, &result));
-  return result;
+  return status_value(env, status);
 }
 
 /* siteRegister(client, site) → tk_status: the site's auto-registration,
    never a capture. Never throws for a library failure. */
 static napi_value site_register(napi_env env, napi_callback_info info) {
   napi_value args[2];
-  client_wrapper *wrapper = client_call(env, info, 2, args, "siteRegister(client, site)");
   void *site = NULL;
+  client_wrapper *wrapper = client_and_site(env, info, 2, args, "siteRegister(client, site)", &site);
   if (wrapper == NULL) return NULL;
-  if ((site = tagged_pointer(env, args[1], &SITE_TAG)) == NULL) return throw_type(env, "siteRegister: not a site handle");
   tk_status status = TK_ERR_SHUT_DOWN;
   if (wrapper_enter(wrapper)) {
     status = tk_site_register(site);
     wrapper_leave(wrapper);
   }
-  napi_value result;
-  CALL(env, napi_create_int32(env, (int32_t)status, &result));
-  return result;
+  return status_value(env, status);
 }
-
-/* ------------------------------------------------------------------------
- * Client calls
- * --------------------------------------------------------------------- */
 
 static napi_value client_stats(napi_env env, napi_callback_info info) {
   napi_value arg;
